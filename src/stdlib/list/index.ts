@@ -1,0 +1,3 @@
+import type { Registry } from "../registry.js";
+
+export function register(_r: Registry): void {}

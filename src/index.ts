@@ -5,3 +5,15 @@ export type { NativeContext, NativeFunction } from "./stdlib/registry.js";
 export * from "./runtime/values.js";
 export { formatValue, formatNumber } from "./runtime/display.js";
 export { WflRuntimeError } from "./runtime/errors.js";
+export * as patterns from "./stdlib/pattern/index.js";
+// Statement helpers from the time, filesystem, crypto, toml and web modules (used by compiled programs).
+export { currentTimeMillis, formatCurrentTime } from "./stdlib/time/index.js";
+export {
+  readTextFile, readBinaryFile, writeTextFile, appendTextFile, writeBinaryFile, createFile, createDirectory,
+  deleteFile, deleteDirectory, copyFile, moveFile, fileExists, directoryExists, pathExists, listFiles, fileSize,
+  maxReadSize, openFile, isFileHandle, readContent, readBinary, readBytes, writeContent, appendContent, writeBinary,
+  closeFile, fsError, toBytes,
+} from "./stdlib/filesystem/index.js";
+export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
+export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
+export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";

@@ -28,3 +28,8 @@ export function bin(fn: string, v: Value): Uint8Array {
 export function bool(fn: string, v: Value): boolean {
   return typeof v === "boolean" ? v : wrong(fn, "a boolean (yes or no)", v);
 }
+
+/** Throw the standard type error for an argument accepted in several shapes: `wrongType("length", "a list, text or binary data", v)`. */
+export function wrongType(fn: string, expected: string, v: Value): never {
+  return wrong(fn, expected, v);
+}

@@ -1,3 +1,56 @@
+// Math module. Numbers are f64 throughout; where JS and Rust's f64 methods differ
+// (round, min/max with NaN, pow edge cases) we follow Rust, which WFL programs were written against.
 import type { Registry } from "../registry.js";
+import { num } from "../args.js";
+import { fail } from "../../runtime/errors.js";
+import { formatNumber } from "../../runtime/display.js";
 
-export function register(_r: Registry): void {}
+/** Round half away from zero (Rust `f64::round`); JS Math.round rounds -2.5 to -2. */
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+export function register(r: Registry): void {
+  r.fn("abs", { arity: 1 }, (a) => Math.abs(num("abs", a[0]!)));
+  r.fn("round", { arity: 1 }, (a) => roundHalfAway(num("round", a[0]!)));
+  r.fn("floor", { arity: 1 }, (a) => Math.floor(num("floor", a[0]!)));
+  r.fn("ceil", { arity: 1 }, (a) => Math.ceil(num("ceil", a[0]!)));
+
+  r.fn("sqrt", { arity: 1 }, (a) => {
+    const x = num("sqrt", a[0]!);
+    if (x < 0) throw fail(`sqrt of negative number: ${formatNumber(x)}`);
+    return Math.sqrt(x);
+  });
+
+  r.fn("sin", { arity: 1 }, (a) => Math.sin(num("sin", a[0]!)));
+  r.fn("cos", { arity: 1 }, (a) => Math.cos(num("cos", a[0]!)));
+  r.fn("tan", { arity: 1 }, (a) => Math.tan(num("tan", a[0]!)));
+
+  // Rust's f64::min/max ignore a NaN operand instead of propagating it.
+  r.fn("min", { arity: 2 }, (a) => {
+    const x = num("min", a[0]!);
+    const y = num("min", a[1]!);
+    return x !== x ? y : y !== y ? x : x < y ? x : y;
+  });
+  r.fn("max", { arity: 2 }, (a) => {
+    const x = num("max", a[0]!);
+    const y = num("max", a[1]!);
+    return x !== x ? y : y !== y ? x : x > y ? x : y;
+  });
+
+  r.fn("power", { arity: 2 }, (a) => {
+    const base = num("power", a[0]!);
+    const exp = num("power", a[1]!);
+    // powf(1, NaN) and powf(-1, ±inf) are 1 in Rust (IEEE pow); JS gives NaN.
+    if (base === 1 || (base === -1 && (exp === Infinity || exp === -Infinity))) return 1;
+    return Math.pow(base, exp);
+  });
+
+  r.fn("clamp", { arity: 3 }, (a) => {
+    const v = num("clamp", a[0]!);
+    const lo = num("clamp", a[1]!);
+    const hi = num("clamp", a[2]!);
+    if (lo > hi) throw fail(`clamp expects the minimum (${formatNumber(lo)}) to be no greater than the maximum (${formatNumber(hi)})`);
+    return v < lo ? lo : v > hi ? hi : v;
+  });
+}

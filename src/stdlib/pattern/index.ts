@@ -1,3 +1,23 @@
+// The pattern module: compiling `create pattern` bodies and the pattern_* natives.
 import type { Registry } from "../registry.js";
+import { patternMatches, patternFind, patternFindAll, patternReplace, patternSplit } from "./ops.js";
 
-export function register(_r: Registry): void {}
+export {
+  compilePattern,
+  patternReferences,
+  patternToRegexSource,
+  PatternSyntaxError,
+  type PatternResolver,
+} from "./compile.js";
+export { patternMatches, patternFind, patternFindAll, patternReplace, patternSplit } from "./ops.js";
+
+export function register(r: Registry): void {
+  // Function forms take the text first: `pattern_find of text and pattern`.
+  r.fn("pattern_matches", { arity: 2 }, ([text, pattern]) => patternMatches(text!, pattern!, "pattern_matches"));
+  r.fn("pattern_find", { arity: 2 }, ([text, pattern]) => patternFind(pattern!, text!, "pattern_find"));
+  r.fn("pattern_find_all", { arity: 2 }, ([text, pattern]) => patternFindAll(text!, pattern!, "pattern_find_all"));
+  r.fn("pattern_replace", { arity: 3 }, ([text, pattern, replacement]) =>
+    patternReplace(pattern!, replacement!, text!, "pattern_replace"),
+  );
+  r.fn("pattern_split", { arity: 2 }, ([text, pattern]) => patternSplit(text!, pattern!, "pattern_split"));
+}

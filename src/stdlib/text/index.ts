@@ -1,3 +1,152 @@
+// Text module. Lengths and indices count code points (see unicode.ts). `length`, `contains`
+// and `indexof` also take lists, so they live in the list module.
 import type { Registry } from "../registry.js";
+import { type Value, WflPattern, isList, valuesEqual } from "../../runtime/values.js";
+import { formatNumber } from "../../runtime/display.js";
+import { fail } from "../../runtime/errors.js";
+import { text, int, num, wrongType } from "../args.js";
+import { cpLength, cpSlice, cpToUnit, isSimple, trimText, unitToCp } from "./unicode.js";
 
-export function register(_r: Registry): void {}
+/**
+ * Fixed-point formatting like Rust's `{:.N}`: the exact binary value rounded to N decimals,
+ * exact ties to even. JS toFixed is exact too but breaks ties upward (0.25 → "0.3", Rust "0.2").
+ */
+export function formatFixed(x: number, places: number): string {
+  const neg = x < 0 || Object.is(x, -0);
+  const ax = Math.abs(x);
+  let s: string;
+  if (ax >= 1e21) {
+    // toFixed switches to exponent form here; such doubles are all whole numbers.
+    s = BigInt(ax).toString() + (places > 0 ? "." + "0".repeat(places) : "");
+  } else {
+    s = ax.toFixed(places);
+    // ax is an exact tie at `places` decimals iff ax·2^(places+1) is an odd integer
+    // (the scaling is exact). toFixed then chose the upper neighbour; step down if it is odd.
+    if ((ax * 2 ** (places + 1)) % 2 === 1) {
+      const last = s.charCodeAt(s.length - 1);
+      if (last & 1) s = s.slice(0, -1) + String.fromCharCode(last - 1);
+    }
+  }
+  return neg ? "-" + s : s;
+}
+
+/** Text for padleft/padright: text as is, numbers as `display` shows them. */
+function padSubject(fn: string, v: Value): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return formatNumber(v);
+  return wrongType(fn, "text", v);
+}
+
+const globalRegexes = new WeakMap<WflPattern, RegExp>();
+function globalRegex(p: WflPattern): RegExp {
+  let re = globalRegexes.get(p);
+  if (!re) {
+    const flags = p.regex.flags.includes("g") ? p.regex.flags : p.regex.flags + "g";
+    re = new RegExp(p.regex.source, flags);
+    globalRegexes.set(p, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Split text on a literal delimiter; an empty delimiter splits into single characters. */
+export function splitText(s: string, delim: string): Value[] {
+  if (delim === "") return Array.from(s);
+  return s.split(delim);
+}
+
+/** Last code-point index of `needle` in `s`, or -1. */
+export function lastIndexOfText(s: string, needle: string): number {
+  const i = s.lastIndexOf(needle);
+  return i < 0 ? -1 : unitToCp(s, i);
+}
+
+export function register(r: Registry): void {
+  r.fn("touppercase", { arity: 1, aliases: ["to_uppercase"] }, (a) => text("touppercase", a[0]!).toUpperCase());
+  r.fn("tolowercase", { arity: 1, aliases: ["to_lowercase"] }, (a) => text("tolowercase", a[0]!).toLowerCase());
+  r.fn("trim", { arity: 1 }, (a) => trimText(text("trim", a[0]!)));
+
+  // Uppercases the first character and leaves the rest as written.
+  r.fn("capitalize", { arity: 1 }, (a) => {
+    const s = text("capitalize", a[0]!);
+    if (s === "") return s;
+    const n = s.codePointAt(0)! > 0xffff ? 2 : 1;
+    return s.slice(0, n).toUpperCase() + s.slice(n);
+  });
+
+  r.fn("reverse", { arity: 1, aliases: ["reverse_text"] }, (a) => {
+    const s = text("reverse", a[0]!);
+    if (isSimple(s)) {
+      let out = "";
+      for (let i = s.length - 1; i >= 0; i--) out += s[i];
+      return out;
+    }
+    return Array.from(s).reverse().join("");
+  });
+
+  r.fn("starts_with", { arity: 2, aliases: ["startswith"] }, (a) =>
+    text("starts_with", a[0]!).startsWith(text("starts_with", a[1]!)));
+  r.fn("ends_with", { arity: 2, aliases: ["endswith"] }, (a) =>
+    text("ends_with", a[0]!).endsWith(text("ends_with", a[1]!)));
+
+  r.fn("split", { arity: 2, aliases: ["string_split"] }, (a) =>
+    splitText(text("split", a[0]!), text("split", a[1]!)));
+
+  // Text: last code-point index of a substring. Lists are accepted too, like indexof.
+  r.fn("lastindexof", { arity: 2, aliases: ["last_index_of"] }, (a) => {
+    const hay = a[0]!;
+    if (typeof hay === "string") return lastIndexOfText(hay, text("lastindexof", a[1]!));
+    if (isList(hay)) {
+      for (let i = hay.length - 1; i >= 0; i--) if (valuesEqual(hay[i]!, a[1]!)) return i;
+      return -1;
+    }
+    return wrongType("lastindexof", "text or a list", hay);
+  });
+
+  // Pad with spaces up to a width in characters; longer text is returned unchanged.
+  r.fn("padleft", { arity: 2 }, (a) => {
+    const s = padSubject("padleft", a[0]!);
+    const n = int("padleft", a[1]!) - cpLength(s);
+    return n > 0 ? " ".repeat(n) + s : s;
+  });
+  r.fn("padright", { arity: 2 }, (a) => {
+    const s = padSubject("padright", a[0]!);
+    const n = int("padright", a[1]!) - cpLength(s);
+    return n > 0 ? s + " ".repeat(n) : s;
+  });
+
+  r.fn("format_number", { arity: 2 }, (a) => {
+    const x = num("format_number", a[0]!);
+    const p = num("format_number", a[1]!);
+    if (!Number.isFinite(x)) throw fail(`format_number expects a finite number, got ${formatNumber(x)}`);
+    if (!Number.isInteger(p) || p < 0 || p > 17)
+      throw fail(`format_number expects a precision that is a whole number from 0 to 17, got ${formatNumber(p)}`);
+    return formatFixed(x, p);
+  });
+
+  // substring of text and start and length: code points; out-of-range parts are clipped,
+  // never an error. Without a length it runs to the end (`substring of path from 8`).
+  r.fn("substring", { arity: [2, 3] }, (a) => {
+    const s = text("substring", a[0]!);
+    const start = int("substring", a[1]!);
+    const st = start > 0 ? start : 0;
+    if (a.length < 3) return isSimple(s) ? s.slice(st) : s.slice(cpToUnit(s, st));
+    const len = int("substring", a[2]!);
+    return len > 0 ? cpSlice(s, st, len) : "";
+  });
+
+  // replace of text and needle and replacement: every non-overlapping occurrence, left to right.
+  // The needle is matched literally; a pattern value matches as a pattern.
+  r.fn("replace", { arity: 3 }, (a) => {
+    const s = text("replace", a[0]!);
+    const needle = a[1]!;
+    const rep = text("replace", a[2]!);
+    if (needle instanceof WflPattern) return s.replace(globalRegex(needle), () => rep);
+    const n = text("replace", needle);
+    if (n === "") {
+      // Insert between characters (code points, never between surrogate halves) and at both ends.
+      return rep + Array.from(s).join(rep) + (s === "" ? "" : rep);
+    }
+    return s.split(n).join(rep);
+  });
+}

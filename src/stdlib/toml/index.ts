@@ -1,3 +1,13 @@
+// TOML module: parse_toml, stringify_toml, stringify_toml_pretty.
 import type { Registry } from "../registry.js";
+import { text } from "../args.js";
+import { parseToml } from "./parse.js";
+import { stringifyToml } from "./stringify.js";
 
-export function register(_r: Registry): void {}
+export { parseToml, stringifyToml };
+
+export function register(r: Registry): void {
+  r.fn("parse_toml", { arity: 1 }, ([v]) => parseToml(text("parse_toml", v!)));
+  r.fn("stringify_toml", { arity: 1 }, ([v]) => stringifyToml(v!, false, "stringify_toml"));
+  r.fn("stringify_toml_pretty", { arity: 1 }, ([v]) => stringifyToml(v!, true, "stringify_toml_pretty"));
+}

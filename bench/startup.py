@@ -1,0 +1,2 @@
+# Start-up baseline: the cost of launching the runtime and printing one line.
+print("ready")

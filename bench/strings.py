@@ -1,0 +1,12 @@
+# String building: 200,000 appends of a two-character piece to one string.
+def main():
+    message = ""
+    for count in range(1, 200001):
+        message += "x" + str(count % 10)
+    size = len(message)
+    print(f"length = {size}")
+    print(f"head = {message[0:20]}")
+    print(f"tail = {message[size - 20:size]}")
+
+
+main()

@@ -1,0 +1,114 @@
+// The abstract syntax tree. Every node carries the source span it came from.
+import type { Span } from "./span.js";
+
+export type Expr =
+  | { kind: "Number"; value: number; span: Span }
+  | { kind: "Text"; value: string; span: Span }
+  | { kind: "Boolean"; value: boolean; span: Span }
+  | { kind: "Nothing"; span: Span }
+  | { kind: "ListLit"; items: Expr[]; span: Span }
+  | { kind: "Var"; name: string; span: Span }
+  | { kind: "Binary"; op: BinaryOp; left: Expr; right: Expr; span: Span; opSpan: Span }
+  | { kind: "Logical"; op: "and" | "or"; left: Expr; right: Expr; span: Span }
+  | { kind: "Not"; operand: Expr; span: Span }
+  | { kind: "Negate"; operand: Expr; span: Span }
+  | { kind: "Concat"; left: Expr; right: Expr; span: Span }
+  | { kind: "Between"; value: Expr; low: Expr; high: Expr; span: Span }
+  /** `f of a and b`, `call f with a`, `push with L and v`. */
+  | { kind: "Call"; callee: string; calleeSpan: Span; args: Expr[]; style: "of" | "with" | "call"; span: Span }
+  /** A call whose callee is computed (`handler of x` where handler is a variable is still a Call). */
+  | { kind: "Index"; target: Expr; index: Expr; span: Span }
+  | { kind: "Member"; target: Expr; name: string; span: Span }
+  | { kind: "MethodCall"; target: Expr; name: string; args: Expr[]; span: Span }
+  | { kind: "CurrentTimeMs"; span: Span }
+  | { kind: "CurrentTimeFormatted"; format: Expr; span: Span }
+  | { kind: "PatternFind"; pattern: Expr; text: Expr; span: Span }
+  | { kind: "PatternReplace"; pattern: Expr; replacement: Expr; text: Expr; span: Span }
+  | { kind: "PatternSplit"; text: Expr; separator: Expr; byPattern: boolean; span: Span }
+  | { kind: "EmptyList"; span: Span }
+  | { kind: "EmptyMap"; span: Span }
+  | { kind: "ActionRef"; name: string; span: Span };
+
+export type BinaryOp =
+  | "+" | "-" | "*" | "/" | "%"
+  | "==" | "!=" | ">" | "<" | ">=" | "<="
+  | "contains" | "starts with" | "ends with" | "matches" | "not matches";
+
+export interface Param {
+  name: string;
+  type: string | null;
+  defaultValue: Expr | null;
+  span: Span;
+}
+
+export type HandlerKind = "error" | "file not found" | "permission denied" | "process not found" | "spawn failed" | "kill failed" | "command not found" | "catch" | "otherwise";
+
+export interface Handler {
+  kind: HandlerKind;
+  bind: string | null;
+  body: Stmt[];
+  span: Span;
+}
+
+export interface RouteArm {
+  /** Empty for `otherwise`. */
+  matchers: { mode: "equals" | "contains" | "one of" | "starts with" | "ends with"; value: Expr }[];
+  body: Stmt[];
+  span: Span;
+}
+
+export type Assertion =
+  | { kind: "equal"; expected: Expr }
+  | { kind: "greater"; expected: Expr }
+  | { kind: "less"; expected: Expr }
+  | { kind: "greaterEq"; expected: Expr }
+  | { kind: "lessEq"; expected: Expr }
+  | { kind: "exist" }
+  | { kind: "contain"; expected: Expr }
+  | { kind: "empty" }
+  | { kind: "length"; expected: Expr }
+  | { kind: "type"; expected: Expr };
+
+export type Stmt =
+  | { kind: "Store"; name: string; nameSpan: Span; value: Expr; constant: boolean; span: Span }
+  | { kind: "Change"; target: Expr; value: Expr; span: Span }
+  | { kind: "Display"; values: Expr[]; span: Span }
+  | { kind: "If"; cond: Expr; then: Stmt[]; otherwise: Stmt[] | null; span: Span }
+  | { kind: "CountLoop"; from: Expr; to: Expr; step: Expr | null; down: boolean; varName: string; body: Stmt[]; span: Span }
+  | { kind: "ForEach"; name: string; iterable: Expr; reversed: boolean; body: Stmt[]; span: Span }
+  | { kind: "While"; cond: Expr; until: boolean; body: Stmt[]; span: Span }
+  | { kind: "DoUntil"; cond: Expr; body: Stmt[]; span: Span }
+  | { kind: "Forever"; body: Stmt[]; span: Span }
+  | { kind: "MainLoop"; body: Stmt[]; span: Span }
+  | { kind: "Break"; span: Span }
+  | { kind: "Continue"; span: Span }
+  | { kind: "ExitLoop"; span: Span }
+  | { kind: "ExitProgram"; span: Span }
+  | { kind: "ActionDef"; name: string; nameSpan: Span; params: Param[]; returnType: string | null; body: Stmt[]; span: Span }
+  | { kind: "Return"; value: Expr | null; span: Span }
+  | { kind: "ExprStmt"; expr: Expr; span: Span }
+  | { kind: "Try"; body: Stmt[]; handlers: Handler[]; finally: Stmt[] | null; span: Span }
+  | { kind: "Route"; subject: Expr; arms: RouteArm[]; otherwise: Stmt[] | null; span: Span }
+  | { kind: "Describe"; name: Expr; body: Stmt[]; span: Span }
+  | { kind: "Test"; name: Expr; body: Stmt[]; span: Span }
+  | { kind: "Setup"; body: Stmt[]; teardown: boolean; span: Span }
+  | { kind: "Expect"; subject: Expr; negated: boolean; assertion: Assertion; span: Span }
+  | { kind: "AddTo"; value: Expr; target: Expr; span: Span }
+  | { kind: "SubtractFrom"; value: Expr; target: Expr; span: Span }
+  | { kind: "MultiplyBy"; target: Expr; value: Expr; span: Span }
+  | { kind: "DivideBy"; target: Expr; value: Expr; span: Span }
+  | { kind: "RemoveFrom"; value: Expr; target: Expr; span: Span }
+  | { kind: "Clear"; target: Expr; span: Span }
+  | { kind: "CreateList"; name: string; items: Expr[]; span: Span }
+  | { kind: "CreateMap"; name: string; entries: { key: string; value: Expr }[]; span: Span }
+  | { kind: "CreatePattern"; name: string; body: string; bodyOffset: number; span: Span }
+  | { kind: "Include"; path: string; span: Span }
+  | { kind: "WaitDuration"; amount: Expr; unit: "seconds" | "milliseconds"; span: Span }
+  | { kind: "WaitFor"; stmt: Stmt; span: Span }
+  | { kind: "Export"; span: Span };
+
+export interface Program {
+  body: Stmt[];
+  source: string;
+  file: string;
+}

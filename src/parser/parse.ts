@@ -1,0 +1,48 @@
+// The front end's entry point: source text → Program, or diagnostics.
+import { tokenize } from "../lexer/lexer.js";
+import { WflParser } from "./parser.js";
+import type { Program } from "../ast/nodes.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+
+let parser: WflParser | undefined;
+
+/** The parser is built once per process (grammar analysis is the expensive part). */
+export function sharedParser(): WflParser {
+  parser ??= new WflParser();
+  return parser;
+}
+
+export interface ParseResult {
+  program: Program | null;
+  diagnostics: Diagnostic[];
+}
+
+export function parse(source: string, file: string): ParseResult {
+  const lexed = tokenize(source);
+  if (lexed.diagnostics.length > 0) return { program: null, diagnostics: lexed.diagnostics };
+  const p = sharedParser();
+  p.source = source;
+  p.stringErrors = [];
+  p.input = lexed.tokens;
+  let body;
+  try {
+    body = p.program();
+  } catch (e) {
+    // A RangeError here means the input nests deeper than the parser's stack allows.
+    if (e instanceof RangeError) {
+      return { program: null, diagnostics: [{ code: "PARSE", message: "This program nests too deeply to parse.", span: { start: 0, end: 1 } }] };
+    }
+    throw e;
+  }
+  const diagnostics: Diagnostic[] = [];
+  for (const err of p.errors) {
+    const t = err.token;
+    const start = Number.isFinite(t.startOffset) ? t.startOffset : source.length;
+    const end = Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : start + 1;
+    diagnostics.push({ code: "PARSE", message: err.message, span: { start, end } });
+    break; // the first error is the one worth reading; later ones are usually consequences
+  }
+  for (const s of p.stringErrors) diagnostics.push({ code: "PARSE", message: s.message, span: { start: s.offset, end: s.offset + 2 } });
+  if (diagnostics.length > 0) return { program: null, diagnostics };
+  return { program: { body, source, file }, diagnostics: [] };
+}

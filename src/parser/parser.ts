@@ -1,0 +1,1263 @@
+// Tokens → AST, with Chevrotain's embedded-actions parser (no CST: the rules build nodes directly).
+// Rules are named after the grammar they parse. Spans come from tokens only, because during
+// Chevrotain's grammar-recording phase sub-rule results are placeholders and must not be inspected.
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from "chevrotain";
+import * as T from "../lexer/tokens.js";
+import { kw } from "../lexer/tokens.js";
+import type { Expr, Stmt, Param, Handler, HandlerKind, RouteArm, Assertion, BinaryOp } from "../ast/nodes.js";
+import type { Span } from "../ast/span.js";
+import { wflErrorMessageProvider } from "./messages.js";
+
+const K = {
+  store: kw("store"), change: kw("change"), display: kw("display"), check: kw("check"), if: kw("if"),
+  otherwise: kw("otherwise"), end: kw("end"), for: kw("for"), each: kw("each"), in: kw("in"),
+  repeat: kw("repeat"), while: kw("while"), until: kw("until"), forever: kw("forever"), break: kw("break"),
+  continue: kw("continue"), skip: kw("skip"), exit: kw("exit"), define: kw("define"), action: kw("action"),
+  return: kw("return"), give: kw("give"), call: kw("call"), try: kw("try"), when: kw("when"),
+  catch: kw("catch"), finally: kw("finally"), describe: kw("describe"), expect: kw("expect"), add: kw("add"),
+  subtract: kw("subtract"), multiply: kw("multiply"), divide: kw("divide"), push: kw("push"),
+  remove: kw("remove"), clear: kw("clear"), create: kw("create"), with: kw("with"), and: kw("and"),
+  or: kw("or"), not: kw("not"), is: kw("is"), of: kw("of"), plus: kw("plus"), minus: kw("minus"),
+  times: kw("times"), divided: kw("divided"), modulo: kw("modulo"), as: kw("as"), to: kw("to"),
+  from: kw("from"), by: kw("by"), then: kw("then"), route: kw("route"), yes: kw("yes"), no: kw("no"),
+  true: kw("true"), false: kw("false"), nothing: kw("nothing"), missing: kw("missing"),
+  undefined: kw("undefined"), wait: kw("wait"), include: kw("include"), export: kw("export"),
+  equal: kw("equal"), greater: kw("greater"), less: kw("less"), than: kw("than"), above: kw("above"),
+  below: kw("below"), between: kw("between"), matches: kw("matches"), find: kw("find"),
+  replace: kw("replace"), split: kw("split"), constant: kw("constant"), starts: kw("starts"),
+  ends: kw("ends"), current: kw("current"),
+  // soft
+  count: kw("count"), list: kw("list"), map: kw("map"), contains: kw("contains"), test: kw("test"),
+  pattern: kw("pattern"), at: kw("at"), called: kw("called"), needs: kw("needs"), new: kw("new"),
+  setup: kw("setup"), teardown: kw("teardown"), down: kw("down"), on: kw("on"), main: kw("main"),
+  program: kw("program"), loop: kw("loop"), reversed: kw("reversed"), back: kw("back"),
+  default: kw("default"), parameters: kw("parameters"),
+};
+
+/** Builtins that take arguments after `with` (`push with L and v`); `count` is excluded, as upstream. */
+const WITH_CALLABLE = new Set(["push", "join", "length", "substring", "replace_text", "contains", "indexof"]);
+
+type ExprRule = (idx?: number) => Expr;
+
+export class WflParser extends EmbeddedActionsParser {
+  constructor() {
+    super(T.allTokens, {
+      maxLookahead: 4,
+      recoveryEnabled: false,
+      errorMessageProvider: wflErrorMessageProvider,
+      // Ambiguities in this grammar are resolved by alternative order and gates, on purpose.
+      skipValidations: process.env.WFL_PARSER_VALIDATE !== "1",
+    });
+    this.performSelfAnalysis();
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────
+
+  private spanFrom(start: IToken | undefined): Span {
+    if (!start || !Number.isFinite(start.startOffset)) return { start: 0, end: 1 };
+    const last = this.LA(0);
+    const s = start.startOffset;
+    const e = last && Number.isFinite(last.endOffset) ? (last.endOffset as number) + 1 : s + 1;
+    return { start: s, end: Math.max(e, s + 1) };
+  }
+  private tokSpan(t: IToken | undefined): Span {
+    if (!t || !Number.isFinite(t.startOffset)) return { start: 0, end: 1 };
+    return { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
+  }
+  private isWord(k: number, word: string): boolean {
+    const t = this.LA(k);
+    return t.tokenType !== EOF && t.image === word;
+  }
+  /** The end of a statement: a newline, or the end of the file. */
+  private eos(): void {
+    this.OR9([
+      { ALT: () => { this.CONSUME9(T.Newline); } },
+      { GATE: () => this.LA(1).tokenType === EOF, ALT: () => {} },
+    ]);
+  }
+  /** `:` then the end of the line (a statement may also follow on the same line). */
+  private blockOpen(): void {
+    this.CONSUME8(T.Colon);
+    this.OPTION9(() => this.CONSUME8(T.Newline));
+  }
+  private endOf(t: TokenType): void {
+    this.CONSUME7(K.end);
+    this.CONSUME7(t);
+    this.eos();
+  }
+
+  // ── program and blocks ──────────────────────────────────────────────────
+
+  program = this.RULE("program", (): Stmt[] => {
+    const body: Stmt[] = [];
+    this.OPTION(() => this.CONSUME(T.Newline));
+    this.MANY(() => { body.push(this.SUBRULE(this.statement)); });
+    return body;
+  });
+
+  block = this.RULE("block", (): Stmt[] => {
+    const body: Stmt[] = [];
+    this.MANY(() => { body.push(this.SUBRULE(this.statement)); });
+    return body;
+  });
+
+  /** An identifier: a run of plain words (`user name`), or one soft keyword (`count`). */
+  identifier = this.RULE("identifier", (): string => {
+    return this.OR({ IGNORE_AMBIGUITIES: true, DEF: [
+      {
+        ALT: () => {
+          let name = this.CONSUME(T.Identifier).image;
+          this.MANY(() => { name += " " + this.CONSUME2(T.Identifier).image; });
+          return name;
+        },
+      },
+      { ALT: () => this.CONSUME(T.AnyIdent).image },
+    ] });
+  });
+
+  statement = this.RULE("statement", (): Stmt => {
+    return this.OR([
+      { ALT: () => this.SUBRULE(this.storeStmt) },
+      { ALT: () => this.SUBRULE(this.changeStmt) },
+      { ALT: () => this.SUBRULE(this.displayStmt) },
+      { ALT: () => this.SUBRULE(this.checkStmt) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      { GATE: () => this.LA(2).tokenType === K.from, ALT: () => this.SUBRULE(this.countStmt) },
+      { ALT: () => this.SUBRULE(this.forEachStmt) },
+      { ALT: () => this.SUBRULE(this.repeatStmt) },
+      { GATE: () => this.LA(2).tokenType === K.loop, ALT: () => this.SUBRULE(this.mainLoopStmt) },
+      { ALT: () => this.SUBRULE(this.loopControlStmt) },
+      { ALT: () => this.SUBRULE(this.defineStmt) },
+      { ALT: () => this.SUBRULE(this.returnStmt) },
+      { ALT: () => this.SUBRULE(this.tryStmt) },
+      { ALT: () => this.SUBRULE(this.routeStmt) },
+      { ALT: () => this.SUBRULE(this.describeStmt) },
+      { GATE: () => this.LA(2).tokenType === T.StringLiteral, ALT: () => this.SUBRULE(this.testStmt) },
+      { GATE: () => this.LA(2).tokenType === T.Colon, ALT: () => this.SUBRULE(this.setupStmt) },
+      { ALT: () => this.SUBRULE(this.expectStmt) },
+      { ALT: () => this.SUBRULE(this.mutateStmt) },
+      { ALT: () => this.SUBRULE(this.createStmt) },
+      { ALT: () => this.SUBRULE(this.includeStmt) },
+      { ALT: () => this.SUBRULE(this.waitStmt) },
+      { ALT: () => this.SUBRULE(this.exportStmt) },
+      { ALT: () => this.SUBRULE(this.exprStmt) },
+    ]);
+  });
+
+  // ── variables ───────────────────────────────────────────────────────────
+
+  storeStmt = this.RULE("storeStmt", (): Stmt => {
+    const start = this.CONSUME(K.store);
+    let constant = false;
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === K.new && this.LA(2).tokenType === K.constant,
+      DEF: () => { this.CONSUME(K.new); this.CONSUME(K.constant); constant = true; },
+    });
+    const nameTok = this.LA(1);
+    const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.spanFrom(nameTok);
+    this.CONSUME(K.as);
+    const value = this.SUBRULE(this.expression);
+    this.eos();
+    return { kind: "Store", name, nameSpan, value, constant, span: this.spanFrom(start) };
+  });
+
+  changeStmt = this.RULE("changeStmt", (): Stmt => {
+    const start = this.CONSUME(K.change);
+    const target = this.SUBRULE(this.postfix);
+    this.CONSUME(K.to);
+    const value = this.SUBRULE(this.expression);
+    this.eos();
+    return { kind: "Change", target, value, span: this.spanFrom(start) };
+  });
+
+  displayStmt = this.RULE("displayStmt", (): Stmt => {
+    const start = this.CONSUME(K.display);
+    const values: Expr[] = [];
+    this.AT_LEAST_ONE(() => { values.push(this.SUBRULE(this.expression)); });
+    this.eos();
+    return { kind: "Display", values, span: this.spanFrom(start) };
+  });
+
+  // ── conditionals ────────────────────────────────────────────────────────
+
+  checkStmt = this.RULE("checkStmt", (): Stmt => {
+    const start = this.LA(1);
+    const node = this.SUBRULE(this.checkChain);
+    this.endOf(K.check);
+    return this.ACTION(() => ({ ...node, span: this.spanFrom(start) }));
+  });
+
+  /** `check if c: … [otherwise check if …] [otherwise: …]` without the closing `end check`. */
+  checkChain = this.RULE("checkChain", (): Stmt & { kind: "If" } => {
+    const start = this.CONSUME(K.check);
+    this.CONSUME(K.if);
+    const cond = this.SUBRULE(this.expression);
+    this.blockOpen();
+    const then = this.SUBRULE(this.block);
+    let otherwise: Stmt[] | null = null;
+    this.OPTION(() => {
+      this.CONSUME(K.otherwise);
+      this.OR({ IGNORE_AMBIGUITIES: true, DEF: [
+        { ALT: () => { otherwise = [this.SUBRULE(this.checkChain)]; } },
+        {
+          ALT: () => {
+            this.OPTION2(() => this.CONSUME(T.Colon));
+            this.OPTION3(() => this.CONSUME(T.Newline));
+            otherwise = this.SUBRULE2(this.block);
+          },
+        },
+      ] });
+    });
+    return { kind: "If", cond, then, otherwise, span: this.spanFrom(start) };
+  });
+
+  /** `if c then stmt` on one line, or `if c then|:` … [`otherwise` …] `end if`. */
+  ifStmt = this.RULE("ifStmt", (): Stmt => {
+    const start = this.CONSUME(K.if);
+    const cond = this.SUBRULE(this.expression);
+    let then: Stmt[] = [];
+    let otherwise: Stmt[] | null = null;
+    this.OR([
+      { ALT: () => { this.CONSUME(K.then); } },
+      { ALT: () => { this.CONSUME(T.Colon); } },
+    ]);
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(T.Newline);
+          then = this.SUBRULE(this.block);
+          this.OPTION(() => {
+            this.CONSUME(K.otherwise);
+            this.OPTION2(() => this.CONSUME2(T.Colon));
+            this.OPTION3(() => this.CONSUME2(T.Newline));
+            otherwise = this.SUBRULE2(this.block);
+          });
+          this.endOf(K.if);
+        },
+      },
+      { ALT: () => { then = [this.SUBRULE(this.statement)]; } },
+    ]);
+    return { kind: "If", cond, then, otherwise, span: this.spanFrom(start) };
+  });
+
+  // ── loops ───────────────────────────────────────────────────────────────
+
+  countStmt = this.RULE("countStmt", (): Stmt => {
+    const start = this.CONSUME(K.count);
+    this.CONSUME(K.from);
+    const from = this.SUBRULE(this.additive);
+    let down = false;
+    this.OPTION(() => { this.CONSUME(K.down); down = true; });
+    this.CONSUME(K.to);
+    const to = this.SUBRULE2(this.additive);
+    let step: Expr | null = null;
+    this.OPTION2(() => { this.CONSUME(K.by); step = this.SUBRULE3(this.additive); });
+    let varName = "count";
+    this.OPTION3(() => { this.CONSUME(K.as); varName = this.SUBRULE(this.identifier); });
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.count);
+    return { kind: "CountLoop", from, to, step, down, varName, body, span: this.spanFrom(start) };
+  });
+
+  forEachStmt = this.RULE("forEachStmt", (): Stmt => {
+    const start = this.CONSUME(K.for);
+    this.CONSUME(K.each);
+    const name = this.SUBRULE(this.identifier);
+    this.CONSUME(K.in);
+    let reversed = false;
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType !== T.Colon,
+      DEF: () => { this.CONSUME(K.reversed); reversed = true; },
+    });
+    const iterable = this.SUBRULE(this.expression);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.for);
+    return { kind: "ForEach", name, iterable, reversed, body, span: this.spanFrom(start) };
+  });
+
+  repeatStmt = this.RULE("repeatStmt", (): Stmt => {
+    return this.OR([
+      { GATE: () => this.LA(2).tokenType === K.while, ALT: () => this.SUBRULE(this.repeatWhile) },
+      { GATE: () => this.LA(2).tokenType === K.until, ALT: () => this.SUBRULE(this.repeatUntil) },
+      { GATE: () => this.LA(2).tokenType === K.forever, ALT: () => this.SUBRULE(this.repeatForever) },
+      { ALT: () => this.SUBRULE(this.repeatDoUntil) },
+    ]);
+  });
+
+  repeatWhile = this.RULE("repeatWhile", (): Stmt => {
+    const start = this.CONSUME(K.repeat);
+    this.CONSUME(K.while);
+    const cond = this.SUBRULE(this.expression);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.repeat);
+    return { kind: "While", cond, until: false, body, span: this.spanFrom(start) };
+  });
+
+  repeatUntil = this.RULE("repeatUntil", (): Stmt => {
+    const start = this.CONSUME(K.repeat);
+    this.CONSUME(K.until);
+    const cond = this.SUBRULE(this.expression);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.repeat);
+    return { kind: "While", cond, until: true, body, span: this.spanFrom(start) };
+  });
+
+  repeatForever = this.RULE("repeatForever", (): Stmt => {
+    const start = this.CONSUME(K.repeat);
+    this.CONSUME(K.forever);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.repeat);
+    return { kind: "Forever", body, span: this.spanFrom(start) };
+  });
+
+  /** `repeat:` … `until c` */
+  repeatDoUntil = this.RULE("repeatDoUntil", (): Stmt => {
+    const start = this.CONSUME(K.repeat);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.CONSUME(K.until);
+    const cond = this.SUBRULE(this.expression);
+    this.eos();
+    return { kind: "DoUntil", cond, body, span: this.spanFrom(start) };
+  });
+
+  mainLoopStmt = this.RULE("mainLoopStmt", (): Stmt => {
+    const start = this.CONSUME(K.main);
+    this.CONSUME(K.loop);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.loop);
+    return { kind: "MainLoop", body, span: this.spanFrom(start) };
+  });
+
+  loopControlStmt = this.RULE("loopControlStmt", (): Stmt => {
+    const start = this.LA(1);
+    const node = this.OR([
+      { ALT: () => { this.CONSUME(K.break); return { kind: "Break" } as const; } },
+      { ALT: () => { this.CONSUME(K.continue); return { kind: "Continue" } as const; } },
+      { ALT: () => { this.CONSUME(K.skip); return { kind: "Continue" } as const; } },
+      {
+        ALT: () => {
+          this.CONSUME(K.exit);
+          return this.OR2([
+            { ALT: () => { this.CONSUME(K.program); return { kind: "ExitProgram" } as const; } },
+            { ALT: () => { this.CONSUME(K.loop); return { kind: "ExitLoop" } as const; } },
+            { ALT: () => ({ kind: "ExitLoop" }) as const },
+          ]);
+        },
+      },
+    ]);
+    this.eos();
+    return { ...node, span: this.spanFrom(start) };
+  });
+
+  // ── actions ─────────────────────────────────────────────────────────────
+
+  defineStmt = this.RULE("defineStmt", (): Stmt => {
+    const start = this.CONSUME(K.define);
+    this.CONSUME(K.action);
+    this.CONSUME(K.called);
+    const nameTok = this.LA(1);
+    const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.spanFrom(nameTok);
+    let params: Param[] = [];
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => { this.CONSUME(K.with); this.OPTION2(() => this.CONSUME(K.parameters)); } },
+        { ALT: () => { this.CONSUME(K.needs); } },
+      ]);
+      params = this.SUBRULE(this.paramList);
+    });
+    let returnType: string | null = null;
+    this.OPTION3({
+      GATE: () => this.LA(2).tokenType !== T.Newline,
+      DEF: () => {
+        this.CONSUME(T.Colon);
+        returnType = this.SUBRULE2(this.identifier);
+      },
+    });
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.action);
+    return { kind: "ActionDef", name, nameSpan, params, returnType, body, span: this.spanFrom(start) };
+  });
+
+  paramList = this.RULE("paramList", (): Param[] => {
+    const params: Param[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: K.and,
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(T.Comma));
+        params.push(this.SUBRULE(this.param));
+      },
+    });
+    return params;
+  });
+
+  param = this.RULE("param", (): Param => {
+    const start = this.LA(1);
+    const name = this.SUBRULE(this.identifier);
+    let type: string | null = null;
+    let defaultValue: Expr | null = null;
+    this.OPTION(() => {
+      this.OR([{ ALT: () => this.CONSUME(K.as) }, { ALT: () => this.CONSUME(T.Colon) }]);
+      type = this.OR2([
+        { ALT: () => this.SUBRULE2(this.identifier) },
+        { ALT: () => this.CONSUME(K.nothing).image },
+      ]);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(K.default);
+      defaultValue = this.SUBRULE(this.additive);
+    });
+    return { name, type, defaultValue, span: this.spanFrom(start) };
+  });
+
+  returnStmt = this.RULE("returnStmt", (): Stmt => {
+    const start = this.LA(1);
+    this.OR([
+      { ALT: () => this.CONSUME(K.return) },
+      { ALT: () => { this.CONSUME(K.give); this.CONSUME(K.back); } },
+    ]);
+    let value: Expr | null = null;
+    this.OPTION(() => { value = this.SUBRULE(this.expression); });
+    this.eos();
+    return { kind: "Return", value, span: this.spanFrom(start) };
+  });
+
+  // ── errors ──────────────────────────────────────────────────────────────
+
+  tryStmt = this.RULE("tryStmt", (): Stmt => {
+    const start = this.CONSUME(K.try);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    const handlers: Handler[] = [];
+    let fin: Stmt[] | null = null;
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => { handlers.push(this.SUBRULE(this.whenHandler)); } },
+        {
+          ALT: () => {
+            const s = this.CONSUME(K.catch);
+            let bind: string | null = null;
+            this.OPTION(() => {
+              this.OR2([{ ALT: () => this.CONSUME(K.with) }, { ALT: () => this.CONSUME(K.as) }]);
+              bind = this.SUBRULE(this.identifier);
+            });
+            this.CONSUME(T.Colon);
+            this.OPTION2(() => this.CONSUME(T.Newline));
+            const hbody = this.SUBRULE2(this.block);
+            handlers.push({ kind: "catch", bind, body: hbody, span: this.spanFrom(s) });
+          },
+        },
+        {
+          ALT: () => {
+            const s = this.CONSUME(K.otherwise);
+            this.CONSUME2(T.Colon);
+            this.OPTION3(() => this.CONSUME2(T.Newline));
+            const hbody = this.SUBRULE3(this.block);
+            handlers.push({ kind: "otherwise", bind: null, body: hbody, span: this.spanFrom(s) });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(K.finally);
+            this.CONSUME3(T.Colon);
+            this.OPTION4(() => this.CONSUME3(T.Newline));
+            fin = this.SUBRULE4(this.block);
+          },
+        },
+      ]);
+    });
+    this.endOf(K.try);
+    return { kind: "Try", body, handlers, finally: fin, span: this.spanFrom(start) };
+  });
+
+  /** `when error [as e]:`, `when file not found:`, `when permission denied:`, … */
+  whenHandler = this.RULE("whenHandler", (): Handler => {
+    const start = this.CONSUME(K.when);
+    const words: string[] = [];
+    let bind: string | null = null;
+    this.AT_LEAST_ONE(() => {
+      this.OR([
+        { ALT: () => { words.push(this.CONSUME(T.AnyIdent).image); } },
+        { ALT: () => { words.push(this.CONSUME(K.not).image); } },
+      ]);
+    });
+    this.OPTION(() => {
+      this.CONSUME(K.as);
+      bind = this.SUBRULE(this.identifier);
+    });
+    this.CONSUME(T.Colon);
+    this.OPTION2(() => this.CONSUME(T.Newline));
+    const body = this.SUBRULE(this.block);
+    return this.ACTION(() => {
+      const phrase = words.join(" ");
+      let kind: HandlerKind = "error";
+      for (const k of ["file not found", "permission denied", "process not found", "spawn failed", "kill failed", "command not found"] as const) {
+        if (phrase.startsWith(k)) kind = k;
+      }
+      return { kind, bind, body, span: this.spanFrom(start) };
+    });
+  });
+
+  routeStmt = this.RULE("routeStmt", (): Stmt => {
+    const start = this.CONSUME(K.route);
+    const subject = this.SUBRULE(this.expression);
+    this.blockOpen();
+    const arms: RouteArm[] = [];
+    let otherwise: Stmt[] | null = null;
+    this.MANY(() => {
+      const s = this.CONSUME(K.when);
+      const matchers: RouteArm["matchers"] = [];
+      this.AT_LEAST_ONE_SEP({
+        SEP: K.or,
+        DEF: () => { matchers.push(this.SUBRULE(this.routeMatcher)); },
+      });
+      this.CONSUME2(T.Colon);
+      const body = this.SUBRULE(this.armBody);
+      arms.push({ matchers, body, span: this.spanFrom(s) });
+    });
+    this.OPTION(() => {
+      this.CONSUME(K.otherwise);
+      this.CONSUME3(T.Colon);
+      otherwise = this.SUBRULE2(this.armBody);
+    });
+    this.endOf(K.route);
+    return { kind: "Route", subject, arms, otherwise, span: this.spanFrom(start) };
+  });
+
+  armBody = this.RULE("armBody", (): Stmt[] => {
+    return this.OR([
+      { ALT: () => { this.CONSUME(T.Newline); return this.SUBRULE(this.block); } },
+      { ALT: () => [this.SUBRULE(this.statement)] },
+    ]);
+  });
+
+  routeMatcher = this.RULE("routeMatcher", (): RouteArm["matchers"][number] => {
+    return this.OR({ IGNORE_AMBIGUITIES: true, DEF: [
+      { ALT: () => { this.CONSUME(K.contains); return { mode: "contains", value: this.SUBRULE(this.additive) } as const; } },
+      { ALT: () => { this.CONSUME(K.starts); this.CONSUME(K.with); return { mode: "starts with", value: this.SUBRULE2(this.additive) } as const; } },
+      { ALT: () => { this.CONSUME(K.ends); this.CONSUME2(K.with); return { mode: "ends with", value: this.SUBRULE3(this.additive) } as const; } },
+      {
+        GATE: () => this.isWord(1, "one") && this.LA(2).tokenType === K.of,
+        ALT: () => { this.CONSUME(T.Identifier); this.CONSUME(K.of); return { mode: "one of", value: this.SUBRULE4(this.additive) } as const; },
+      },
+      { ALT: () => ({ mode: "equals", value: this.SUBRULE5(this.additive) }) as const },
+    ] });
+  });
+
+  // ── tests ───────────────────────────────────────────────────────────────
+
+  describeStmt = this.RULE("describeStmt", (): Stmt => {
+    const start = this.CONSUME(K.describe);
+    const name = this.SUBRULE(this.primary);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.describe);
+    return { kind: "Describe", name, body, span: this.spanFrom(start) };
+  });
+
+  testStmt = this.RULE("testStmt", (): Stmt => {
+    const start = this.CONSUME(K.test);
+    const name = this.SUBRULE(this.primary);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.test);
+    return { kind: "Test", name, body, span: this.spanFrom(start) };
+  });
+
+  setupStmt = this.RULE("setupStmt", (): Stmt => {
+    const start = this.LA(1);
+    let teardown = false;
+    this.OR([
+      { ALT: () => this.CONSUME(K.setup) },
+      { ALT: () => { this.CONSUME(K.teardown); teardown = true; } },
+    ]);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.CONSUME(K.end);
+    this.OR2([{ ALT: () => this.CONSUME2(K.setup) }, { ALT: () => this.CONSUME2(K.teardown) }]);
+    this.eos();
+    return { kind: "Setup", body, teardown, span: this.spanFrom(start) };
+  });
+
+  expectStmt = this.RULE("expectStmt", (): Stmt => {
+    const start = this.CONSUME(K.expect);
+    const subject = this.SUBRULE(this.additive);
+    this.CONSUME(K.to);
+    let negated = false;
+    this.OPTION(() => { this.CONSUME(K.not); negated = true; });
+    const assertion = this.SUBRULE(this.assertion);
+    this.eos();
+    return { kind: "Expect", subject, negated, assertion, span: this.spanFrom(start) };
+  });
+
+  assertion = this.RULE("assertion", (): Assertion => {
+    return this.OR([
+      { ALT: () => { this.CONSUME(K.equal); this.OPTION(() => this.CONSUME(K.to)); return { kind: "equal", expected: this.SUBRULE(this.additive) } as Assertion; } },
+      {
+        GATE: () => this.isWord(1, "be"),
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          return this.OR2([
+            { ALT: () => { this.CONSUME(K.greater); this.CONSUME(K.than); return this.SUBRULE(this.orEqual, { ARGS: ["greater"] }); } },
+            { ALT: () => { this.CONSUME(K.less); this.CONSUME2(K.than); return this.SUBRULE2(this.orEqual, { ARGS: ["less"] }); } },
+            { ALT: () => { this.CONSUME2(K.equal); this.CONSUME2(K.to); return { kind: "equal", expected: this.SUBRULE2(this.additive) } as Assertion; } },
+            {
+              GATE: () => this.isWord(1, "empty") && this.LA(2).tokenType !== K.of,
+              ALT: () => { this.CONSUME2(T.Identifier); return { kind: "empty" } as Assertion; },
+            },
+            {
+              GATE: () => this.isWord(1, "of") || (this.LA(1).tokenType === K.of && this.isWord(2, "type")),
+              ALT: () => { this.CONSUME(K.of); this.CONSUME3(T.Identifier); return { kind: "type", expected: this.SUBRULE3(this.additive) } as Assertion; },
+            },
+            { ALT: () => ({ kind: "equal", expected: this.SUBRULE4(this.additive) }) as Assertion },
+          ]);
+        },
+      },
+      {
+        GATE: () => this.isWord(1, "exist"),
+        ALT: () => { this.CONSUME4(T.Identifier); return { kind: "exist" } as Assertion; },
+      },
+      {
+        GATE: () => this.isWord(1, "contain"),
+        ALT: () => { this.CONSUME5(T.Identifier); return { kind: "contain", expected: this.SUBRULE5(this.additive) } as Assertion; },
+      },
+      {
+        GATE: () => this.isWord(1, "have") && this.isWord(2, "length"),
+        ALT: () => { this.CONSUME6(T.Identifier); this.CONSUME7(T.Identifier); return { kind: "length", expected: this.SUBRULE6(this.additive) } as Assertion; },
+      },
+    ]);
+  });
+
+  orEqual = this.RULE("orEqual", (base: "greater" | "less"): Assertion => {
+    let eq = false;
+    this.OPTION(() => { this.CONSUME(K.or); this.CONSUME(K.equal); this.CONSUME(K.to); eq = true; });
+    const expected = this.SUBRULE(this.additive);
+    if (base === "greater") return { kind: eq ? "greaterEq" : "greater", expected };
+    return { kind: eq ? "lessEq" : "less", expected };
+  });
+
+  // ── in-place mutation ───────────────────────────────────────────────────
+
+  mutateStmt = this.RULE("mutateStmt", (): Stmt => {
+    const start = this.LA(1);
+    const node = this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.add);
+          const value = this.SUBRULE(this.expression);
+          this.CONSUME(K.to);
+          const target = this.SUBRULE(this.postfix);
+          return { kind: "AddTo", value, target } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.subtract);
+          const value = this.SUBRULE2(this.expression);
+          this.CONSUME(K.from);
+          const target = this.SUBRULE2(this.postfix);
+          return { kind: "SubtractFrom", value, target } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.multiply);
+          const target = this.SUBRULE3(this.postfix);
+          this.CONSUME(K.by);
+          const value = this.SUBRULE3(this.expression);
+          return { kind: "MultiplyBy", target, value } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.divide);
+          const target = this.SUBRULE4(this.postfix);
+          this.CONSUME2(K.by);
+          const value = this.SUBRULE4(this.expression);
+          return { kind: "DivideBy", target, value } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.remove);
+          const value = this.SUBRULE5(this.expression);
+          this.CONSUME2(K.from);
+          const target = this.SUBRULE5(this.postfix);
+          return { kind: "RemoveFrom", value, target } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.clear);
+          const target = this.SUBRULE6(this.postfix);
+          return { kind: "Clear", target } as const;
+        },
+      },
+    ]);
+    this.eos();
+    return { ...node, span: this.spanFrom(start) } as Stmt;
+  });
+
+  // ── create … ────────────────────────────────────────────────────────────
+
+  createStmt = this.RULE("createStmt", (): Stmt => {
+    return this.OR([
+      { GATE: () => this.LA(2).tokenType === K.list, ALT: () => this.SUBRULE(this.createList) },
+      { GATE: () => this.LA(2).tokenType === K.map, ALT: () => this.SUBRULE(this.createMap) },
+      { GATE: () => this.LA(2).tokenType === K.pattern, ALT: () => this.SUBRULE(this.createPattern) },
+      { ALT: () => this.SUBRULE(this.createConstant) },
+    ]);
+  });
+
+  createList = this.RULE("createList", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.list);
+    const name = this.SUBRULE(this.identifier);
+    this.blockOpen();
+    const items: Expr[] = [];
+    this.MANY(() => {
+      this.CONSUME(K.add);
+      items.push(this.SUBRULE(this.expression));
+      this.CONSUME(T.Newline);
+    });
+    this.endOf(K.list);
+    return { kind: "CreateList", name, items, span: this.spanFrom(start) };
+  });
+
+  createMap = this.RULE("createMap", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.map);
+    const name = this.SUBRULE(this.identifier);
+    this.blockOpen();
+    const entries: { key: string; value: Expr }[] = [];
+    this.MANY(() => {
+      const key = this.OR([
+        { ALT: () => this.SUBRULE2(this.identifier) },
+        { ALT: () => { const t = this.CONSUME(T.StringLiteral); return this.ACTION(() => decodeString(t.image)); } },
+      ]);
+      this.CONSUME(K.is);
+      const value = this.SUBRULE(this.expression);
+      this.CONSUME(T.Newline);
+      entries.push({ key, value });
+    });
+    this.endOf(K.map);
+    return { kind: "CreateMap", name, entries, span: this.spanFrom(start) };
+  });
+
+  createPattern = this.RULE("createPattern", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.pattern);
+    const name = this.SUBRULE(this.identifier);
+    this.CONSUME(T.Colon);
+    const bodyStart = this.LA(1);
+    this.MANY({
+      GATE: () => !(this.LA(1).tokenType === K.end && this.LA(2).tokenType === K.pattern),
+      DEF: () => { this.CONSUME(T.AnyToken); },
+    });
+    const bodyEnd = this.LA(1);
+    this.endOf(K.pattern);
+    return this.ACTION(() => {
+      const bodyOffset = bodyStart.startOffset;
+      const body = this.source.slice(bodyOffset, bodyEnd.startOffset);
+      return { kind: "CreatePattern", name, body, bodyOffset, span: this.spanFrom(start) } as Stmt;
+    });
+  });
+
+  /** Deprecated: `create new constant NAME as value`. */
+  createConstant = this.RULE("createConstant", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.new);
+    this.CONSUME(K.constant);
+    const nameTok = this.LA(1);
+    const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.spanFrom(nameTok);
+    this.CONSUME(K.as);
+    const value = this.SUBRULE(this.expression);
+    this.eos();
+    return { kind: "Store", name, nameSpan, value, constant: true, span: this.spanFrom(start) };
+  });
+
+  includeStmt = this.RULE("includeStmt", (): Stmt => {
+    const start = this.CONSUME(K.include);
+    this.CONSUME(K.from);
+    const pathTok = this.CONSUME(T.StringLiteral);
+    this.eos();
+    return { kind: "Include", path: this.ACTION(() => decodeString(pathTok.image)), span: this.spanFrom(start) };
+  });
+
+  waitStmt = this.RULE("waitStmt", (): Stmt => {
+    const start = this.CONSUME(K.wait);
+    this.CONSUME(K.for);
+    return this.OR([
+      {
+        GATE: () => this.isWord(2, "seconds") || this.isWord(2, "second") || this.isWord(2, "milliseconds") || this.isWord(2, "millisecond") || this.isWord(2, "ms"),
+        ALT: () => {
+          const amount = this.SUBRULE(this.primary);
+          const unitTok = this.CONSUME(T.Identifier);
+          this.eos();
+          return this.ACTION(() => ({
+            kind: "WaitDuration",
+            amount,
+            unit: unitTok.image.startsWith("milli") || unitTok.image === "ms" ? "milliseconds" : "seconds",
+            span: this.spanFrom(start),
+          }) as Stmt);
+        },
+      },
+      {
+        ALT: () => {
+          const stmt = this.SUBRULE(this.statement);
+          return { kind: "WaitFor", stmt, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+    ]);
+  });
+
+  exportStmt = this.RULE("exportStmt", (): Stmt => {
+    const start = this.CONSUME(K.export);
+    this.MANY(() => this.CONSUME(T.AnyIdentOrKw));
+    this.eos();
+    return { kind: "Export", span: this.spanFrom(start) };
+  });
+
+  exprStmt = this.RULE("exprStmt", (): Stmt => {
+    const start = this.LA(1);
+    const expr = this.SUBRULE(this.expression);
+    this.eos();
+    return { kind: "ExprStmt", expr, span: this.spanFrom(start) };
+  });
+
+  // ── expressions, loosest first ──────────────────────────────────────────
+
+  /** Level 0: `and` / `or`, left-associative at one level. */
+  expression = this.RULE("expression", (): Expr => {
+    const start = this.LA(1);
+    let left = this.SUBRULE(this.comparison);
+    this.MANY(() => {
+      const op = this.OR([
+        { ALT: () => { this.CONSUME(K.and); return "and" as const; } },
+        { ALT: () => { this.CONSUME(K.or); return "or" as const; } },
+      ]);
+      const right = this.SUBRULE2(this.comparison);
+      left = { kind: "Logical", op, left, right, span: this.spanFrom(start) };
+    });
+    return left;
+  });
+
+  /** Level 1: comparisons and text tests. */
+  comparison = this.RULE("comparison", (): Expr => {
+    const start = this.LA(1);
+    const left = this.SUBRULE(this.additive);
+    let result: Expr = left;
+    this.OPTION(() => {
+      const opTok = this.LA(1);
+      result = this.OR([
+        { ALT: () => { this.CONSUME(K.is); return this.SUBRULE(this.isTail, { ARGS: [left, start, opTok] }); } },
+        {
+          ALT: () => {
+            const op = this.OR2([
+              { ALT: () => { this.CONSUME(T.Equals); return "==" as const; } },
+              { ALT: () => { this.CONSUME(T.EqEq); return "==" as const; } },
+              { ALT: () => { this.CONSUME(T.NotEq); return "!=" as const; } },
+              { ALT: () => { this.CONSUME(T.Greater); return ">" as const; } },
+              { ALT: () => { this.CONSUME(T.Less); return "<" as const; } },
+              { ALT: () => { this.CONSUME(T.GreaterEq); return ">=" as const; } },
+              { ALT: () => { this.CONSUME(T.LessEq); return "<=" as const; } },
+              { ALT: () => { this.CONSUME(K.contains); return "contains" as const; } },
+              { ALT: () => { this.CONSUME(K.matches); return "matches" as const; } },
+              { ALT: () => { this.CONSUME(K.starts); this.CONSUME(K.with); return "starts with" as const; } },
+              { ALT: () => { this.CONSUME(K.ends); this.CONSUME2(K.with); return "ends with" as const; } },
+            ]);
+            const right = this.SUBRULE2(this.additive);
+            return this.bin(op, left, right, start, opTok);
+          },
+        },
+      ]);
+    });
+    return result;
+  });
+
+  private bin(op: BinaryOp, left: Expr, right: Expr, start: IToken, opTok: IToken): Expr {
+    return { kind: "Binary", op, left, right, span: this.spanFrom(start), opSpan: this.tokSpan(opTok) };
+  }
+
+  /** What follows `is`: `equal to`, `greater than [or equal to]`, `between A and B`, `not …`, or a value. */
+  isTail = this.RULE("isTail", (left: Expr, start: IToken, opTok: IToken): Expr => {
+    let negate = false;
+    this.OPTION(() => { this.CONSUME(K.not); negate = true; });
+    const e = this.OR([
+      { ALT: () => { this.CONSUME(K.equal); this.CONSUME(K.to); return this.bin("==", left, this.SUBRULE(this.additive), start, opTok); } },
+      {
+        ALT: () => {
+          this.CONSUME(K.greater); this.CONSUME(K.than);
+          let op: BinaryOp = ">";
+          this.OPTION2(() => { this.CONSUME(K.or); this.CONSUME2(K.equal); this.CONSUME2(K.to); op = ">="; });
+          return this.bin(op, left, this.SUBRULE2(this.additive), start, opTok);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.less); this.CONSUME2(K.than);
+          let op: BinaryOp = "<";
+          this.OPTION3(() => { this.CONSUME2(K.or); this.CONSUME3(K.equal); this.CONSUME3(K.to); op = "<="; });
+          return this.bin(op, left, this.SUBRULE3(this.additive), start, opTok);
+        },
+      },
+      { ALT: () => { this.CONSUME(K.above); return this.bin(">", left, this.SUBRULE4(this.additive), start, opTok); } },
+      { ALT: () => { this.CONSUME(K.below); return this.bin("<", left, this.SUBRULE5(this.additive), start, opTok); } },
+      {
+        ALT: () => {
+          this.CONSUME(K.between);
+          const low = this.SUBRULE6(this.additive);
+          this.CONSUME(K.and);
+          const high = this.SUBRULE7(this.additive);
+          return { kind: "Between", value: left, low, high, span: this.spanFrom(start) } as Expr;
+        },
+      },
+      { ALT: () => this.bin("==", left, this.SUBRULE8(this.additive), start, opTok) },
+    ]);
+    return this.ACTION(() => {
+      if (!negate) return e;
+      if (e.kind === "Binary" && e.op === "==") return { ...e, op: "!=" as BinaryOp };
+      return { kind: "Not", operand: e, span: e.span } as Expr;
+    });
+  });
+
+  /** Level 2: `plus minus + -`. */
+  additive = this.RULE("additive", (): Expr => {
+    const start = this.LA(1);
+    let left = this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      const opTok = this.LA(1);
+      const op = this.OR([
+        { ALT: () => { this.CONSUME(T.Plus); return "+" as const; } },
+        { ALT: () => { this.CONSUME(K.plus); return "+" as const; } },
+        { ALT: () => { this.CONSUME(T.Minus); return "-" as const; } },
+        { ALT: () => { this.CONSUME(K.minus); return "-" as const; } },
+      ]);
+      const right = this.SUBRULE2(this.multiplicative);
+      left = this.bin(op, left, right, start, opTok);
+    });
+    return left;
+  });
+
+  /** Level 3: `times divided by / * % modulo`. */
+  multiplicative = this.RULE("multiplicative", (): Expr => {
+    const start = this.LA(1);
+    let left = this.SUBRULE(this.operand);
+    this.MANY(() => {
+      const opTok = this.LA(1);
+      const op = this.OR([
+        { ALT: () => { this.CONSUME(K.times); return "*" as const; } },
+        { ALT: () => { this.CONSUME(T.Star); return "*" as const; } },
+        { ALT: () => { this.CONSUME(T.Slash); return "/" as const; } },
+        { ALT: () => { this.CONSUME(K.divided); this.CONSUME(K.by); return "/" as const; } },
+        { ALT: () => { this.CONSUME(T.Percent); return "%" as const; } },
+        { ALT: () => { this.CONSUME(K.modulo); return "%" as const; } },
+      ]);
+      const right = this.SUBRULE2(this.operand);
+      left = this.bin(op, left, right, start, opTok);
+    });
+    return left;
+  });
+
+  /** An operand, optionally followed by `with …`, which takes everything after it. */
+  operand = this.RULE("operand", (): Expr => {
+    const start = this.LA(1);
+    const left = this.SUBRULE(this.unary);
+    let result = left;
+    this.OPTION(() => {
+      this.CONSUME(K.with);
+      const right = this.SUBRULE(this.expression);
+      result = { kind: "Concat", left, right, span: this.spanFrom(start) };
+    });
+    return result;
+  });
+
+  unary = this.RULE("unary", (): Expr => {
+    const start = this.LA(1);
+    return this.OR([
+      { ALT: () => { this.CONSUME(K.not); const operand = this.SUBRULE(this.unary); return { kind: "Not", operand, span: this.spanFrom(start) } as Expr; } },
+      { ALT: () => { this.CONSUME(T.Minus); const operand = this.SUBRULE2(this.unary); return { kind: "Negate", operand, span: this.spanFrom(start) } as Expr; } },
+      { ALT: () => this.SUBRULE(this.postfix) },
+    ]);
+  });
+
+  /** A primary followed by `[index]`, `.member` or `.method(args)`. */
+  postfix = this.RULE("postfix", (): Expr => {
+    const start = this.LA(1);
+    let e = this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            const index = this.SUBRULE(this.expression);
+            this.CONSUME(T.RBracket);
+            e = { kind: "Index", target: e, index, span: this.spanFrom(start) };
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            const name = this.CONSUME(T.AnyIdentOrKw).image;
+            let args: Expr[] | null = null;
+            this.OPTION(() => {
+              this.CONSUME(T.LParen);
+              args = [];
+              this.MANY_SEP({ SEP: T.Comma, DEF: () => { args!.push(this.SUBRULE2(this.expression)); } });
+              this.CONSUME(T.RParen);
+            });
+            e = args
+              ? { kind: "MethodCall", target: e, name, args, span: this.spanFrom(start) }
+              : { kind: "Member", target: e, name, span: this.spanFrom(start) };
+          },
+        },
+        {
+          // `numbers at 0`
+          GATE: () => this.LA(1).tokenType === K.at,
+          ALT: () => {
+            this.CONSUME(K.at);
+            const index = this.SUBRULE2(this.primary);
+            e = { kind: "Index", target: e, index, span: this.spanFrom(start) };
+          },
+        },
+      ]);
+    });
+    return e;
+  });
+
+  primary = this.RULE("primary", (): Expr => {
+    const start = this.LA(1);
+    return this.OR([
+      { ALT: () => { const t = this.CONSUME(T.NumberLiteral); return { kind: "Number", value: Number(t.image), span: this.tokSpan(t) } as Expr; } },
+      { ALT: () => { const t = this.CONSUME(T.StringLiteral); return this.ACTION(() => this.stringNode(t)); } },
+      { ALT: () => { this.OR2([{ ALT: () => this.CONSUME(K.yes) }, { ALT: () => this.CONSUME(K.true) }]); return { kind: "Boolean", value: true, span: this.spanFrom(start) } as Expr; } },
+      { ALT: () => { this.OR3([{ ALT: () => this.CONSUME(K.no) }, { ALT: () => this.CONSUME(K.false) }]); return { kind: "Boolean", value: false, span: this.spanFrom(start) } as Expr; } },
+      {
+        ALT: () => {
+          this.OR4([{ ALT: () => this.CONSUME(K.nothing) }, { ALT: () => this.CONSUME(K.missing) }, { ALT: () => this.CONSUME(K.undefined) }]);
+          return { kind: "Nothing", span: this.spanFrom(start) } as Expr;
+        },
+      },
+      { ALT: () => this.SUBRULE(this.listLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          const e = this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+          return e;
+        },
+      },
+      { ALT: () => this.SUBRULE(this.currentTime) },
+      { ALT: () => this.SUBRULE(this.callExpr) },
+      { ALT: () => this.SUBRULE(this.patternExpr) },
+      {
+        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline,
+        ALT: () => {
+          this.CONSUME(K.create);
+          return this.OR5([
+            { ALT: () => { this.CONSUME(K.list); return { kind: "EmptyList", span: this.spanFrom(start) } as Expr; } },
+            { ALT: () => { this.CONSUME(K.map); return { kind: "EmptyMap", span: this.spanFrom(start) } as Expr; } },
+          ]);
+        },
+      },
+      {
+        // `contains X in T` (the `contains of T and X` call form is a named call below).
+        GATE: () => this.LA(1).tokenType === K.contains && this.LA(2).tokenType !== K.of && this.lineHas(K.in),
+        ALT: () => {
+          const opTok = this.CONSUME(K.contains);
+          const needle = this.SUBRULE(this.additive);
+          this.CONSUME(K.in);
+          const hay = this.SUBRULE2(this.additive);
+          return this.bin("contains", hay, needle, start, opTok);
+        },
+      },
+      {
+        // `push with L and v` / `push of L and v`: a builtin named by a keyword.
+        ALT: () => {
+          const t = this.CONSUME(K.push);
+          return this.SUBRULE(this.callArgs, { ARGS: ["push", this.tokSpan(t), start] });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.namedValue) },
+    ]);
+  });
+
+  private lineHas(t: TokenType): boolean {
+    for (let k = 2; k < 64; k++) {
+      const tt = this.LA(k).tokenType;
+      if (tt === t) return true;
+      if (tt === T.Newline || tt === EOF) return false;
+    }
+    return false;
+  }
+
+  /** An identifier, possibly called: `f of a and b`, `push with L and v`, or a variable. */
+  namedValue = this.RULE("namedValue", (): Expr => {
+    const start = this.LA(1);
+    const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.spanFrom(start);
+    return this.OR([
+      {
+        GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && WITH_CALLABLE.has(name)),
+        ALT: () => this.SUBRULE(this.callArgs, { ARGS: [name, nameSpan, start] }),
+      },
+      { ALT: () => ({ kind: "Var", name, span: nameSpan }) as Expr },
+    ]);
+  });
+
+  /** `of a and b` or `with a and b` after a callee name. Arguments take arithmetic (`f of n minus 1`). */
+  callArgs = this.RULE("callArgs", (name: string, calleeSpan: Span, start: IToken): Expr => {
+    const style = this.OR([
+      { ALT: () => { this.CONSUME(K.of); return "of" as const; } },
+      { ALT: () => { this.CONSUME(K.with); return "with" as const; } },
+    ]);
+    const args: Expr[] = [this.SUBRULE(this.additive)];
+    this.MANY(() => {
+      this.OR2([
+        { ALT: () => this.CONSUME(K.and) },
+        { ALT: () => this.CONSUME(K.from) },
+        { ALT: () => this.CONSUME(K.by) },
+        { GATE: () => this.isWord(1, "length"), ALT: () => this.CONSUME(T.Identifier) },
+      ]);
+      args.push(this.SUBRULE2(this.additive));
+    });
+    return { kind: "Call", callee: name, calleeSpan, args, style, span: this.spanFrom(start) };
+  });
+
+  /** `call f [with a and b]`. */
+  callExpr = this.RULE("callExpr", (): Expr => {
+    const start = this.CONSUME(K.call);
+    const nameTok = this.LA(1);
+    const callee = this.SUBRULE(this.identifier);
+    const calleeSpan = this.spanFrom(nameTok);
+    const args: Expr[] = [];
+    this.OPTION(() => {
+      this.CONSUME(K.with);
+      this.AT_LEAST_ONE_SEP({ SEP: K.and, DEF: () => { args.push(this.SUBRULE(this.additive)); } });
+    });
+    return { kind: "Call", callee, calleeSpan, args, style: "call", span: this.spanFrom(start) };
+  });
+
+  listLiteral = this.RULE("listLiteral", (): Expr => {
+    const start = this.CONSUME(T.LBracket);
+    const items: Expr[] = [];
+    this.OPTION(() => {
+      items.push(this.SUBRULE(this.comparison));
+      this.MANY(() => {
+        this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(K.and) }]);
+        items.push(this.SUBRULE2(this.comparison));
+      });
+    });
+    this.CONSUME(T.RBracket);
+    return { kind: "ListLit", items, span: this.spanFrom(start) };
+  });
+
+  /** `current time in milliseconds`, `current time formatted as "fmt"`. */
+  currentTime = this.RULE("currentTime", (): Expr => {
+    const start = this.CONSUME(K.current);
+    this.CONSUME(T.Identifier); // time
+    return this.OR([
+      { ALT: () => { this.CONSUME(K.in); this.CONSUME2(T.Identifier); return { kind: "CurrentTimeMs", span: this.spanFrom(start) } as Expr; } },
+      {
+        ALT: () => {
+          this.CONSUME3(T.Identifier); // formatted
+          this.CONSUME(K.as);
+          const format = this.SUBRULE(this.additive);
+          return { kind: "CurrentTimeFormatted", format, span: this.spanFrom(start) } as Expr;
+        },
+      },
+    ]);
+  });
+
+  /** `find P in T`, `replace P with R in T`, `split T by D`, `split T on [pattern] P`. */
+  patternExpr = this.RULE("patternExpr", (): Expr => {
+    const start = this.LA(1);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.find);
+          const pattern = this.SUBRULE(this.additive);
+          this.CONSUME(K.in);
+          const text = this.SUBRULE2(this.additive);
+          return { kind: "PatternFind", pattern, text, span: this.spanFrom(start) } as Expr;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.replace);
+          const pattern = this.SUBRULE(this.unary);
+          this.CONSUME(K.with);
+          const replacement = this.SUBRULE2(this.unary);
+          this.CONSUME2(K.in);
+          const text = this.SUBRULE3(this.additive);
+          return { kind: "PatternReplace", pattern, replacement, text, span: this.spanFrom(start) } as Expr;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.split);
+          this.OPTION(() => this.CONSUME(K.of));
+          const text = this.SUBRULE4(this.additive);
+          return this.OR2([
+            { ALT: () => { this.CONSUME(K.by); return { kind: "PatternSplit", text, separator: this.SUBRULE5(this.additive), byPattern: false, span: this.spanFrom(start) } as Expr; } },
+            {
+              ALT: () => {
+                this.CONSUME(K.on);
+                this.OPTION2(() => this.CONSUME(K.pattern));
+                return { kind: "PatternSplit", text, separator: this.SUBRULE6(this.additive), byPattern: true, span: this.spanFrom(start) } as Expr;
+              },
+            },
+            { ALT: () => { this.CONSUME(K.and); return { kind: "PatternSplit", text, separator: this.SUBRULE7(this.additive), byPattern: false, span: this.spanFrom(start) } as Expr; } },
+          ]);
+        },
+      },
+    ]);
+  });
+
+  // ── literals ────────────────────────────────────────────────────────────
+
+  source = "";
+  /** Escape problems found while decoding text literals (reported as parse errors). */
+  stringErrors: { message: string; offset: number }[] = [];
+
+  private stringNode(t: IToken): Expr {
+    const value = decodeString(t.image, (msg, rel) => this.stringErrors.push({ message: msg, offset: t.startOffset + rel }));
+    return { kind: "Text", value, span: this.tokSpan(t) };
+  }
+}
+
+/** Decode a text literal's escapes: `\n \t \r \\ \0 \"`; any other escape is an error. */
+export function decodeString(image: string, onError?: (message: string, offset: number) => void): string {
+  const body = image.slice(1, -1);
+  if (!body.includes("\\")) return body;
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== "\\") { out += c; continue; }
+    const n = body[++i];
+    switch (n) {
+      case "n": out += "\n"; break;
+      case "t": out += "\t"; break;
+      case "r": out += "\r"; break;
+      case "\\": out += "\\"; break;
+      case "0": out += "\0"; break;
+      case '"': out += '"'; break;
+      default:
+        onError?.(`Unknown escape '\\${n ?? ""}' in text: use \\n, \\t, \\r, \\\\, \\0 or \\".`, i);
+        out += n ?? "";
+    }
+  }
+  return out;
+}
+
+export type { ExprRule };

@@ -125,12 +125,14 @@ async function main() {
   if (opts.help) {
     const { readFileSync } = await import("node:fs");
     console.log(
-      readFileSync(new URL(import.meta.url), "utf8")
-        .split("\n")
-        .slice(1)
-        .filter((l) => l.startsWith("//"))
-        .map((l) => l.replace(/^\/\/ ?/, ""))
-        .join("\n"),
+      (() => {
+        const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(1);
+        const end = lines.findIndex((l) => !l.startsWith("//"));
+        return lines
+          .slice(0, end === -1 ? undefined : end)
+          .map((l) => l.replace(/^\/\/ ?/, ""))
+          .join("\n");
+      })(),
     );
     return;
   }

@@ -73,10 +73,10 @@ function parseArgs(argv) {
 
 function usage() {
   const text = readFileSync(new URL(import.meta.url), "utf8");
-  return text
-    .split("\n")
-    .slice(1)
-    .filter((l) => l.startsWith("//"))
+  const lines = text.split("\n").slice(1);
+  const end = lines.findIndex((l) => !l.startsWith("//"));
+  return lines
+    .slice(0, end === -1 ? undefined : end)
     .map((l) => l.replace(/^\/\/ ?/, ""))
     .join("\n");
 }
@@ -293,6 +293,7 @@ function loadRules() {
     expectErrorDirs: rules.expectErrorDirs ?? {},
     allowedMarkerLines: rules.allowedMarkerLines ?? {},
     forbiddenDisplays: rules.forbiddenDisplays ?? {},
+    notes: rules.notes ?? {},
   };
 }
 
@@ -324,6 +325,7 @@ function staleRules(rules, files) {
     ...Object.keys(rules.expectError),
     ...Object.keys(rules.allowedMarkerLines),
     ...Object.keys(rules.forbiddenDisplays),
+    ...Object.keys(rules.notes),
   ];
   return keys.filter((k) => !known.has(k));
 }

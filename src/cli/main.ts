@@ -1,5 +1,86 @@
+// The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
 import { readFileSync } from "node:fs";
+import { runProgram } from "../host/run.js";
 import { parse } from "../parser/parse.js";
-const file = process.argv[2]!;
-const r = parse(readFileSync(file, "utf8"), file);
-console.log(JSON.stringify(r, null, 1).slice(0, 3000));
+import { tokenize } from "../lexer/lexer.js";
+import { formatDiagnostic } from "../diagnostics/format.js";
+
+export const VERSION = "26.8.8";
+
+const HELP = `WebFirst Language (WFL) version ${VERSION} — wfl-ts
+
+Usage:
+  wfl FILE [ARGS...]     Run a program; ARGS reach it as 'args'
+  wfl --test FILE        Run the program's describe/test blocks and print a summary
+  wfl --parse FILE       Print the syntax tree as JSON (also --ast)
+  wfl --lex FILE         Print the tokens
+  wfl --version          Print the version
+  wfl --help             Show this help
+
+Exit status: 0 success, 1 any error or failed test.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  const first = argv[0];
+  if (first === undefined) {
+    process.stderr.write(HELP);
+    return 1;
+  }
+  switch (first) {
+    case "--help": case "-h":
+      process.stdout.write(HELP);
+      return 0;
+    case "--version": case "-v": case "-V":
+      process.stdout.write(`WebFirst Language (WFL) version ${VERSION}\n`);
+      return 0;
+    case "--test":
+      if (!argv[1]) return usage("--test needs a file");
+      return runProgram({ file: argv[1], args: argv.slice(2), testMode: true, color });
+    case "--parse": case "--ast": case "--lex": {
+      const file = argv[1];
+      if (!file) return usage(`${first} needs a file`);
+      let source: string;
+      try {
+        source = readFileSync(file, "utf8");
+      } catch {
+        process.stderr.write(formatDiagnostic("FILE", `Cannot read the file '${file}'`, file, null, undefined, { color }));
+        return 1;
+      }
+      if (first === "--lex") {
+        const r = tokenize(source);
+        for (const t of r.tokens) process.stdout.write(`${t.startLine}:${t.startColumn} ${t.tokenType.name} ${JSON.stringify(t.image)}\n`);
+        for (const d of r.diagnostics) process.stderr.write(formatDiagnostic("LEX", d.message, file, source, d.span, { color }));
+        return r.diagnostics.length ? 1 : 0;
+      }
+      const r = parse(source, file);
+      if (!r.program) {
+        for (const d of r.diagnostics) process.stderr.write(formatDiagnostic("PARSE", d.message, file, source, d.span, { color }));
+        return 1;
+      }
+      process.stdout.write(JSON.stringify(r.program.body, null, 2) + "\n");
+      return 0;
+    }
+    default:
+      if (first.startsWith("--")) return usage(`Unknown option '${first}'`);
+      return runProgram({ file: first, args: argv.slice(1), color });
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`error: ${message}\n\n${HELP}`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Anything reaching here is a bug in wfl-ts, reported without a host stack trace.
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error[INTERNAL]: ${msg}\nThis is a bug in wfl-ts; please report it with the program that caused it.\n`);
+    if (process.env.WFL_DEBUG) process.stderr.write(String((e as Error)?.stack) + "\n");
+    process.exitCode = 1;
+  },
+);

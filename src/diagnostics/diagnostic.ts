@@ -7,4 +7,6 @@ export interface Diagnostic {
   readonly message: string;
   readonly span: Span;
   readonly severity?: "error" | "warning";
+  /** The file the span refers to, when it is not the main program (includes). */
+  readonly file?: string;
 }

@@ -41,11 +41,11 @@ export const wflErrorMessageProvider: IParserErrorMessageProvider = {
     return `Did not expect ${describeToken(firstRedundant)} here: this line does not start a statement WFL understands.`;
   },
   buildNoViableAltMessage({ actual, ruleName }) {
-    const found = describeToken(actual[0]![0]!);
+    const found = describeToken(actual[0]!);
     return noViableAlt(ruleName, found);
   },
   buildEarlyExitMessage({ actual, ruleName }) {
-    const found = describeToken((actual as unknown as IToken[][])[0]?.[0] ?? (actual as unknown as IToken[])[0]!);
+    const found = describeToken(actual[0]!);
     return noViableAlt(ruleName, found);
   },
 };

@@ -1071,17 +1071,6 @@ export class WflParser extends EmbeddedActionsParser {
         },
       },
       {
-        // `contains X in T` (the `contains of T and X` call form is a named call below).
-        GATE: () => this.LA(1).tokenType === K.contains && this.LA(2).tokenType !== K.of && this.lineHas(K.in),
-        ALT: () => {
-          const opTok = this.CONSUME(K.contains);
-          const needle = this.SUBRULE(this.additive);
-          this.CONSUME(K.in);
-          const hay = this.SUBRULE2(this.additive);
-          return this.bin("contains", hay, needle, start, opTok);
-        },
-      },
-      {
         // `push with L and v` / `push of L and v`: a builtin named by a keyword.
         ALT: () => {
           const t = this.CONSUME(K.push);
@@ -1110,6 +1099,16 @@ export class WflParser extends EmbeddedActionsParser {
       {
         GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && WITH_CALLABLE.has(name)),
         ALT: () => this.SUBRULE(this.callArgs, { ARGS: [name, nameSpan, start] }),
+      },
+      {
+        // `contains X in T` (the `contains of T and X` form is the call above).
+        GATE: () => name === "contains" && this.lineHas(K.in),
+        ALT: () => {
+          const needle = this.SUBRULE(this.additive);
+          const inTok = this.CONSUME(K.in);
+          const hay = this.SUBRULE2(this.additive);
+          return this.bin("contains", hay, needle, start, inTok);
+        },
       },
       { ALT: () => ({ kind: "Var", name, span: nameSpan }) as Expr },
     ]);

@@ -1,0 +1,1357 @@
+// AST → JavaScript closures, once per program. Names resolve to frame slots here, so running a
+// program never looks a name up by string. Statements that can wait compile to async closures;
+// everything else stays synchronous (see Docs/internals.md).
+import type { Expr, Stmt, Program, Param } from "../ast/nodes.js";
+import type { Span } from "../ast/span.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { Frame, Signal, ExitProgram } from "../runtime/frame.js";
+import { WflAction, selectOverload, type Overload, type BodyFn } from "../runtime/action.js";
+import {
+  type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, isCallable, WflOpaque,
+} from "../runtime/values.js";
+import { formatValue } from "../runtime/display.js";
+import { WflRuntimeError } from "../runtime/errors.js";
+import * as ops from "../runtime/ops.js";
+import { BlockScope, FunctionScope, type Binding, type ActionInfo } from "./scope.js";
+import type { NativeFunction, Registry } from "../stdlib/registry.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
+import { compilePattern, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
+import { findMayWait } from "./may-wait.js";
+import { assertNever } from "./assert-never.js";
+
+type R = Value | Promise<Value>;
+type Ev = (f: Frame) => R;
+interface CExpr {
+  readonly fn: Ev;
+  readonly async: boolean;
+}
+type StmtResult = Signal | undefined;
+type Ex = (f: Frame) => StmtResult | Promise<StmtResult>;
+interface CStmt {
+  readonly fn: Ex;
+  readonly async: boolean;
+}
+
+const isPromise = (v: unknown): v is Promise<unknown> => v instanceof Promise;
+
+/** A source file being compiled (includes add more). */
+export interface SourceUnit {
+  file: string;
+  source: string;
+}
+
+export interface CompiledProgram {
+  readonly frameSize: number;
+  readonly body: Ex;
+  readonly async: boolean;
+  readonly diagnostics: Diagnostic[];
+  readonly hasTests: boolean;
+}
+
+/** Loads and parses an included file; returns null (after reporting) when it cannot. */
+export type IncludeLoader = (path: string, fromFile: string, span: Span) => Program | null;
+
+export class Compiler {
+  readonly diagnostics: Diagnostic[] = [];
+  private mayWait = new Set<string>();
+  private anyMayWait = false;
+  private pendingActions: (() => void)[][] = [];
+  private includeStack: string[] = [];
+  hasTests = false;
+  /** The file whose AST is being compiled (for diagnostics of included files). */
+  private currentFile = "";
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly registry: Registry,
+    private readonly loadInclude: IncludeLoader,
+  ) {}
+
+  compileProgram(program: Program, globals: Map<string, Value>): CompiledProgram {
+    this.currentFile = program.file;
+    this.includeStack.push(program.file);
+    this.mayWait = findMayWait(program.body, this.registry);
+    this.anyMayWait = this.mayWait.size > 0;
+    const fn = new FunctionScope(null, "<main>");
+    const scope = new BlockScope(fn, null);
+    // Runtime globals (args, program_name, …) occupy the first slots.
+    const inits: [number, Value][] = [];
+    for (const [name, value] of globals) {
+      const slot = fn.allocate();
+      scope.names.set(name, { kind: "var", slot, fn, constant: false, name });
+      inits.push([slot, value]);
+    }
+    const body = this.block(program.body, scope);
+    const run = body.fn;
+    const wrapped: Ex = (f) => {
+      for (const [slot, v] of inits) f.s[slot] = v;
+      return run(f);
+    };
+    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics: this.diagnostics, hasTests: this.hasTests };
+  }
+
+  // ── diagnostics ─────────────────────────────────────────────────────────
+
+  private error(message: string, span: Span): void {
+    this.diagnostics.push({ code: "ANALYZE-SEMANTIC", message, span, file: this.currentFile } as Diagnostic);
+  }
+
+  // ── blocks ──────────────────────────────────────────────────────────────
+
+  /** Compile statements in a new block scope (actions in the block are hoisted). */
+  private block(stmts: Stmt[], scope: BlockScope): CStmt {
+    const hoisted = this.hoistActions(stmts, scope);
+    this.pendingActions.push([]);
+    const compiled: CStmt[] = [];
+    for (const s of stmts) {
+      const c = this.stmt(s, scope);
+      if (c) compiled.push(c);
+    }
+    // Action bodies compile once the whole block is known, so they can see later globals.
+    for (const job of this.pendingActions.pop()!) job();
+    const all = hoisted ? [hoisted, ...compiled] : compiled;
+    return sequence(all);
+  }
+
+  private hoistActions(stmts: Stmt[], scope: BlockScope): CStmt | null {
+    const groups = new Map<string, (Stmt & { kind: "ActionDef" })[]>();
+    for (const s of stmts) {
+      if (s.kind !== "ActionDef") continue;
+      const g = groups.get(s.name);
+      if (g) g.push(s);
+      else groups.set(s.name, [s]);
+    }
+    if (groups.size === 0) return null;
+    const creators: ((f: Frame) => void)[] = [];
+    for (const [name, defs] of groups) {
+      const existing = scope.names.get(name);
+      if (existing && existing.kind === "var") {
+        this.error(`'${name}' is already a variable here; an action cannot have the same name`, defs[0]!.nameSpan);
+        continue;
+      }
+      this.checkOverloads(defs);
+      const info: ActionInfo = { name, overloads: defs.map((d) => ({ params: d.params })), mayWait: this.mayWait.has(name) };
+      const slot = scope.fn.allocate();
+      scope.names.set(name, { kind: "action", slot, fn: scope.fn, info, name });
+      const overloads: Overload[] = [];
+      for (const d of defs) overloads.push(this.actionOverload(d, scope, info));
+      creators.push((f) => { f.s[slot] = new WflAction(name, overloads, f); });
+    }
+    return { fn: (f) => { for (const c of creators) c(f); return undefined; }, async: false };
+  }
+
+  private checkOverloads(defs: (Stmt & { kind: "ActionDef" })[]): void {
+    for (let i = 1; i < defs.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = defs[i]!.params;
+        const b = defs[j]!.params;
+        if (a.length !== b.length) continue;
+        const distinct = a.some((p, k) => p.type && b[k]!.type && p.type.toLowerCase() !== b[k]!.type!.toLowerCase());
+        if (!distinct) {
+          this.error(`Action '${defs[i]!.name}' is already defined with ${a.length} parameter${a.length === 1 ? "" : "s"} of the same types`, defs[i]!.nameSpan);
+        }
+      }
+    }
+  }
+
+  /** An overload whose body is compiled when the enclosing block is complete. */
+  private actionOverload(d: Stmt & { kind: "ActionDef" }, scope: BlockScope, info: ActionInfo): Overload {
+    const fnScope = new FunctionScope(scope.fn, d.name);
+    const inner = new BlockScope(fnScope, scope);
+    const params: Overload["params"] = [];
+    const seen = new Set<string>();
+    for (const p of d.params) {
+      if (seen.has(p.name)) this.error(`Parameter '${p.name}' appears twice in action '${d.name}'`, p.span);
+      seen.add(p.name);
+      const slot = fnScope.allocate();
+      inner.names.set(p.name, { kind: "var", slot, fn: fnScope, constant: false, name: p.name });
+      params.push({ name: p.name, type: p.type, defaultValue: null });
+    }
+    const ov: { -readonly [K in keyof Overload]: Overload[K] } = {
+      params,
+      frameSize: 0,
+      body: () => undefined,
+      isAsync: info.mayWait,
+    };
+    this.pendingActions[this.pendingActions.length - 1]!.push(() => {
+      for (let i = 0; i < d.params.length; i++) {
+        const dv = d.params[i]!.defaultValue;
+        if (dv) {
+          const c = this.expr(dv, scope);
+          params[i]!.defaultValue = c.async ? () => { throw new WflRuntimeError("A default value cannot wait", "general", dv.span); } : (c.fn as (f: Frame) => Value);
+        }
+      }
+      const body = this.block(d.body, inner);
+      ov.body = body.fn;
+      ov.frameSize = fnScope.size;
+      if (body.async && !info.mayWait) ov.isAsync = true;
+    });
+    return ov;
+  }
+
+  // ── statements ──────────────────────────────────────────────────────────
+
+  private stmt(s: Stmt, scope: BlockScope): CStmt | null {
+    switch (s.kind) {
+      case "Store": return this.storeStmt(s, scope);
+      case "Change": return this.assign(s.target, s.value, scope, s.span);
+      case "Display": return this.displayStmt(s, scope);
+      case "If": return this.ifStmt(s, scope);
+      case "CountLoop": return this.countLoop(s, scope);
+      case "ForEach": return this.forEach(s, scope);
+      case "While": return this.whileLoop(s, scope);
+      case "DoUntil": return this.doUntil(s, scope);
+      case "Forever": return this.forever(s.body, scope);
+      case "MainLoop": return this.forever(s.body, scope);
+      case "Break": return { fn: () => Signal.Break, async: false };
+      case "Continue": return { fn: () => Signal.Continue, async: false };
+      case "ExitLoop": return { fn: () => Signal.ExitLoop, async: false };
+      case "ExitProgram": return { fn: () => { throw new ExitProgram(0); }, async: false };
+      case "ActionDef": return null; // hoisted
+      case "Return": return this.returnStmt(s, scope);
+      case "ExprStmt": return this.exprStmt(s.expr, scope);
+      case "Try": return this.tryStmt(s, scope);
+      case "Route": return this.routeStmt(s, scope);
+      case "Describe": return this.describeStmt(s, scope);
+      case "Test": return this.testStmt(s, scope);
+      case "Setup": return this.setupStmt(s, scope);
+      case "Expect": return this.expectStmt(s, scope);
+      case "AddTo": return this.compound(s.target, s.value, "+", scope, s.span);
+      case "SubtractFrom": return this.compound(s.target, s.value, "-", scope, s.span);
+      case "MultiplyBy": return this.compound(s.target, s.value, "*", scope, s.span);
+      case "DivideBy": return this.compound(s.target, s.value, "/", scope, s.span);
+      case "RemoveFrom": return this.removeFrom(s, scope);
+      case "Clear": return this.clearStmt(s, scope);
+      case "CreateList": return this.declare(s.name, s.span, { kind: "ListLit", items: s.items, span: s.span }, scope, false);
+      case "CreateMap": return this.createMap(s, scope);
+      case "CreatePattern": return this.createPattern(s, scope);
+      case "Include": return this.include(s, scope);
+      case "WaitDuration": return this.waitDuration(s, scope);
+      case "WaitFor": return this.stmt(s.stmt, scope);
+      case "Export": return null;
+      default: return assertNever(s);
+    }
+  }
+
+  private storeStmt(s: Stmt & { kind: "Store" }, scope: BlockScope): CStmt {
+    return this.declare(s.name, s.nameSpan, s.value, scope, s.constant);
+  }
+
+  /** `store name as value`: a new variable in this block. */
+  private declare(name: string, span: Span, value: Expr, scope: BlockScope, constant: boolean): CStmt {
+    const existing = scope.names.get(name);
+    if (existing) {
+      if (existing.kind === "action") this.error(`'${name}' is already an action; choose another name for this variable`, span);
+      else this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
+    }
+    // Compile the value before the name exists, so `store x as x plus 1` reads an outer x.
+    const v = this.expr(value, scope);
+    const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
+    scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant, name });
+    const ev = v.fn;
+    if (v.async) return { fn: async (f) => { f.s[slot] = await ev(f); return undefined; }, async: true };
+    return { fn: (f) => { f.s[slot] = ev(f) as Value; return undefined; }, async: false };
+  }
+
+  /** `change target to value` (variables, list items, object keys, properties). */
+  private assign(target: Expr, value: Expr, scope: BlockScope, span: Span): CStmt {
+    const v = this.expr(value, scope);
+    const setter = this.setter(target, scope, span);
+    if (!setter) return NOOP;
+    return this.withValue(v, (f, x) => setter.fn(f, x), setter.async);
+  }
+
+  private setter(target: Expr, scope: BlockScope, span: Span): { fn: (f: Frame, v: Value) => void | Promise<void>; async: boolean } | null {
+    if (target.kind === "Var") {
+      const b = scope.lookup(target.name);
+      if (!b) {
+        this.error(`Variable '${target.name}' is not defined. Use 'store ${target.name} as …' to create it first`, target.span);
+        return null;
+      }
+      if (b.kind === "action") {
+        this.error(`'${target.name}' is an action and cannot be changed`, target.span);
+        return null;
+      }
+      if (b.constant) {
+        this.error(`Cannot modify constant '${target.name}'`, span);
+        return null;
+      }
+      const depth = scope.depthOf(b);
+      const slot = b.slot;
+      if (depth === 0) return { fn: (f, v) => { f.s[slot] = v; }, async: false };
+      return { fn: (f, v) => { frameAt(f, depth).s[slot] = v; }, async: false };
+    }
+    if (target.kind === "Index") {
+      const obj = this.expr(target.target, scope);
+      const idx = this.expr(target.index, scope);
+      const set = (o: Value, i: Value, v: Value): void => setIndex(o, i, v, target.span);
+      if (!obj.async && !idx.async) {
+        const of = obj.fn as (f: Frame) => Value;
+        const ix = idx.fn as (f: Frame) => Value;
+        return { fn: (f, v) => set(of(f), ix(f), v), async: false };
+      }
+      return { fn: async (f, v) => set(await obj.fn(f), await idx.fn(f), v), async: true };
+    }
+    if (target.kind === "Member") {
+      const obj = this.expr(target.target, scope);
+      const name = target.name;
+      const set = (o: Value, v: Value): void => setMember(o, name, v, target.span);
+      if (!obj.async) {
+        const of = obj.fn as (f: Frame) => Value;
+        return { fn: (f, v) => set(of(f), v), async: false };
+      }
+      return { fn: async (f, v) => set(await obj.fn(f), v), async: true };
+    }
+    this.error("Only a variable, a list item, an object key or a property can be changed", target.span);
+    return null;
+  }
+
+  private withValue(v: CExpr, use: (f: Frame, x: Value) => void | Promise<void>, useAsync: boolean): CStmt {
+    const ev = v.fn;
+    if (!v.async && !useAsync) return { fn: (f) => { use(f, ev(f) as Value); return undefined; }, async: false };
+    return { fn: async (f) => { await use(f, await ev(f)); return undefined; }, async: true };
+  }
+
+  /** `add 1 to x`, `subtract`, `multiply`, `divide` — and `add v to list` appends. */
+  private compound(target: Expr, value: Expr, op: "+" | "-" | "*" | "/", scope: BlockScope, span: Span): CStmt {
+    const read = this.expr(target, scope);
+    const setter = this.setter(target, scope, span);
+    const v = this.expr(value, scope);
+    if (!setter) return NOOP;
+    const apply = (cur: Value, x: Value): Value | undefined => {
+      if (op === "+" && isList(cur)) { cur.push(x); return undefined; }
+      switch (op) {
+        case "+": return ops.add(cur, x, span);
+        case "-": return ops.subtract(cur, x, span);
+        case "*": return ops.multiply(cur, x, span);
+        case "/": return ops.divide(cur, x, span);
+      }
+    };
+    if (!read.async && !v.async && !setter.async) {
+      const rf = read.fn as (f: Frame) => Value;
+      const vf = v.fn as (f: Frame) => Value;
+      const sf = setter.fn;
+      return {
+        fn: (f) => {
+          const r = apply(rf(f), vf(f));
+          if (r !== undefined) sf(f, r);
+          return undefined;
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        const r = apply(await read.fn(f), await v.fn(f));
+        if (r !== undefined) await setter.fn(f, r);
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private removeFrom(s: Stmt & { kind: "RemoveFrom" }, scope: BlockScope): CStmt {
+    const list = this.expr(s.target, scope);
+    const v = this.expr(s.value, scope);
+    return this.both(list, v, (l, x) => {
+      if (isList(l)) {
+        const i = l.findIndex((item) => valuesEqual(item, x));
+        if (i >= 0) l.splice(i, 1);
+        return;
+      }
+      if (isObject(l)) { l.delete(formatValue(x)); return; }
+      throw new WflRuntimeError(`Cannot remove from a ${typeName(l)}; use a list`, "type", s.span);
+    });
+  }
+
+  private clearStmt(s: Stmt & { kind: "Clear" }, scope: BlockScope): CStmt {
+    const t = this.expr(s.target, scope);
+    return this.withValue(t, (_f, l) => {
+      if (isList(l)) l.length = 0;
+      else if (isObject(l)) l.clear();
+      else throw new WflRuntimeError(`Cannot clear a ${typeName(l)}; use a list`, "type", s.span);
+    }, false);
+  }
+
+  private both(a: CExpr, b: CExpr, use: (x: Value, y: Value) => void): CStmt {
+    if (!a.async && !b.async) {
+      const af = a.fn as (f: Frame) => Value;
+      const bf = b.fn as (f: Frame) => Value;
+      return { fn: (f) => { use(af(f), bf(f)); return undefined; }, async: false };
+    }
+    return { fn: async (f) => { use(await a.fn(f), await b.fn(f)); return undefined; }, async: true };
+  }
+
+  private displayStmt(s: Stmt & { kind: "Display" }, scope: BlockScope): CStmt {
+    const parts = s.values.map((v) => this.expr(v, scope));
+    const rt = this.rt;
+    if (parts.length === 1 && !parts[0]!.async) {
+      const p = parts[0]!.fn as (f: Frame) => Value;
+      return { fn: (f) => { rt.writeLine(formatValue(p(f))); return undefined; }, async: false };
+    }
+    const all = combine(parts, (vals) => vals.map((v) => formatValue(v)).join(""));
+    return this.withValue(all, (_f, text) => { rt.writeLine(text as string); }, false);
+  }
+
+  private ifStmt(s: Stmt & { kind: "If" }, scope: BlockScope): CStmt {
+    const cond = this.expr(s.cond, scope);
+    const then = this.block(s.then, new BlockScope(scope.fn, scope));
+    const other = s.otherwise ? this.block(s.otherwise, new BlockScope(scope.fn, scope)) : null;
+    const tf = then.fn;
+    const of = other?.fn;
+    if (!cond.async && !then.async && !other?.async) {
+      const cf = cond.fn as (f: Frame) => Value;
+      if (of) return { fn: (f) => (isTruthy(cf(f)) ? tf(f) : of(f)), async: false };
+      return { fn: (f) => (isTruthy(cf(f)) ? tf(f) : undefined), async: false };
+    }
+    return {
+      fn: async (f) => {
+        if (isTruthy(await cond.fn(f))) return tf(f);
+        return of ? of(f) : undefined;
+      },
+      async: true,
+    };
+  }
+
+  private loopVar(name: string, scope: BlockScope): [BlockScope, number] {
+    const inner = new BlockScope(scope.fn, scope);
+    const slot = scope.fn.allocate();
+    inner.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
+    return [inner, slot];
+  }
+
+  private countLoop(s: Stmt & { kind: "CountLoop" }, scope: BlockScope): CStmt {
+    const from = this.expr(s.from, scope);
+    const to = this.expr(s.to, scope);
+    const step = s.step ? this.expr(s.step, scope) : { fn: () => 1, async: false };
+    const [inner, slot] = this.loopVar(s.varName, scope);
+    const body = this.block(s.body, inner);
+    const bf = body.fn;
+    const down = s.down;
+    const span = s.span;
+    const bounds = (a: Value, b: Value, st: Value): [number, number, number] => {
+      if (typeof a !== "number" || typeof b !== "number" || typeof st !== "number") {
+        throw new WflRuntimeError(`count from … to … needs numbers, got ${typeName(a)}, ${typeName(b)} and ${typeName(st)}`, "type", span);
+      }
+      if (!(st > 0)) throw new WflRuntimeError("The step of a count loop must be greater than 0", "general", span);
+      return [a, b, st];
+    };
+    if (!from.async && !to.async && !step.async && !body.async) {
+      const ff = from.fn as (f: Frame) => Value, tf = to.fn as (f: Frame) => Value, sf = step.fn as (f: Frame) => Value;
+      return {
+        fn: (f) => {
+          const [a, b, st] = bounds(ff(f), tf(f), sf(f));
+          const s = f.s;
+          if (!down) {
+            for (let i = a; i <= b; i += st) {
+              s[slot] = i;
+              const r = bf(f) as StmtResult;
+              if (r !== undefined) {
+                if (r === Signal.Continue) continue;
+                if (r === Signal.Break) break;
+                return r === Signal.ExitLoop ? undefined : r;
+              }
+            }
+          } else {
+            for (let i = a; i >= b; i -= st) {
+              s[slot] = i;
+              const r = bf(f) as StmtResult;
+              if (r !== undefined) {
+                if (r === Signal.Continue) continue;
+                if (r === Signal.Break) break;
+                return r === Signal.ExitLoop ? undefined : r;
+              }
+            }
+          }
+          return undefined;
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        const [a, b, st] = bounds(await from.fn(f), await to.fn(f), await step.fn(f));
+        for (let i = a; down ? i >= b : i <= b; i += down ? -st : st) {
+          f.s[slot] = i;
+          const r = await bf(f);
+          if (r !== undefined) {
+            if (r === Signal.Continue) continue;
+            if (r === Signal.Break) break;
+            return r === Signal.ExitLoop ? undefined : r;
+          }
+        }
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
+    const it = this.expr(s.iterable, scope);
+    const [inner, slot] = this.loopVar(s.name, scope);
+    const body = this.block(s.body, inner);
+    const bf = body.fn;
+    const reversed = s.reversed;
+    const span = s.iterable.span;
+    const items = (v: Value): Value[] => {
+      let arr: Value[];
+      if (isList(v)) arr = v.slice();
+      else if (typeof v === "string") arr = Array.from(v);
+      else if (isObject(v)) arr = [...v.keys()];
+      else if (v instanceof Uint8Array) arr = Array.from(v);
+      else throw new WflRuntimeError(`for each needs a list, text or object, got ${typeName(v)}`, "type", span);
+      return reversed ? arr.reverse() : arr;
+    };
+    if (!it.async && !body.async) {
+      const itf = it.fn as (f: Frame) => Value;
+      return {
+        fn: (f) => {
+          for (const x of items(itf(f))) {
+            f.s[slot] = x;
+            const r = bf(f) as StmtResult;
+            if (r !== undefined) {
+              if (r === Signal.Continue) continue;
+              if (r === Signal.Break) break;
+              return r === Signal.ExitLoop ? undefined : r;
+            }
+          }
+          return undefined;
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        for (const x of items(await it.fn(f))) {
+          f.s[slot] = x;
+          const r = await bf(f);
+          if (r !== undefined) {
+            if (r === Signal.Continue) continue;
+            if (r === Signal.Break) break;
+            return r === Signal.ExitLoop ? undefined : r;
+          }
+        }
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
+    const cond = this.expr(s.cond, scope);
+    const body = this.block(s.body, new BlockScope(scope.fn, scope));
+    const until = s.until;
+    const bf = body.fn;
+    if (!cond.async && !body.async) {
+      const cf = cond.fn as (f: Frame) => Value;
+      return {
+        fn: (f) => {
+          while (isTruthy(cf(f)) !== until) {
+            const r = bf(f) as StmtResult;
+            if (r !== undefined) {
+              if (r === Signal.Continue) continue;
+              if (r === Signal.Break) break;
+              return r === Signal.ExitLoop ? undefined : r;
+            }
+          }
+          return undefined;
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        while (isTruthy(await cond.fn(f)) !== until) {
+          const r = await bf(f);
+          if (r !== undefined) {
+            if (r === Signal.Continue) continue;
+            if (r === Signal.Break) break;
+            return r === Signal.ExitLoop ? undefined : r;
+          }
+        }
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
+    const inner = new BlockScope(scope.fn, scope);
+    const body = this.block(s.body, inner);
+    const cond = this.expr(s.cond, inner);
+    const bf = body.fn;
+    return {
+      fn: async (f) => {
+        do {
+          const r = await bf(f);
+          if (r !== undefined) {
+            if (r === Signal.Continue) continue;
+            if (r === Signal.Break) break;
+            return r === Signal.ExitLoop ? undefined : r;
+          }
+        } while (!isTruthy(await cond.fn(f)));
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private forever(stmts: Stmt[], scope: BlockScope): CStmt {
+    const body = this.block(stmts, new BlockScope(scope.fn, scope));
+    const bf = body.fn;
+    if (!body.async) {
+      return {
+        fn: (f) => {
+          for (;;) {
+            const r = bf(f) as StmtResult;
+            if (r !== undefined) {
+              if (r === Signal.Continue) continue;
+              if (r === Signal.Break) break;
+              return r === Signal.ExitLoop ? undefined : r;
+            }
+          }
+          return undefined;
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        for (;;) {
+          const r = await bf(f);
+          if (r !== undefined) {
+            if (r === Signal.Continue) continue;
+            if (r === Signal.Break) break;
+            return r === Signal.ExitLoop ? undefined : r;
+          }
+        }
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private returnStmt(s: Stmt & { kind: "Return" }, scope: BlockScope): CStmt {
+    if (!s.value) return { fn: (f) => { f.ret = null; return Signal.Return; }, async: false };
+    const v = this.expr(s.value, scope);
+    const vf = v.fn;
+    if (!v.async) return { fn: (f) => { f.ret = vf(f) as Value; return Signal.Return; }, async: false };
+    return { fn: async (f) => { f.ret = await vf(f); return Signal.Return; }, async: true };
+  }
+
+  private exprStmt(e: Expr, scope: BlockScope): CStmt {
+    // A bare name as a statement calls the action it names.
+    const c = e.kind === "Var" ? this.callByName(e.name, [], e.span, e.span, scope, true) : this.expr(e, scope);
+    const ef = c.fn;
+    if (!c.async) return { fn: (f) => { ef(f); return undefined; }, async: false };
+    return { fn: async (f) => { await ef(f); return undefined; }, async: true };
+  }
+
+  private tryStmt(s: Stmt & { kind: "Try" }, scope: BlockScope): CStmt {
+    const body = this.block(s.body, new BlockScope(scope.fn, scope));
+    const handlers = s.handlers.map((h) => {
+      const inner = new BlockScope(scope.fn, scope);
+      const errSlot = scope.fn.allocate();
+      const msgSlot = scope.fn.allocate();
+      inner.names.set(h.bind ?? "error", { kind: "var", slot: errSlot, fn: scope.fn, constant: false, name: h.bind ?? "error" });
+      inner.names.set("error_message", { kind: "var", slot: msgSlot, fn: scope.fn, constant: false, name: "error_message" });
+      if (h.bind) inner.names.set("error", { kind: "var", slot: errSlot, fn: scope.fn, constant: false, name: "error" });
+      return { kind: h.kind, errSlot, msgSlot, body: this.block(h.body, inner) };
+    });
+    const fin = s.finally ? this.block(s.finally, new BlockScope(scope.fn, scope)) : null;
+    const rt = this.rt;
+    const pick = (err: WflRuntimeError) => {
+      for (const h of handlers) {
+        if (h.kind === "error" || h.kind === "catch" || h.kind === "otherwise" || h.kind === err.errorKind) return h;
+      }
+      return null;
+    };
+    const toWfl = (e: unknown): WflRuntimeError | null => rt.asCatchable(e);
+    const anyAsync = body.async || handlers.some((h) => h.body.async) || !!fin?.async;
+    if (!anyAsync) {
+      const bf = body.fn, ff = fin?.fn;
+      return {
+        fn: (f) => {
+          try {
+            return bf(f) as StmtResult;
+          } catch (e) {
+            const err = toWfl(e);
+            const h = err && pick(err);
+            if (!err || !h) throw e;
+            f.s[h.errSlot] = err.message;
+            f.s[h.msgSlot] = err.message;
+            return h.body.fn(f) as StmtResult;
+          } finally {
+            if (ff) {
+              const r = ff(f) as StmtResult;
+              if (r !== undefined) return r; // eslint-disable-line no-unsafe-finally
+            }
+          }
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        try {
+          return await body.fn(f);
+        } catch (e) {
+          const err = toWfl(e);
+          const h = err && pick(err);
+          if (!err || !h) throw e;
+          f.s[h.errSlot] = err.message;
+          f.s[h.msgSlot] = err.message;
+          return await h.body.fn(f);
+        } finally {
+          if (fin) {
+            const r = await fin.fn(f);
+            if (r !== undefined) return r; // eslint-disable-line no-unsafe-finally
+          }
+        }
+      },
+      async: true,
+    };
+  }
+
+  private routeStmt(s: Stmt & { kind: "Route" }, scope: BlockScope): CStmt {
+    const subject = this.expr(s.subject, scope);
+    const arms = s.arms.map((a) => ({
+      matchers: a.matchers.map((m) => ({ mode: m.mode, value: this.expr(m.value, scope), span: m.value.span })),
+      body: this.block(a.body, new BlockScope(scope.fn, scope)),
+    }));
+    const other = s.otherwise ? this.block(s.otherwise, new BlockScope(scope.fn, scope)) : null;
+    const test = (mode: string, subj: Value, v: Value, span: Span): boolean => {
+      switch (mode) {
+        case "equals": return valuesEqual(subj, v);
+        case "contains": return ops.contains(subj, v, span);
+        case "starts with": return ops.startsWith(subj, v, span);
+        case "ends with": return ops.endsWith(subj, v, span);
+        case "one of":
+          if (!isList(v)) throw new WflRuntimeError(`'when one of' needs a list, got ${typeName(v)}`, "type", span);
+          return v.some((x) => valuesEqual(x, subj));
+      }
+      return false;
+    };
+    return {
+      fn: async (f) => {
+        const subj = await subject.fn(f);
+        for (const arm of arms) {
+          for (const m of arm.matchers) {
+            if (test(m.mode, subj, await m.value.fn(f), m.span)) return arm.body.fn(f);
+          }
+        }
+        return other ? other.fn(f) : undefined;
+      },
+      async: true,
+    };
+  }
+
+  // ── tests ───────────────────────────────────────────────────────────────
+
+  private describeStmt(s: Stmt & { kind: "Describe" }, scope: BlockScope): CStmt {
+    this.hasTests = true;
+    const name = this.expr(s.name, scope);
+    const inner = new BlockScope(scope.fn, scope);
+    // setup/teardown run around each test of this describe block.
+    const setups = s.body.filter((x): x is Stmt & { kind: "Setup" } => x.kind === "Setup");
+    const rest = s.body.filter((x) => x.kind !== "Setup");
+    const setupBlocks = setups.map((x) => ({ teardown: x.teardown, body: this.block(x.body, inner) }));
+    const body = this.block(rest, inner);
+    const rt = this.rt;
+    return {
+      fn: async (f) => {
+        const label = formatValue(await name.fn(f));
+        return rt.tests.describe(label, setupBlocks.filter((b) => !b.teardown).map((b) => b.body.fn), setupBlocks.filter((b) => b.teardown).map((b) => b.body.fn), async () => body.fn(f), f, s.span);
+      },
+      async: true,
+    };
+  }
+
+  private testStmt(s: Stmt & { kind: "Test" }, scope: BlockScope): CStmt {
+    this.hasTests = true;
+    const name = this.expr(s.name, scope);
+    const body = this.block(s.body, new BlockScope(scope.fn, scope));
+    const rt = this.rt;
+    return {
+      fn: async (f) => rt.tests.test(formatValue(await name.fn(f)), async () => body.fn(f), f, s.span),
+      async: true,
+    };
+  }
+
+  private setupStmt(s: Stmt & { kind: "Setup" }, scope: BlockScope): CStmt {
+    // Outside a describe block, setup runs in place.
+    return this.block(s.body, new BlockScope(scope.fn, scope));
+  }
+
+  private expectStmt(s: Stmt & { kind: "Expect" }, scope: BlockScope): CStmt {
+    const subject = this.expr(s.subject, scope);
+    const a = s.assertion;
+    const expected = "expected" in a ? this.expr(a.expected, scope) : null;
+    const rt = this.rt;
+    const negated = s.negated;
+    const span = s.span;
+    const check = (v: Value, e: Value): [boolean, string] => {
+      switch (a.kind) {
+        case "equal": return [valuesEqual(v, e), `equal ${show(e)}`];
+        case "greater": return [ops.compare(v, e, ">", span) > 0, `be greater than ${show(e)}`];
+        case "less": return [ops.compare(v, e, "<", span) < 0, `be less than ${show(e)}`];
+        case "greaterEq": return [ops.compare(v, e, ">=", span) >= 0, `be greater than or equal to ${show(e)}`];
+        case "lessEq": return [ops.compare(v, e, "<=", span) <= 0, `be less than or equal to ${show(e)}`];
+        case "exist": return [v !== null, "exist"];
+        case "contain": return [ops.contains(v, e, span), `contain ${show(e)}`];
+        case "empty": return [isEmpty(v), "be empty"];
+        case "length": return [lengthOf(v) === e, `have length ${show(e)}`];
+        case "type": return [typeName(v) === formatValue(e), `be of type ${show(e)}`];
+      }
+    };
+    const run = (v: Value, e: Value): void => {
+      const [ok, what] = check(v, e);
+      if (ok !== negated) return;
+      rt.tests.fail(`Expected ${show(v)} ${negated ? "not " : ""}to ${what}`, span);
+    };
+    const both = combine(expected ? [subject, expected] : [subject], (vals) => { run(vals[0]!, vals[1] ?? null); return null; });
+    const bf = both.fn;
+    if (!both.async) return { fn: (f) => { bf(f); return undefined; }, async: false };
+    return { fn: async (f) => { await bf(f); return undefined; }, async: true };
+  }
+
+  // ── other statements ────────────────────────────────────────────────────
+
+  private createMap(s: Stmt & { kind: "CreateMap" }, scope: BlockScope): CStmt {
+    const entries = s.entries.map((e) => ({ key: e.key, value: this.expr(e.value, scope) }));
+    const build = combine(entries.map((e) => e.value), (vals) => {
+      const o = new WflObject();
+      vals.forEach((v, i) => o.set(entries[i]!.key, v));
+      return o;
+    });
+    return this.declareCompiled(s.name, s.span, build, scope);
+  }
+
+  private declareCompiled(name: string, span: Span, v: CExpr, scope: BlockScope): CStmt {
+    const existing = scope.names.get(name);
+    if (existing) this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
+    const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
+    scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
+    const ev = v.fn;
+    if (v.async) return { fn: async (f) => { f.s[slot] = await ev(f); return undefined; }, async: true };
+    return { fn: (f) => { f.s[slot] = ev(f) as Value; return undefined; }, async: false };
+  }
+
+  private createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
+    let compiled: WflPattern | null = null;
+    try {
+      compiled = compilePattern(s.body, (name) => {
+        const b = scope.lookup(name);
+        return b ? undefined : undefined;
+      });
+    } catch (e) {
+      if (e instanceof PatternSyntaxError) {
+        const at = s.bodyOffset + Math.max(0, e.offset);
+        this.error(`Invalid pattern '${s.name}': ${e.message}`, { start: at, end: at + 1 });
+      } else if (e instanceof WflRuntimeError) {
+        this.error(`Invalid pattern '${s.name}': ${e.message}`, s.span);
+      } else throw e;
+    }
+    const p = compiled;
+    return this.declareCompiled(s.name, s.span, { fn: () => p, async: false }, scope);
+  }
+
+  private include(s: Stmt & { kind: "Include" }, scope: BlockScope): CStmt | null {
+    if (this.includeStack.length > 16) {
+      this.error("Includes nest too deeply (more than 16 levels)", s.span);
+      return null;
+    }
+    const program = this.loadInclude(s.path, this.currentFile, s.span);
+    if (!program) return null;
+    if (this.includeStack.includes(program.file)) {
+      this.error(`Circular include: '${s.path}' is already being included`, s.span);
+      return null;
+    }
+    const savedFile = this.currentFile;
+    this.includeStack.push(program.file);
+    this.currentFile = program.file;
+    for (const n of findMayWait(program.body, this.registry)) this.mayWait.add(n);
+    // Included definitions join the including scope.
+    const hoisted = this.hoistActions(program.body, scope);
+    this.pendingActions.push([]);
+    const compiled: CStmt[] = [];
+    for (const st of program.body) {
+      const c = this.stmt(st, scope);
+      if (c) compiled.push(c);
+    }
+    for (const job of this.pendingActions.pop()!) job();
+    this.includeStack.pop();
+    this.currentFile = savedFile;
+    const seq = sequence(hoisted ? [hoisted, ...compiled] : compiled);
+    const file = program.file;
+    const rt = this.rt;
+    // Errors inside included code report against the included file.
+    if (!seq.async) {
+      const sf = seq.fn;
+      return { fn: (f) => rt.inFile(file, () => sf(f) as StmtResult), async: false };
+    }
+    return { fn: (f) => rt.inFileAsync(file, async () => seq.fn(f)), async: true };
+  }
+
+  private waitDuration(s: Stmt & { kind: "WaitDuration" }, scope: BlockScope): CStmt {
+    const amount = this.expr(s.amount, scope);
+    const factor = s.unit === "seconds" ? 1000 : 1;
+    const rt = this.rt;
+    return {
+      fn: async (f) => {
+        const v = await amount.fn(f);
+        if (typeof v !== "number" || v < 0) throw new WflRuntimeError(`wait for needs a non-negative number, got ${formatValue(v)}`, "type", s.span);
+        rt.flush();
+        await new Promise((r) => setTimeout(r, v * factor));
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  // ── expressions ─────────────────────────────────────────────────────────
+
+  expr(e: Expr, scope: BlockScope): CExpr {
+    switch (e.kind) {
+      case "Number": case "Text": case "Boolean": {
+        const v = e.value;
+        return { fn: () => v, async: false };
+      }
+      case "Nothing": return { fn: () => null, async: false };
+      case "EmptyList": return { fn: () => [], async: false };
+      case "EmptyMap": return { fn: () => new WflObject(), async: false };
+      case "ListLit": {
+        const items = e.items.map((i) => this.expr(i, scope));
+        return combine(items, (vals) => vals);
+      }
+      case "Var": return this.varRef(e.name, e.span, scope);
+      case "ActionRef": return this.varRef(e.name, e.span, scope);
+      case "Binary": return this.binary(e, scope);
+      case "Logical": return this.logical(e, scope);
+      case "Not": {
+        const o = this.expr(e.operand, scope);
+        return map1(o, (v) => !isTruthy(v));
+      }
+      case "Negate": {
+        const o = this.expr(e.operand, scope);
+        const span = e.span;
+        return map1(o, (v) => {
+          if (typeof v !== "number") throw new WflRuntimeError(`Cannot negate ${typeName(v)}`, "type", span);
+          return -v;
+        });
+      }
+      case "Concat": {
+        const l = this.expr(e.left, scope);
+        const r = this.expr(e.right, scope);
+        if (!l.async && !r.async) {
+          const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
+          return { fn: (f) => concatText(lf(f), rf(f)), async: false };
+        }
+        return { fn: async (f) => concatText(await l.fn(f), await r.fn(f)), async: true };
+      }
+      case "Between": {
+        const parts = [this.expr(e.value, scope), this.expr(e.low, scope), this.expr(e.high, scope)];
+        const span = e.span;
+        return combine(parts, ([v, lo, hi]) => ops.compare(v!, lo!, ">=", span) >= 0 && ops.compare(v!, hi!, "<=", span) <= 0);
+      }
+      case "Call": return this.callByName(e.callee, e.args, e.calleeSpan, e.span, scope, false);
+      case "Index": {
+        const t = this.expr(e.target, scope);
+        const i = this.expr(e.index, scope);
+        const span = e.span;
+        if (!t.async && !i.async) {
+          const tf = t.fn as (f: Frame) => Value, ix = i.fn as (f: Frame) => Value;
+          return { fn: (f) => getIndex(tf(f), ix(f), span), async: false };
+        }
+        return { fn: async (f) => getIndex(await t.fn(f), await i.fn(f), span), async: true };
+      }
+      case "Member": {
+        const t = this.expr(e.target, scope);
+        const name = e.name;
+        const span = e.span;
+        return map1(t, (v) => getMember(v, name, span));
+      }
+      case "MethodCall": {
+        const span = e.span;
+        const name = e.name;
+        const parts = [this.expr(e.target, scope), ...e.args.map((a) => this.expr(a, scope))];
+        const rt = this.rt;
+        return combineMaybe(parts, (vals) => rt.callMethod(vals[0]!, name, vals.slice(1), span));
+      }
+      case "CurrentTimeMs": return { fn: () => currentTimeMillis(), async: false };
+      case "CurrentTimeFormatted": {
+        const fmt = this.expr(e.format, scope);
+        return map1(fmt, (v) => formatCurrentTime(formatValue(v)));
+      }
+      case "PatternFind": {
+        const parts = [this.expr(e.pattern, scope), this.expr(e.text, scope)];
+        return combine(parts, ([p, t]) => patternFind(p!, t!));
+      }
+      case "PatternReplace": {
+        const parts = [this.expr(e.pattern, scope), this.expr(e.replacement, scope), this.expr(e.text, scope)];
+        return combine(parts, ([p, r, t]) => patternReplace(p!, r!, t!));
+      }
+      case "PatternSplit": {
+        const parts = [this.expr(e.text, scope), this.expr(e.separator, scope)];
+        const span = e.span;
+        return combine(parts, ([t, d]) => {
+          if (d instanceof WflPattern) return patternSplit(t!, d);
+          if (typeof t !== "string") throw new WflRuntimeError(`split needs text, got ${typeName(t!)}`, "type", span);
+          return t.split(formatValue(d!));
+        });
+      }
+      default: return assertNever(e);
+    }
+  }
+
+  private varRef(name: string, span: Span, scope: BlockScope): CExpr {
+    const b = scope.lookup(name);
+    if (!b) {
+      const native = this.registry.functions.get(name);
+      if (native) {
+        // A bare zero-argument builtin calls itself (`random`, `today`); others are values.
+        if (native.minArity === 0) return this.callNative(native, [], span, span);
+        return { fn: () => native, async: false };
+      }
+      const c = this.registry.constants.get(name);
+      if (c !== undefined) return { fn: () => c, async: false };
+      if (name === "count") this.error("Variable 'count' can only be used inside count loops (or after 'store count as …')", span);
+      else this.error(`Variable '${name}' is not defined`, span);
+      return { fn: () => null, async: false };
+    }
+    if (b.kind === "action" && b.info.overloads.some((o) => o.params.length === 0)) {
+      // A bare zero-parameter action name calls it.
+      return this.callByName(name, [], span, span, scope, true);
+    }
+    return readBinding(b, scope, span);
+  }
+
+  private binary(e: Expr & { kind: "Binary" }, scope: BlockScope): CExpr {
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    const span = e.opSpan;
+    const op = e.op;
+    let f2: (a: Value, b: Value) => Value;
+    switch (op) {
+      case "+": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a + b : ops.add(a, b, span)); break;
+      case "-": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a - b : ops.subtract(a, b, span)); break;
+      case "*": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a * b : ops.multiply(a, b, span)); break;
+      case "/": f2 = (a, b) => ops.divide(a, b, span); break;
+      case "%": f2 = (a, b) => ops.modulo(a, b, span); break;
+      case "==": f2 = (a, b) => (a === b || valuesEqual(a, b)); break;
+      case "!=": f2 = (a, b) => !(a === b || valuesEqual(a, b)); break;
+      case ">": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a > b : ops.compare(a, b, ">", span) > 0); break;
+      case "<": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a < b : ops.compare(a, b, "<", span) < 0); break;
+      case ">=": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a >= b : ops.compare(a, b, ">=", span) >= 0); break;
+      case "<=": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a <= b : ops.compare(a, b, "<=", span) <= 0); break;
+      case "contains": f2 = (a, b) => ops.contains(a, b, span); break;
+      case "starts with": f2 = (a, b) => ops.startsWith(a, b, span); break;
+      case "ends with": f2 = (a, b) => ops.endsWith(a, b, span); break;
+      case "matches": f2 = (a, b) => patternMatches(a, b); break;
+      case "not matches": f2 = (a, b) => !patternMatches(a, b); break;
+      default: return assertNever(op);
+    }
+    if (!l.async && !r.async) {
+      const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
+      // Specialise the hottest shapes: variable/constant operands of + - < etc. stay as direct calls.
+      return { fn: (f) => f2(lf(f), rf(f)), async: false };
+    }
+    return { fn: async (f) => f2(await l.fn(f), await r.fn(f)), async: true };
+  }
+
+  private logical(e: Expr & { kind: "Logical" }, scope: BlockScope): CExpr {
+    // Short-circuit, as the documentation describes (the first implementation evaluated both sides).
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    const isAnd = e.op === "and";
+    if (!l.async && !r.async) {
+      const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
+      return isAnd
+        ? { fn: (f) => isTruthy(lf(f)) && isTruthy(rf(f)), async: false }
+        : { fn: (f) => isTruthy(lf(f)) || isTruthy(rf(f)), async: false };
+    }
+    return {
+      fn: async (f) => (isAnd ? isTruthy(await l.fn(f)) && isTruthy(await r.fn(f)) : isTruthy(await l.fn(f)) || isTruthy(await r.fn(f))),
+      async: true,
+    };
+  }
+
+  /** A call by name: a user action, a builtin, a variable holding an action, or `prop of object`. */
+  private callByName(name: string, argExprs: Expr[], calleeSpan: Span, span: Span, scope: BlockScope, bare: boolean): CExpr {
+    const args = argExprs.map((a) => this.expr(a, scope));
+    const b = scope.lookup(name);
+    const rt = this.rt;
+    if (b && b.kind === "action") {
+      const info = b.info;
+      if (!info.overloads.some((o) => o.params.length >= args.length && o.params.filter((p) => !p.defaultValue).length <= args.length)) {
+        const counts = [...new Set(info.overloads.map((o) => o.params.length))].join(" or ");
+        this.error(`Action '${name}' expects ${counts} argument${counts === "1" ? "" : "s"}, but this call gives ${args.length}`, span);
+      }
+      const read = readBinding(b, scope, calleeSpan).fn as (f: Frame) => Value;
+      const mayWait = info.mayWait;
+      if (!mayWait && !args.some((a) => a.async)) {
+        const argFns = args.map((a) => a.fn as (f: Frame) => Value);
+        if (argFns.length === 1) {
+          const a0 = argFns[0]!;
+          return { fn: (f) => rt.callActionSync(read(f) as WflAction, [a0(f)], span), async: false };
+        }
+        if (argFns.length === 2) {
+          const a0 = argFns[0]!, a1 = argFns[1]!;
+          return { fn: (f) => rt.callActionSync(read(f) as WflAction, [a0(f), a1(f)], span), async: false };
+        }
+        return { fn: (f) => rt.callActionSync(read(f) as WflAction, argFns.map((a) => a(f)), span), async: false };
+      }
+      return { fn: async (f) => rt.callAction(read(f) as WflAction, await evalAll(args, f), span), async: true };
+    }
+    if (b && b.kind === "var") {
+      const read = readBinding(b, scope, calleeSpan);
+      const all = [read, ...args];
+      const dynamic = (vals: Value[]): R => rt.callValue(vals[0]!, name, vals.slice(1), span);
+      if (this.anyMayWait) return combineMaybe(all, dynamic);
+      return combine(all, (vals) => rt.callValue(vals[0]!, name, vals.slice(1), span) as Value);
+    }
+    const native = this.registry.functions.get(name);
+    if (native) return this.callNative(native, args, calleeSpan, span);
+    if (args.length === 1 && !bare) {
+      // `path of req`: read a property of an object.
+      return map1(args[0]!, (o) => {
+        if (isObject(o) && o.has(name)) return o.get(name)!;
+        if (o !== null && typeof o === "object" && "kind" in o && (o as { kind: string }).kind === "instance") return getMember(o, name, span);
+        throw new WflRuntimeError(`There is no action or property called '${name}'`, "general", calleeSpan);
+      });
+    }
+    this.error(`There is no action called '${name}'`, calleeSpan);
+    return { fn: () => null, async: false };
+  }
+
+  private callNative(native: NativeFunction, args: CExpr[], calleeSpan: Span, span: Span): CExpr {
+    const rt = this.rt;
+    const n = args.length;
+    if (n < native.minArity || n > native.maxArity) {
+      const want = native.minArity === native.maxArity ? `${native.minArity}` : native.maxArity === Infinity ? `at least ${native.minArity}` : `${native.minArity} to ${native.maxArity}`;
+      this.error(`${native.name} expects ${want} argument${want === "1" ? "" : "s"}, got ${n}`, span);
+      return { fn: () => null, async: false };
+    }
+    const impl = native.impl;
+    const ctx = rt.nativeContext;
+    const call = (vals: Value[]): R => {
+      try {
+        return impl(vals, ctx);
+      } catch (e) {
+        throw rt.locate(e, calleeSpan);
+      }
+    };
+    if (!native.isAsync && !args.some((a) => a.async)) {
+      const fns = args.map((a) => a.fn as (f: Frame) => Value);
+      if (n === 0) return { fn: () => call([]), async: false };
+      if (n === 1) { const a0 = fns[0]!; return { fn: (f) => call([a0(f)]), async: false }; }
+      if (n === 2) { const a0 = fns[0]!, a1 = fns[1]!; return { fn: (f) => call([a0(f), a1(f)]), async: false }; }
+      return { fn: (f) => call(fns.map((a) => a(f))), async: false };
+    }
+    return {
+      fn: async (f) => {
+        const vals = await evalAll(args, f);
+        try {
+          return await impl(vals, ctx);
+        } catch (e) {
+          throw rt.locate(e, calleeSpan);
+        }
+      },
+      async: true,
+    };
+  }
+}
+
+// ── helpers ───────────────────────────────────────────────────────────────
+
+const NOOP: CStmt = { fn: () => undefined, async: false };
+
+function frameAt(f: Frame, depth: number): Frame {
+  let x = f;
+  for (let i = 0; i < depth; i++) x = x.p!;
+  return x;
+}
+
+function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
+  const depth = scope.depthOf(b);
+  const slot = b.slot;
+  const name = b.name;
+  if (depth === 0) {
+    return {
+      fn: (f) => {
+        const v = f.s[slot];
+        if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
+        return v;
+      },
+      async: false,
+    };
+  }
+  if (depth === 1) {
+    return {
+      fn: (f) => {
+        const v = f.p!.s[slot];
+        if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
+        return v;
+      },
+      async: false,
+    };
+  }
+  return {
+    fn: (f) => {
+      const v = frameAt(f, depth).s[slot];
+      if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
+      return v;
+    },
+    async: false,
+  };
+}
+
+function sequence(all: CStmt[]): CStmt {
+  const fns = all.map((s) => s.fn);
+  if (!all.some((s) => s.async)) {
+    const n = fns.length;
+    if (n === 0) return NOOP;
+    if (n === 1) return { fn: fns[0]!, async: false };
+    return {
+      fn: (f) => {
+        for (let i = 0; i < n; i++) {
+          const r = fns[i]!(f) as StmtResult;
+          if (r !== undefined) return r;
+        }
+        return undefined;
+      },
+      async: false,
+    };
+  }
+  const asyncFlags = all.map((s) => s.async);
+  return {
+    fn: async (f) => {
+      for (let i = 0; i < fns.length; i++) {
+        const r = asyncFlags[i] ? await fns[i]!(f) : (fns[i]!(f) as StmtResult);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    },
+    async: true,
+  };
+}
+
+async function evalAll(args: CExpr[], f: Frame): Promise<Value[]> {
+  const out: Value[] = [];
+  for (const a of args) out.push(a.async ? await a.fn(f) : (a.fn(f) as Value));
+  return out;
+}
+
+function combine(parts: CExpr[], op: (vals: Value[]) => Value): CExpr {
+  if (!parts.some((p) => p.async)) {
+    const fns = parts.map((p) => p.fn as (f: Frame) => Value);
+    return { fn: (f) => op(fns.map((p) => p(f))), async: false };
+  }
+  return { fn: async (f) => op(await evalAll(parts, f)), async: true };
+}
+
+/** Like combine, but the operation itself may return a promise (dynamic calls). */
+function combineMaybe(parts: CExpr[], op: (vals: Value[]) => R): CExpr {
+  return { fn: async (f) => op(await evalAll(parts, f)), async: true };
+}
+
+function map1(c: CExpr, op: (v: Value) => Value): CExpr {
+  const cf = c.fn;
+  if (!c.async) return { fn: (f) => op(cf(f) as Value), async: false };
+  return { fn: async (f) => op(await cf(f)), async: true };
+}
+
+function concatText(a: Value, b: Value): string {
+  return (typeof a === "string" ? a : formatValue(a)) + (typeof b === "string" ? b : formatValue(b));
+}
+
+function show(v: Value): string {
+  return typeof v === "string" ? `"${v}"` : formatValue(v);
+}
+
+function isEmpty(v: Value): boolean {
+  if (v === null) return true;
+  if (typeof v === "string" || isList(v)) return v.length === 0;
+  if (isObject(v)) return v.size === 0;
+  if (v instanceof Uint8Array) return v.length === 0;
+  return false;
+}
+
+function lengthOf(v: Value): number | null {
+  if (typeof v === "string") return Array.from(v).length;
+  if (isList(v) || v instanceof Uint8Array) return v.length;
+  if (isObject(v)) return v.size;
+  return null;
+}
+
+function toIndex(i: Value, span: Span): number {
+  if (typeof i !== "number" || !Number.isInteger(i)) {
+    throw new WflRuntimeError(`A list index must be a whole number, got ${formatValue(i)}`, "type", span);
+  }
+  return i;
+}
+
+export function getIndex(t: Value, i: Value, span: Span): Value {
+  if (isList(t)) {
+    const n = toIndex(i, span);
+    if (n < 0 || n >= t.length) throw new WflRuntimeError(`Index ${n} out of bounds for list of length ${t.length}`, "general", span);
+    return t[n]!;
+  }
+  if (isObject(t)) {
+    const k = formatValue(i);
+    const v = t.get(k);
+    if (v === undefined) throw new WflRuntimeError(`Object has no key '${k}'`, "general", span);
+    return v;
+  }
+  if (typeof t === "string") {
+    const chars = Array.from(t);
+    const n = toIndex(i, span);
+    if (n < 0 || n >= chars.length) throw new WflRuntimeError(`Index ${n} out of bounds for text of length ${chars.length}`, "general", span);
+    return chars[n]!;
+  }
+  if (t instanceof Uint8Array) {
+    const n = toIndex(i, span);
+    if (n < 0 || n >= t.length) throw new WflRuntimeError(`Index ${n} out of bounds for binary of length ${t.length}`, "general", span);
+    return t[n]!;
+  }
+  throw new WflRuntimeError(`Cannot index into ${typeName(t)}`, "type", span);
+}
+
+function setIndex(t: Value, i: Value, v: Value, span: Span): void {
+  if (isList(t)) {
+    const n = toIndex(i, span);
+    if (n < 0 || n >= t.length) throw new WflRuntimeError(`Index ${n} out of bounds for list of length ${t.length}`, "general", span);
+    t[n] = v;
+    return;
+  }
+  if (isObject(t)) { t.set(formatValue(i), v); return; }
+  throw new WflRuntimeError(`Cannot change an item of ${typeName(t)}`, "type", span);
+}
+
+export function getMember(t: Value, name: string, span: Span): Value {
+  if (isObject(t)) {
+    const v = t.get(name);
+    if (v === undefined) throw new WflRuntimeError(`Object has no key '${name}'`, "general", span);
+    return v;
+  }
+  if (t !== null && typeof t === "object" && "kind" in t && (t as { kind: string }).kind === "instance") {
+    const props = (t as { props: Map<string, Value> }).props;
+    if (props.has(name)) return props.get(name)!;
+    throw new WflRuntimeError(`${(t as { container: { name: string } }).container.name} has no property '${name}'`, "general", span);
+  }
+  if (name === "length" && (typeof t === "string" || isList(t))) return lengthOf(t)!;
+  throw new WflRuntimeError(`Cannot read property '${name}' of ${typeName(t)}`, "type", span);
+}
+
+function setMember(t: Value, name: string, v: Value, span: Span): void {
+  if (isObject(t)) { t.set(name, v); return; }
+  if (t !== null && typeof t === "object" && "kind" in t && (t as { kind: string }).kind === "instance") {
+    (t as { props: Map<string, Value> }).props.set(name, v);
+    return;
+  }
+  throw new WflRuntimeError(`Cannot set property '${name}' on ${typeName(t)}`, "type", span);
+}
+
+export { isCallable, WflOpaque, isPromise };
+export type { CExpr, CStmt, Param, Overload, BodyFn };

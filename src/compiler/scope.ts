@@ -1,0 +1,44 @@
+// Compile-time scopes. Each action gets a FunctionScope that owns the frame's slots; blocks
+// (loop bodies, branches) get BlockScopes that only control which names are visible.
+import type { Value } from "../runtime/values.js";
+import type { Param } from "../ast/nodes.js";
+
+export interface ActionInfo {
+  name: string;
+  overloads: { params: Param[] }[];
+  mayWait: boolean;
+}
+
+export type Binding =
+  | { kind: "var"; slot: number; fn: FunctionScope; constant: boolean; name: string }
+  | { kind: "action"; slot: number; fn: FunctionScope; info: ActionInfo; name: string };
+
+export class FunctionScope {
+  size = 0;
+  constructor(readonly parent: FunctionScope | null, readonly name: string) {}
+  allocate(): number {
+    return this.size++;
+  }
+}
+
+export class BlockScope {
+  readonly names = new Map<string, Binding>();
+  constructor(readonly fn: FunctionScope, readonly parent: BlockScope | null) {}
+
+  lookup(name: string): Binding | undefined {
+    for (let s: BlockScope | null = this; s; s = s.parent) {
+      const b = s.names.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  /** How many frames up a binding lives, seen from this scope's function. */
+  depthOf(b: Binding): number {
+    let d = 0;
+    for (let f: FunctionScope | null = this.fn; f && f !== b.fn; f = f.parent) d++;
+    return d;
+  }
+}
+
+export type Constant = Value;

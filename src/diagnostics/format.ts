@@ -1,0 +1,70 @@
+// Diagnostics → text: `file:line:column`, the source line, a caret under the fault, one sentence.
+import type { Span } from "../ast/span.js";
+
+export interface Position {
+  line: number; // 1-based
+  column: number; // 1-based, in characters
+  lineStart: number;
+  lineEnd: number;
+}
+
+/** Offsets become line:column only here, when a diagnostic is shown. */
+export function positionOf(source: string, offset: number): Position {
+  const at = Math.max(0, Math.min(offset, source.length));
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf("\n"); i !== -1 && i < at; i = source.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  let lineEnd = source.indexOf("\n", lineStart);
+  if (lineEnd === -1) lineEnd = source.length;
+  if (lineEnd > lineStart && source[lineEnd - 1] === "\r") lineEnd--;
+  const column = Array.from(source.slice(lineStart, at)).length + 1;
+  return { line, column, lineStart, lineEnd };
+}
+
+export interface FormatOptions {
+  color: boolean;
+}
+
+const MAX_SHOWN = 160;
+
+export function formatDiagnostic(
+  kind: string,
+  message: string,
+  file: string,
+  source: string | null,
+  span: Span | undefined,
+  opts: FormatOptions,
+): string {
+  const red = (s: string) => (opts.color ? `\x1b[1;31m${s}\x1b[0m` : s);
+  const blue = (s: string) => (opts.color ? `\x1b[34m${s}\x1b[0m` : s);
+  const bold = (s: string) => (opts.color ? `\x1b[1m${s}\x1b[0m` : s);
+  const head = `${red(`error[${kind}]`)}${bold(`: ${message}`)}`;
+  if (source === null || !span) return `${head}\n  ${blue("┌─")} ${file}\n`;
+  const pos = positionOf(source, span.start);
+  let text = source.slice(pos.lineStart, pos.lineEnd);
+  let col = pos.column - 1;
+  // Very long lines are shown as a window around the fault.
+  let chars = Array.from(text);
+  let prefix = "";
+  if (chars.length > MAX_SHOWN) {
+    const from = Math.max(0, col - 40);
+    chars = chars.slice(from, from + MAX_SHOWN);
+    prefix = from > 0 ? "…" : "";
+    col = col - from + prefix.length;
+  }
+  text = prefix + chars.join("").replace(/\t/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "�");
+  const width = Math.max(1, Math.min(Array.from(source.slice(span.start, Math.min(span.end, pos.lineEnd))).length, Math.max(1, chars.length - col + 1)));
+  const gutter = String(pos.line);
+  const pad = " ".repeat(gutter.length);
+  return [
+    head,
+    `${pad} ${blue("┌─")} ${file}:${pos.line}:${pos.column}`,
+    `${pad} ${blue("│")}`,
+    `${blue(gutter + " │")} ${text}`,
+    `${pad} ${blue("│")} ${" ".repeat(Math.max(0, col))}${red("^".repeat(width))}`,
+    "",
+  ].join("\n");
+}

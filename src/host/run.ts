@@ -1,0 +1,164 @@
+// Running a WFL program end to end: read → parse → compile (with analysis) → execute → report.
+// Used by the CLI and by the embedding API; it never lets a host stack trace reach the user.
+import { readFileSync, statSync } from "node:fs";
+import { dirname, resolve, basename, isAbsolute } from "node:path";
+import { parse } from "../parser/parse.js";
+import { Compiler } from "../compiler/compile.js";
+import { Runtime } from "../runtime/runtime.js";
+import { Frame, ExitProgram } from "../runtime/frame.js";
+import { WflRuntimeError } from "../runtime/errors.js";
+import { standardLibrary } from "../stdlib/index.js";
+import { loadConfig } from "../runtime/config.js";
+import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Program } from "../ast/nodes.js";
+import type { Value } from "../runtime/values.js";
+
+export interface RunOptions {
+  file: string;
+  /** Program text; read from `file` when absent. */
+  source?: string;
+  args?: string[];
+  testMode?: boolean;
+  /** Program output (display). Defaults to stdout. */
+  write?: (text: string) => void;
+  /** Diagnostics. Defaults to stderr. */
+  writeError?: (text: string) => void;
+  color?: boolean;
+}
+
+/** Largest program accepted (bytes). */
+const MAX_SOURCE = 64 * 1024 * 1024;
+
+export async function runProgram(opts: RunOptions): Promise<number> {
+  const writeError = opts.writeError ?? ((t: string) => process.stderr.write(t));
+  const color = opts.color ?? false;
+  const sources = new Map<string, string>();
+  const report = (kind: string, d: { message: string; span?: { start: number; end: number }; file?: string }): void => {
+    const file = d.file ?? opts.file;
+    writeError(formatDiagnostic(kind, d.message, file, sources.get(file) ?? null, d.span, { color }));
+  };
+
+  let source = opts.source;
+  if (source === undefined) {
+    const read = readSource(opts.file);
+    if (typeof read !== "string") {
+      writeError(formatDiagnostic("FILE", read?.error ?? "Cannot read the file", opts.file, null, undefined, { color }));
+      return 1;
+    }
+    source = read;
+  }
+  if (source.length > MAX_SOURCE) {
+    writeError(formatDiagnostic("FILE", `The program is too large (over ${MAX_SOURCE / 1024 / 1024} MB)`, opts.file, null, undefined, { color }));
+    return 1;
+  }
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  sources.set(opts.file, source);
+
+  const parsed = parse(source, opts.file);
+  if (!parsed.program) {
+    for (const d of parsed.diagnostics) report("PARSE", d);
+    return 1;
+  }
+
+  const scriptPath = resolve(opts.file);
+  const scriptDir = dirname(scriptPath);
+  const config = loadConfig(scriptDir);
+  const maxDepth = Number(config.get("max_call_depth") ?? "1000");
+  const rt = new Runtime({
+    scriptDir,
+    config,
+    testMode: opts.testMode ?? false,
+    write: opts.write,
+    maxCallDepth: Number.isFinite(maxDepth) && maxDepth > 0 ? maxDepth : 1000,
+  });
+  const registry = standardLibrary();
+  const includeDiagnostics: Diagnostic[] = [];
+  const loadInclude = (path: string, fromFile: string, span: { start: number; end: number }): Program | null => {
+    const candidates = isAbsolute(path) ? [path] : [resolve(dirname(fromFile), path), resolve(path)];
+    const found = candidates.find((c) => readSource(c, true) !== null);
+    if (!found) {
+      includeDiagnostics.push({ code: "ANALYZE-SEMANTIC", message: `Cannot include '${path}': no such file`, span, file: fromFile });
+      return null;
+    }
+    const text = readSource(found) as string;
+    sources.set(found, text);
+    const p = parse(text, found);
+    if (!p.program) {
+      for (const d of p.diagnostics) includeDiagnostics.push({ ...d, file: found });
+      return null;
+    }
+    return p.program;
+  };
+
+  const args = opts.args ?? [];
+  const globals = new Map<string, Value>([
+    ["args", [...args]],
+    ["arg_count", args.length],
+    ["positional_args", args.filter((a) => !a.startsWith("-"))],
+    ["program_name", basename(opts.file)],
+    ["script_path", scriptPath],
+    ["script_directory", scriptDir],
+    ["current_directory", process.cwd()],
+  ]);
+
+  const compiler = new Compiler(rt, registry, loadInclude);
+  let compiled;
+  try {
+    compiled = compiler.compileProgram(parsed.program, globals);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      writeError(formatDiagnostic("ANALYZE-SEMANTIC", "This program nests too deeply to compile", opts.file, source, { start: 0, end: 1 }, { color }));
+      return 1;
+    }
+    throw e;
+  }
+  const problems = [...includeDiagnostics, ...compiled.diagnostics];
+  if (problems.length > 0) {
+    for (const d of problems.sort((a, b) => a.span.start - b.span.start)) report(d.code, d);
+    return 1;
+  }
+
+  const frame = new Frame(compiled.frameSize, null);
+  let exitCode = 0;
+  try {
+    const r = compiled.body(frame);
+    if (r instanceof Promise) await r;
+  } catch (e) {
+    rt.flush();
+    if (e instanceof ExitProgram) {
+      exitCode = e.code;
+    } else {
+      const err = rt.asCatchable(e);
+      if (!err) throw e;
+      const file = (err as { file?: string }).file ?? opts.file;
+      report("RUNTIME", { message: err.message, span: err.span, file });
+      return 1;
+    }
+  }
+  if (opts.testMode && compiled.hasTests) {
+    rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));
+    if (rt.tests.failures.length > 0) exitCode = 1;
+  }
+  rt.flush();
+  return exitCode;
+}
+
+function readSource(file: string, probeOnly = false): string | { error: string } | null {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return probeOnly ? null : { error: `'${file}' is a directory, not a WFL program` };
+    if (probeOnly) return "";
+    if (st.size > MAX_SOURCE) return { error: `The program is too large (over ${MAX_SOURCE / 1024 / 1024} MB)` };
+    const buf = readFileSync(file);
+    return new TextDecoder("utf-8", { fatal: false }).decode(buf);
+  } catch (e) {
+    if (probeOnly) return null;
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") return { error: `Cannot find the file '${file}'` };
+    if (code === "EACCES") return { error: `Permission denied reading '${file}'` };
+    return { error: `Cannot read '${file}': ${(e as Error).message}` };
+  }
+}
+
+export { WflRuntimeError };

@@ -1,0 +1,180 @@
+// The state of one running program: output, call depth, the test harness, and how values are called.
+import type { Value } from "./values.js";
+import { typeName, isObject } from "./values.js";
+import { Frame, Signal, ExitProgram } from "./frame.js";
+import { WflAction, selectOverload } from "./action.js";
+import { WflRuntimeError } from "./errors.js";
+import type { Span } from "../ast/span.js";
+import type { NativeContext, NativeFunction } from "../stdlib/registry.js";
+import { TestHarness } from "./tests.js";
+
+export interface RuntimeOptions {
+  scriptDir: string;
+  config: ReadonlyMap<string, string>;
+  testMode: boolean;
+  /** Where display output goes (defaults to stdout, buffered). */
+  write?: (text: string) => void;
+  maxCallDepth?: number;
+}
+
+export class Runtime {
+  private buffer = "";
+  private depth = 0;
+  private readonly maxDepth: number;
+  private readonly sink: (text: string) => void;
+  readonly nativeContext: NativeContext;
+  readonly tests: TestHarness;
+  /** The file whose code is running (included files report their own positions). */
+  currentFile: string | null = null;
+
+  constructor(readonly options: RuntimeOptions) {
+    this.sink = options.write ?? ((t) => process.stdout.write(t));
+    this.maxDepth = options.maxCallDepth ?? 1000;
+    const self = this;
+    this.nativeContext = {
+      scriptDir: options.scriptDir,
+      config: options.config,
+      writeLine: (t) => self.writeLine(t),
+    };
+    this.tests = new TestHarness(this, options.testMode);
+  }
+
+  writeLine(text: string): void {
+    this.buffer += text + "\n";
+    if (this.buffer.length > 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffer.length > 0) {
+      const b = this.buffer;
+      this.buffer = "";
+      this.sink(b);
+    }
+  }
+
+  /** Call a user action from code that is known not to wait. */
+  callActionSync(a: WflAction, args: Value[], span: Span): Value {
+    if (!(a instanceof WflAction)) return this.callValue(a, "", args, span) as Value;
+    const o = selectOverload(a, args, span);
+    const f = new Frame(o.frameSize, a.closure);
+    this.bindArgs(o, f, args);
+    if (++this.depth > this.maxDepth) {
+      this.depth = 0;
+      throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls (is '${a.name}' recursing without end?)`, "general", span);
+    }
+    try {
+      const r = o.body(f);
+      if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
+      return r === Signal.Return ? f.ret : null;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  async callAction(a: WflAction, args: Value[], span: Span): Promise<Value> {
+    if (!(a instanceof WflAction)) return this.callValue(a, "", args, span);
+    const o = selectOverload(a, args, span);
+    const f = new Frame(o.frameSize, a.closure);
+    this.bindArgs(o, f, args);
+    if (++this.depth > this.maxDepth) {
+      this.depth = 0;
+      throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls (is '${a.name}' recursing without end?)`, "general", span);
+    }
+    try {
+      const r = await o.body(f);
+      return r === Signal.Return ? f.ret : null;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bindArgs(o: WflAction["overloads"][number], f: Frame, args: Value[]): void {
+    const ps = o.params;
+    for (let i = 0; i < ps.length; i++) {
+      if (i < args.length) f.s[i] = args[i]!;
+      else {
+        const d = ps[i]!.defaultValue;
+        f.s[i] = d ? d(f.p ?? f) : null;
+      }
+    }
+  }
+
+  /** Call whatever a variable holds: an action, a builtin, or read a property (`name of obj`). */
+  callValue(callee: Value, name: string, args: Value[], span: Span): Value | Promise<Value> {
+    if (callee instanceof WflAction) {
+      return callee.isAsync ? this.callAction(callee, args, span) : this.callActionSync(callee, args, span);
+    }
+    if (callee !== null && typeof callee === "object" && (callee as { kind?: string }).kind === "native") {
+      const n = callee as NativeFunction;
+      if (args.length < n.minArity || args.length > n.maxArity) {
+        throw new WflRuntimeError(`${n.name} expects ${n.minArity} argument${n.minArity === 1 ? "" : "s"}, got ${args.length}`, "general", span);
+      }
+      try {
+        return n.impl(args, this.nativeContext);
+      } catch (e) {
+        throw this.locate(e, span);
+      }
+    }
+    if (args.length === 0) return callee;
+    if (args.length === 1 && isObject(args[0]!) && (args[0] as Map<string, Value>).has(name)) {
+      return (args[0] as Map<string, Value>).get(name)!;
+    }
+    throw new WflRuntimeError(`'${name}' is a ${typeName(callee)}, not an action, so it cannot be called`, "type", span);
+  }
+
+  callMethod(target: Value, name: string, _args: Value[], span: Span): Value {
+    throw new WflRuntimeError(`${typeName(target)} has no action '${name}'`, "type", span);
+  }
+
+  /** Give an error from a native function the position of its call. */
+  locate(e: unknown, span: Span): unknown {
+    if (e instanceof WflRuntimeError) {
+      if (!e.span) e.span = span;
+      return e;
+    }
+    const w = this.asCatchable(e);
+    if (w) {
+      if (!w.span) w.span = span;
+      return w;
+    }
+    return e;
+  }
+
+  /** Errors a WFL `try` may catch: WFL runtime errors and host resource exhaustion. */
+  asCatchable(e: unknown): WflRuntimeError | null {
+    if (e instanceof WflRuntimeError) return e;
+    if (e instanceof RangeError) {
+      if (/call stack/i.test(e.message)) return new WflRuntimeError("Stack overflow: actions call each other too deeply", "general");
+      return new WflRuntimeError(`Value out of range: ${e.message}`, "general");
+    }
+    return null;
+  }
+
+  inFile<T>(file: string, run: () => T): T {
+    const saved = this.currentFile;
+    this.currentFile = file;
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof WflRuntimeError && !(e as { file?: string }).file) (e as { file?: string }).file = file;
+      throw e;
+    } finally {
+      this.currentFile = saved;
+    }
+  }
+
+  async inFileAsync<T>(file: string, run: () => Promise<T>): Promise<T> {
+    const saved = this.currentFile;
+    this.currentFile = file;
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof WflRuntimeError && !(e as { file?: string }).file) (e as { file?: string }).file = file;
+      throw e;
+    } finally {
+      this.currentFile = saved;
+    }
+  }
+}
+
+export { ExitProgram };

@@ -1,0 +1,114 @@
+// The `describe` / `test` / `expect` harness behind `wfl --test`.
+import type { Frame } from "./frame.js";
+import { WflRuntimeError } from "./errors.js";
+import type { Span } from "../ast/span.js";
+import type { Runtime } from "./runtime.js";
+
+type Body = (f: Frame) => unknown;
+
+/** Thrown by a failed `expect`; ends the current test only. */
+export class AssertionFailure {
+  constructor(readonly message: string, readonly span: Span) {}
+}
+
+export interface TestFailure {
+  name: string;
+  context: string[];
+  message: string;
+  span: Span;
+}
+
+export class TestHarness {
+  total = 0;
+  passed = 0;
+  readonly failures: TestFailure[] = [];
+  private context: string[] = [];
+  private setups: Body[][] = [];
+  private teardowns: Body[][] = [];
+  private inTest = false;
+
+  constructor(private readonly rt: Runtime, readonly enabled: boolean) {}
+
+  async describe(name: string, setups: Body[], teardowns: Body[], body: () => Promise<unknown>, _f: Frame, span: Span): Promise<undefined> {
+    if (!this.enabled) {
+      throw new WflRuntimeError("describe blocks run only in test mode: run this file with 'wfl --test'", "general", span);
+    }
+    this.rt.writeLine(`${"  ".repeat(this.context.length)}${name}`);
+    this.context.push(name);
+    this.setups.push(setups);
+    this.teardowns.push(teardowns);
+    try {
+      await body();
+    } finally {
+      this.context.pop();
+      this.setups.pop();
+      this.teardowns.pop();
+    }
+    return undefined;
+  }
+
+  async test(name: string, body: () => Promise<unknown>, f: Frame, span: Span): Promise<undefined> {
+    if (!this.enabled) {
+      throw new WflRuntimeError("test blocks run only in test mode: run this file with 'wfl --test'", "general", span);
+    }
+    this.total++;
+    const indent = "  ".repeat(this.context.length);
+    let failure: { message: string; span: Span } | null = null;
+    this.inTest = true;
+    try {
+      for (const group of this.setups) for (const s of group) await s(f);
+      await body();
+    } catch (e) {
+      if (e instanceof AssertionFailure) failure = e;
+      else {
+        const w = this.rt.asCatchable(e);
+        if (!w) throw e;
+        failure = { message: `Error: ${w.message}`, span: w.span ?? span };
+      }
+    } finally {
+      this.inTest = false;
+      for (const group of this.teardowns) for (const s of group) await s(f);
+    }
+    if (failure) {
+      this.failures.push({ name, context: [...this.context], message: failure.message, span: failure.span });
+      this.rt.writeLine(`${indent}✗ ${name}`);
+    } else {
+      this.passed++;
+      this.rt.writeLine(`${indent}✓ ${name}`);
+    }
+    return undefined;
+  }
+
+  fail(message: string, span: Span): never {
+    if (!this.inTest && !this.enabled) throw new WflRuntimeError(message, "general", span);
+    if (!this.inTest) throw new WflRuntimeError(message, "general", span);
+    throw new AssertionFailure(message, span);
+  }
+
+  /** The documented summary block. */
+  summary(lineOf: (span: Span) => number): string {
+    const bar = "=".repeat(60);
+    const thin = "─".repeat(60);
+    const lines = [
+      "",
+      bar,
+      "Test Results",
+      bar,
+      `Total:  ${this.total}`,
+      `Passed: ${this.passed} ✓`,
+      `Failed: ${this.failures.length} ✗`,
+    ];
+    if (this.failures.length > 0) {
+      lines.push("", thin, "Failures:", thin, "");
+      this.failures.forEach((f, i) => {
+        lines.push(`${i + 1}. ${f.name}`);
+        if (f.context.length) lines.push(`   Context: ${f.context.join(" > ")}`);
+        lines.push(`   ${f.message}`);
+        lines.push(`   at line ${lineOf(f.span)}`);
+        lines.push("");
+      });
+    }
+    lines.push(bar);
+    return lines.join("\n");
+  }
+}

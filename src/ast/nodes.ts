@@ -27,7 +27,13 @@ export type Expr =
   | { kind: "PatternSplit"; text: Expr; separator: Expr; byPattern: boolean; span: Span }
   | { kind: "EmptyList"; span: Span }
   | { kind: "EmptyMap"; span: Span }
-  | { kind: "ActionRef"; name: string; span: Span };
+  | { kind: "ActionRef"; name: string; span: Span }
+  /** `read content from h`, `file exists at p`, `list files in d …`, … */
+  | { kind: "FileQuery"; op: FileQueryOp; args: Expr[]; recursive: boolean; filter: "extension" | "extensions" | "pattern" | null; span: Span };
+
+export type FileQueryOp = "readContent" | "readBinary" | "readBytes" | "fileExists" | "dirExists" | "listFiles" | "fileSize";
+export type FileOpKind =
+  | "open" | "openRead" | "close" | "write" | "append" | "writeBinary" | "createFile" | "createDir" | "deleteFile" | "deleteDir";
 
 export type BinaryOp =
   | "+" | "-" | "*" | "/" | "%"
@@ -105,7 +111,9 @@ export type Stmt =
   | { kind: "Include"; path: string; span: Span }
   | { kind: "WaitDuration"; amount: Expr; unit: "seconds" | "milliseconds"; span: Span }
   | { kind: "WaitFor"; stmt: Stmt; span: Span }
-  | { kind: "Export"; span: Span };
+  | { kind: "Export"; span: Span }
+  /** File statements: `open file at p for writing as h`, `write content x into h`, `close file h`, … */
+  | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; mode: "read" | "write" | "append"; binary: boolean; span: Span };
 
 export interface Program {
   body: Stmt[];

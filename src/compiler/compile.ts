@@ -18,6 +18,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
+import * as fs from "../stdlib/filesystem/index.js";
 import { assertNever } from "./assert-never.js";
 
 type R = Value | Promise<Value>;
@@ -101,8 +102,8 @@ export class Compiler {
 
   /** Compile statements in a new block scope (actions in the block are hoisted). */
   private block(stmts: Stmt[], scope: BlockScope): CStmt {
-    const hoisted = this.hoistActions(stmts, scope);
     this.pendingActions.push([]);
+    const hoisted = this.hoistActions(stmts, scope);
     const compiled: CStmt[] = [];
     for (const s of stmts) {
       const c = this.stmt(s, scope);
@@ -230,6 +231,7 @@ export class Compiler {
       case "WaitDuration": return this.waitDuration(s, scope);
       case "WaitFor": return this.stmt(s.stmt, scope);
       case "Export": return null;
+      case "FileOp": return this.fileOp(s, scope);
       default: return assertNever(s);
     }
   }
@@ -873,8 +875,8 @@ export class Compiler {
     this.currentFile = program.file;
     for (const n of findMayWait(program.body, this.registry)) this.mayWait.add(n);
     // Included definitions join the including scope.
-    const hoisted = this.hoistActions(program.body, scope);
     this.pendingActions.push([]);
+    const hoisted = this.hoistActions(program.body, scope);
     const compiled: CStmt[] = [];
     for (const st of program.body) {
       const c = this.stmt(st, scope);
@@ -1001,8 +1003,83 @@ export class Compiler {
           return t.split(formatValue(d!));
         });
       }
+      case "FileQuery": return this.fileQuery(e, scope);
       default: return assertNever(e);
     }
+  }
+
+  private fileOp(s: Stmt & { kind: "FileOp" }, scope: BlockScope): CStmt {
+    const args = s.args.map((a) => this.expr(a, scope));
+    const rt = this.rt;
+    const span = s.span;
+    const path = (v: Value): string => {
+      if (typeof v !== "string") throw new WflRuntimeError(`A file path must be text, got ${typeName(v)}`, "type", span);
+      return v;
+    };
+    const limit = fs.maxReadSize(rt.options.config);
+    let run: (vals: Value[]) => Value;
+    switch (s.op) {
+      case "open": { const mode = s.mode, binary = s.binary; run = ([p]) => fs.openFile(path(p!), mode, binary); break; }
+      case "openRead": run = ([p]) => fs.readTextFile(path(p!), limit); break;
+      case "close": run = ([h]) => { fs.closeFile(h!); return null; }; break;
+      // A path in place of a handle writes the whole file.
+      case "write": run = ([v, h]) => { if (typeof h === "string") fs.writeTextFile(h, formatValue(v!)); else fs.writeContent(h!, formatValue(v!)); return null; }; break;
+      case "append": run = ([v, h]) => { if (typeof h === "string") fs.appendTextFile(h, formatValue(v!)); else fs.appendContent(h!, formatValue(v!)); return null; }; break;
+      case "writeBinary": run = ([v, h]) => { fs.writeBinary(h!, v!); return null; }; break;
+      case "createFile": run = ([p, c]) => { fs.createFile(path(p!), c === undefined ? "" : formatValue(c)); return null; }; break;
+      case "createDir": run = ([p]) => { fs.createDirectory(path(p!)); return null; }; break;
+      case "deleteFile": run = ([p]) => { fs.deleteFile(path(p!)); return null; }; break;
+      case "deleteDir": run = ([p]) => { fs.deleteDirectory(path(p!), true); return null; }; break;
+    }
+    const located = (vals: Value[]): Value => {
+      try {
+        return run(vals);
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+    };
+    const value = combine(args, located);
+    if (s.name) return this.declareCompiled(s.name, span, value, scope);
+    return this.withValue(value, () => {}, false);
+  }
+
+  private fileQuery(e: Expr & { kind: "FileQuery" }, scope: BlockScope): CExpr {
+    const args = e.args.map((a) => this.expr(a, scope));
+    const rt = this.rt;
+    const span = e.span;
+    const limit = fs.maxReadSize(rt.options.config);
+    const path = (v: Value): string => {
+      if (typeof v !== "string") throw new WflRuntimeError(`A file path must be text, got ${typeName(v)}`, "type", span);
+      return v;
+    };
+    const recursive = e.recursive;
+    const filter = e.filter;
+    let run: (vals: Value[]) => Value;
+    switch (e.op) {
+      case "readContent": run = ([h]) => (typeof h === "string" ? fs.readTextFile(h, limit) : fs.readContent(h!, limit)); break;
+      case "readBinary": run = ([h]) => (typeof h === "string" ? fs.readBinaryFile(h, limit) : fs.readBinary(h!, limit)); break;
+      case "readBytes": run = ([h, n]) => {
+        if (typeof n !== "number") throw new WflRuntimeError(`read N bytes needs a number, got ${typeName(n!)}`, "type", span);
+        return fs.readBytes(h!, n, limit);
+      }; break;
+      case "fileExists": run = ([p]) => fs.fileExists(path(p!)); break;
+      case "dirExists": run = ([p]) => fs.directoryExists(path(p!)); break;
+      case "fileSize": run = ([p]) => fs.fileSize(p!); break;
+      case "listFiles": run = ([d, f]) => {
+        const opts: fs.ListOptions = { recursive };
+        if (filter === "pattern") opts.pattern = formatValue(f!);
+        else if (filter === "extension") opts.extensions = [formatValue(f!)];
+        else if (filter === "extensions") opts.extensions = isList(f!) ? (f as Value[]).map((x) => formatValue(x)) : [formatValue(f!)];
+        return fs.listFiles(path(d!), opts);
+      }; break;
+    }
+    return combine(args, (vals) => {
+      try {
+        return run(vals);
+      } catch (err) {
+        throw rt.locate(err, span);
+      }
+    });
   }
 
   private varRef(name: string, span: Span, scope: BlockScope): CExpr {

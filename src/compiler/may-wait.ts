@@ -99,6 +99,7 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "CreateMap": s.entries.forEach((e) => onExpr(e.value)); break;
     case "WaitDuration": onExpr(s.amount); break;
     case "WaitFor": forEachChild(s.stmt, onExpr, onBody); break;
+    case "FileOp": s.args.forEach(onExpr); break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
 }
@@ -117,6 +118,7 @@ export function forEachExprChild(e: Expr, on: (e: Expr) => void): void {
     case "PatternFind": on(e.pattern); on(e.text); break;
     case "PatternReplace": on(e.pattern); on(e.replacement); on(e.text); break;
     case "PatternSplit": on(e.text); on(e.separator); break;
+    case "FileQuery": e.args.forEach(on); break;
     default: break;
   }
 }

@@ -18,6 +18,7 @@ export const Comment = createToken({ name: "Comment", pattern: /(?:\/\/|#)[^\n\r
 export const Newline = createToken({ name: "Newline", categories: [AnyToken], pattern: /\r\n|\r|\n/, line_breaks: true });
 export const StringLiteral = createToken({
   name: "StringLiteral",
+  categories: [AnyToken],
   pattern: /"(?:[^"\\]|\\[\s\S])*"/,
   line_breaks: true,
 });
@@ -68,7 +69,7 @@ const HARD = [
 const SOFT = [
   "count", "list", "map", "contains", "test", "pattern", "file", "directory", "content", "at", "called",
   "needs", "new", "setup", "teardown", "down", "on", "main", "program", "into", "static", "event",
-  "trigger", "loop", "reversed", "back", "default", "defaults", "parameters", "module", "url",
+  "trigger", "loop", "reversed", "back", "default", "defaults", "parameters", "module", "url", "into",
 ];
 
 export const KEYWORDS = new Map<string, TokenType>();

@@ -4,7 +4,7 @@
 import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from "chevrotain";
 import * as T from "../lexer/tokens.js";
 import { kw } from "../lexer/tokens.js";
-import type { Expr, Stmt, Param, Handler, HandlerKind, RouteArm, Assertion, BinaryOp } from "../ast/nodes.js";
+import type { Expr, Stmt, Param, Handler, HandlerKind, RouteArm, Assertion, BinaryOp, FileQueryOp } from "../ast/nodes.js";
 import type { Span } from "../ast/span.js";
 import { wflErrorMessageProvider } from "./messages.js";
 
@@ -25,7 +25,9 @@ const K = {
   equal: kw("equal"), greater: kw("greater"), less: kw("less"), than: kw("than"), above: kw("above"),
   below: kw("below"), between: kw("between"), matches: kw("matches"), find: kw("find"),
   replace: kw("replace"), split: kw("split"), constant: kw("constant"), starts: kw("starts"),
-  ends: kw("ends"), current: kw("current"),
+  ends: kw("ends"), current: kw("current"), open: kw("open"), close: kw("close"), write: kw("write"),
+  append: kw("append"), delete: kw("delete"), file: kw("file"), directory: kw("directory"), content: kw("content"),
+  into: kw("into"),
   // soft
   count: kw("count"), list: kw("list"), map: kw("map"), contains: kw("contains"), test: kw("test"),
   pattern: kw("pattern"), at: kw("at"), called: kw("called"), needs: kw("needs"), new: kw("new"),
@@ -42,7 +44,7 @@ type ExprRule = (idx?: number) => Expr;
 export class WflParser extends EmbeddedActionsParser {
   constructor() {
     super(T.allTokens, {
-      maxLookahead: 4,
+      maxLookahead: 2,
       recoveryEnabled: false,
       errorMessageProvider: wflErrorMessageProvider,
       // Ambiguities in this grammar are resolved by alternative order and gates, on purpose.
@@ -140,6 +142,10 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.includeStmt) },
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.exportStmt) },
+      { ALT: () => this.SUBRULE(this.openStmt) },
+      { ALT: () => this.SUBRULE(this.closeStmt) },
+      { ALT: () => this.SUBRULE(this.writeStmt) },
+      { ALT: () => this.SUBRULE(this.deleteStmt) },
       { ALT: () => this.SUBRULE(this.exprStmt) },
     ]);
   });
@@ -405,12 +411,16 @@ export class WflParser extends EmbeddedActionsParser {
     const name = this.SUBRULE(this.identifier);
     let type: string | null = null;
     let defaultValue: Expr | null = null;
-    this.OPTION(() => {
+    this.OPTION({
+      // `n as number`, or the container form `n: Number` (a `:` before a newline opens the body instead).
+      GATE: () => this.LA(1).tokenType === K.as || (this.LA(1).tokenType === T.Colon && this.LA(2).tokenType !== T.Newline),
+      DEF: () => {
       this.OR([{ ALT: () => this.CONSUME(K.as) }, { ALT: () => this.CONSUME(T.Colon) }]);
       type = this.OR2([
         { ALT: () => this.SUBRULE2(this.identifier) },
         { ALT: () => this.CONSUME(K.nothing).image },
       ]);
+      },
     });
     this.OPTION2(() => {
       this.CONSUME(K.default);
@@ -714,6 +724,7 @@ export class WflParser extends EmbeddedActionsParser {
       { GATE: () => this.LA(2).tokenType === K.list, ALT: () => this.SUBRULE(this.createList) },
       { GATE: () => this.LA(2).tokenType === K.map, ALT: () => this.SUBRULE(this.createMap) },
       { GATE: () => this.LA(2).tokenType === K.pattern, ALT: () => this.SUBRULE(this.createPattern) },
+      { GATE: () => this.LA(2).tokenType === K.file || this.LA(2).tokenType === K.directory, ALT: () => this.SUBRULE(this.createFileStmt) },
       { ALT: () => this.SUBRULE(this.createConstant) },
     ]);
   });
@@ -830,9 +841,220 @@ export class WflParser extends EmbeddedActionsParser {
 
   exprStmt = this.RULE("exprStmt", (): Stmt => {
     const start = this.LA(1);
-    const expr = this.SUBRULE(this.expression);
+    let expr = this.SUBRULE(this.expression);
+    // Command form: a bare name followed by arguments (`print "hi"`, `makedirs "out"`).
+    this.OPTION({
+      GATE: () => expr.kind === "Var" && this.LA(1).tokenType !== T.Newline && this.LA(1).tokenType !== EOF,
+      DEF: () => {
+        const args: Expr[] = [];
+        // `copy_file from A to B`, `remove_file at P`, `remove_dir P with yes`.
+        this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(K.from) }, { ALT: () => this.CONSUME(K.at) }]));
+        this.withArgsMode(true, () => {
+          args.push(this.SUBRULE(this.additive));
+          this.MANY(() => {
+            this.OR2([
+              { ALT: () => this.CONSUME(K.and) },
+              { ALT: () => this.CONSUME(K.to) },
+              { ALT: () => this.CONSUME(K.with) },
+            ]);
+            args.push(this.SUBRULE2(this.additive));
+          });
+        });
+        expr = this.ACTION(() => {
+          const v = expr as Expr & { kind: "Var" };
+          return { kind: "Call", callee: v.name, calleeSpan: v.span, args, style: "call", span: this.spanFrom(start) } as Expr;
+        });
+      },
+    });
     this.eos();
     return { kind: "ExprStmt", expr, span: this.spanFrom(start) };
+  });
+
+
+  // ── files ───────────────────────────────────────────────────────────────
+
+  /** `open file at P for reading|writing|appending [binary] as h`, `open file at P and read content as v`. */
+  openStmt = this.RULE("openStmt", (): Stmt => {
+    const start = this.CONSUME(K.open);
+    this.CONSUME(K.file);
+    this.CONSUME(K.at);
+    const path = this.SUBRULE(this.postfix);
+    const node = this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.for);
+          const modeTok = this.OR2([
+            { ALT: () => this.CONSUME(T.Identifier) },
+            { ALT: () => this.CONSUME(K.write) },
+            { ALT: () => this.CONSUME(K.append) },
+          ]);
+          let binary = false;
+          this.OPTION(() => { this.CONSUME2(T.Identifier); binary = true; });
+          this.CONSUME(K.as);
+          const name = this.SUBRULE(this.identifier);
+          return this.ACTION(() => {
+            const m = modeTok.image;
+            const mode: "read" | "write" | "append" = m.startsWith("read") ? "read" : m.startsWith("append") ? "append" : "write";
+            return { kind: "FileOp", op: "open", args: [path], name, mode, binary, span: this.spanFrom(start) } as Stmt;
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.and);
+          this.CONSUME3(T.Identifier); // read
+          this.CONSUME(K.content);
+          this.CONSUME2(K.as);
+          const name = this.SUBRULE2(this.identifier);
+          return { kind: "FileOp", op: "openRead", args: [path], name, mode: "read", binary: false, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+    ]);
+    this.eos();
+    return node;
+  });
+
+  /** `close file h`, `close h` (also databases and servers later). */
+  closeStmt = this.RULE("closeStmt", (): Stmt => {
+    const start = this.CONSUME(K.close);
+    this.OPTION({ GATE: () => this.LA(2).tokenType !== T.Newline && this.LA(2).tokenType !== EOF, DEF: () => this.CONSUME(K.file) });
+    const h = this.SUBRULE(this.postfix);
+    this.eos();
+    return { kind: "FileOp", op: "close", args: [h], name: null, mode: "read", binary: false, span: this.spanFrom(start) };
+  });
+
+  /** `write content X into h`, `write binary X into h`, `write X to h`, `append content X into h`. */
+  writeStmt = this.RULE("writeStmt", (): Stmt => {
+    const start = this.LA(1);
+    let op = "write" as "write" | "append" | "writeBinary";
+    this.OR([
+      { ALT: () => this.CONSUME(K.write) },
+      { ALT: () => { this.CONSUME(K.append); op = "append"; } },
+    ]);
+    this.OR2([
+      { ALT: () => this.CONSUME(K.content) },
+      { GATE: () => this.isWord(1, "binary"), ALT: () => { this.CONSUME(T.Identifier); op = "writeBinary"; } },
+      { ALT: () => {} },
+    ]);
+    const value = this.SUBRULE(this.expression);
+    this.OR3([{ ALT: () => this.CONSUME(K.into) }, { ALT: () => this.CONSUME(K.to) }]);
+    const h = this.SUBRULE(this.postfix);
+    this.eos();
+    return { kind: "FileOp", op, args: [value, h], name: null, mode: "write", binary: op === "writeBinary", span: this.spanFrom(start) };
+  });
+
+  deleteStmt = this.RULE("deleteStmt", (): Stmt => {
+    const start = this.CONSUME(K.delete);
+    const op = this.OR([
+      { ALT: () => { this.CONSUME(K.file); return "deleteFile" as const; } },
+      { ALT: () => { this.CONSUME(K.directory); return "deleteDir" as const; } },
+    ]);
+    this.CONSUME(K.at);
+    const path = this.SUBRULE(this.expression);
+    this.eos();
+    return { kind: "FileOp", op, args: [path], name: null, mode: "write", binary: false, span: this.spanFrom(start) };
+  });
+
+  /** `create file at P with C`, `create directory at P`. */
+  createFileStmt = this.RULE("createFileStmt", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    const node = this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.file);
+          this.CONSUME(K.at);
+          const path = this.SUBRULE(this.postfix);
+          const args: Expr[] = [path];
+          this.OPTION(() => { this.CONSUME(K.with); args.push(this.SUBRULE(this.expression)); });
+          return { kind: "FileOp", op: "createFile", args, name: null, mode: "write", binary: false, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.directory);
+          this.CONSUME2(K.at);
+          const path = this.SUBRULE2(this.expression);
+          return { kind: "FileOp", op: "createDir", args: [path], name: null, mode: "write", binary: false, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+    ]);
+    this.eos();
+    return node;
+  });
+
+  /** Expressions about files: `read content from h`, `file exists at p`, `list files in d …`, `file size of p`. */
+  fileQuery = this.RULE("fileQuery", (): Expr => {
+    const start = this.LA(1);
+    const q = (op: FileQueryOp, args: Expr[], recursive = false, filter: "extension" | "extensions" | "pattern" | null = null): Expr =>
+      ({ kind: "FileQuery", op, args, recursive, filter, span: this.spanFrom(start) });
+    return this.OR([
+      {
+        GATE: () => this.isWord(1, "read"),
+        ALT: () => {
+          this.CONSUME(T.Identifier); // read
+          return this.OR2([
+            { ALT: () => { this.CONSUME(K.content); this.CONSUME(K.from); return q("readContent", [this.SUBRULE(this.postfix)]); } },
+            {
+              GATE: () => this.isWord(1, "binary"),
+              ALT: () => { this.CONSUME2(T.Identifier); this.CONSUME2(K.from); return q("readBinary", [this.SUBRULE2(this.postfix)]); },
+            },
+            {
+              ALT: () => {
+                const n = this.SUBRULE3(this.postfix);
+                this.CONSUME3(T.Identifier); // bytes
+                this.CONSUME3(K.from);
+                const h = this.SUBRULE4(this.postfix);
+                return q("readBytes", [h, n]);
+              },
+            },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.file);
+          return this.OR3([
+            {
+              GATE: () => this.isWord(1, "exists"),
+              ALT: () => { this.CONSUME4(T.Identifier); this.CONSUME(K.at); return q("fileExists", [this.SUBRULE5(this.postfix)]); },
+            },
+            {
+              ALT: () => { this.CONSUME5(T.Identifier); this.CONSUME(K.of); return q("fileSize", [this.SUBRULE6(this.postfix)]); },
+            },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.directory);
+          this.CONSUME6(T.Identifier); // exists
+          this.CONSUME2(K.at);
+          return q("dirExists", [this.SUBRULE7(this.postfix)]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.list);
+          this.CONSUME7(T.Identifier); // files
+          let recursive = false;
+          this.OPTION(() => { this.CONSUME8(T.Identifier); recursive = true; });
+          this.CONSUME(K.in);
+          const dir = this.SUBRULE8(this.postfix);
+          const args: Expr[] = [dir];
+          let filter: "extension" | "extensions" | "pattern" | null = null;
+          this.OPTION2(() => {
+            this.CONSUME(K.with);
+            const w = this.OR4([
+              { ALT: () => this.CONSUME9(T.Identifier).image },
+              { ALT: () => this.CONSUME2(K.pattern).image },
+            ]);
+            filter = this.ACTION(() => (w === "pattern" ? "pattern" : w === "extensions" ? "extensions" : "extension"));
+            args.push(this.SUBRULE9(this.postfix));
+          });
+          return q("listFiles", args, recursive, filter);
+        },
+      },
+    ]);
   });
 
   // ── expressions, loosest first ──────────────────────────────────────────
@@ -974,13 +1196,29 @@ export class WflParser extends EmbeddedActionsParser {
     const start = this.LA(1);
     const left = this.SUBRULE(this.unary);
     let result = left;
-    this.OPTION(() => {
+    this.OPTION({
+      // Inside call arguments `with` ends the call: `padleft of "42" and 6 with "'"`.
+      GATE: () => !this.inCallArgs,
+      DEF: () => {
       this.CONSUME(K.with);
-      const right = this.SUBRULE(this.expression);
+      const right = this.withArgsMode(false, () => this.SUBRULE(this.expression));
       result = { kind: "Concat", left, right, span: this.spanFrom(start) };
+      },
     });
     return result;
   });
+
+  /** True while parsing the arguments of an `of`/`with` call (parentheses reset it). */
+  private inCallArgs = false;
+  private withArgsMode<T>(on: boolean, run: () => T): T {
+    const saved = this.inCallArgs;
+    this.inCallArgs = on;
+    try {
+      return run();
+    } finally {
+      this.inCallArgs = saved;
+    }
+  }
 
   unary = this.RULE("unary", (): Expr => {
     const start = this.LA(1);
@@ -1000,7 +1238,7 @@ export class WflParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(T.LBracket);
-            const index = this.SUBRULE(this.expression);
+            const index = this.withArgsMode(false, () => this.SUBRULE(this.expression));
             this.CONSUME(T.RBracket);
             e = { kind: "Index", target: e, index, span: this.spanFrom(start) };
           },
@@ -1052,7 +1290,7 @@ export class WflParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(T.LParen);
-          const e = this.SUBRULE(this.expression);
+          const e = this.withArgsMode(false, () => this.SUBRULE(this.expression));
           this.CONSUME(T.RParen);
           return e;
         },
@@ -1071,6 +1309,10 @@ export class WflParser extends EmbeddedActionsParser {
         },
       },
       {
+        GATE: () => this.startsFileQuery(),
+        ALT: () => this.SUBRULE(this.fileQuery),
+      },
+      {
         // `push with L and v` / `push of L and v`: a builtin named by a keyword.
         ALT: () => {
           const t = this.CONSUME(K.push);
@@ -1080,6 +1322,19 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.namedValue) },
     ]);
   });
+
+  private startsFileQuery(): boolean {
+    const t1 = this.LA(1).tokenType;
+    if (t1 === T.Identifier) {
+      if (this.LA(1).image !== "read") return false;
+      const t2 = this.LA(2);
+      return t2.tokenType === K.content || t2.image === "binary" || this.isWord(3, "bytes");
+    }
+    if (t1 === K.file) return this.isWord(2, "exists") || this.isWord(2, "size");
+    if (t1 === K.directory) return this.isWord(2, "exists");
+    if (t1 === K.list) return this.isWord(2, "files");
+    return false;
+  }
 
   private lineHas(t: TokenType): boolean {
     for (let k = 2; k < 64; k++) {
@@ -1095,23 +1350,22 @@ export class WflParser extends EmbeddedActionsParser {
     const start = this.LA(1);
     const name = this.SUBRULE(this.identifier);
     const nameSpan = this.spanFrom(start);
-    return this.OR([
-      {
-        GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && WITH_CALLABLE.has(name)),
-        ALT: () => this.SUBRULE(this.callArgs, { ARGS: [name, nameSpan, start] }),
+    let result: Expr = { kind: "Var", name, span: nameSpan };
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && WITH_CALLABLE.has(name)),
+      DEF: () => { result = this.SUBRULE(this.callArgs, { ARGS: [name, nameSpan, start] }); },
+    });
+    this.OPTION2({
+      // `contains X in T` (the `contains of T and X` form is the call above).
+      GATE: () => name === "contains" && result.kind === "Var" && this.lineHas(K.in),
+      DEF: () => {
+        const needle = this.SUBRULE(this.additive);
+        const inTok = this.CONSUME(K.in);
+        const hay = this.SUBRULE2(this.additive);
+        result = this.bin("contains", hay, needle, start, inTok);
       },
-      {
-        // `contains X in T` (the `contains of T and X` form is the call above).
-        GATE: () => name === "contains" && this.lineHas(K.in),
-        ALT: () => {
-          const needle = this.SUBRULE(this.additive);
-          const inTok = this.CONSUME(K.in);
-          const hay = this.SUBRULE2(this.additive);
-          return this.bin("contains", hay, needle, start, inTok);
-        },
-      },
-      { ALT: () => ({ kind: "Var", name, span: nameSpan }) as Expr },
-    ]);
+    });
+    return result;
   });
 
   /** `of a and b` or `with a and b` after a callee name. Arguments take arithmetic (`f of n minus 1`). */
@@ -1120,15 +1374,18 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => { this.CONSUME(K.of); return "of" as const; } },
       { ALT: () => { this.CONSUME(K.with); return "with" as const; } },
     ]);
-    const args: Expr[] = [this.SUBRULE(this.additive)];
-    this.MANY(() => {
-      this.OR2([
-        { ALT: () => this.CONSUME(K.and) },
-        { ALT: () => this.CONSUME(K.from) },
-        { ALT: () => this.CONSUME(K.by) },
-        { GATE: () => this.isWord(1, "length"), ALT: () => this.CONSUME(T.Identifier) },
-      ]);
-      args.push(this.SUBRULE2(this.additive));
+    const args: Expr[] = [];
+    this.withArgsMode(true, () => {
+      args.push(this.SUBRULE(this.additive));
+      this.MANY(() => {
+        this.OR2([
+          { ALT: () => this.CONSUME(K.and) },
+          { ALT: () => this.CONSUME(K.from) },
+          { ALT: () => this.CONSUME(K.by) },
+          { GATE: () => this.isWord(1, "length"), ALT: () => this.CONSUME(T.Identifier) },
+        ]);
+        args.push(this.SUBRULE2(this.additive));
+      });
     });
     return { kind: "Call", callee: name, calleeSpan, args, style, span: this.spanFrom(start) };
   });

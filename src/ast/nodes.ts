@@ -112,8 +112,33 @@ export type Stmt =
   | { kind: "WaitDuration"; amount: Expr; unit: "seconds" | "milliseconds"; span: Span }
   | { kind: "WaitFor"; stmt: Stmt; span: Span }
   | { kind: "Export"; span: Span }
+  | { kind: "ContainerDef"; name: string; parent: string | null; interfaces: string[]; properties: ContainerProperty[]; methods: ContainerMethod[]; events: string[]; span: Span }
+  | { kind: "InterfaceDef"; name: string; parents: string[]; requires: InterfaceRequirement[]; span: Span }
+  | { kind: "CreateInstance"; container: string; name: string; nameSpan: Span; values: { key: string; value: Expr; span: Span }[]; span: Span }
+  | { kind: "Trigger"; event: string; span: Span }
   /** File statements: `open file at p for writing as h`, `write content x into h`, `close file h`, … */
   | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; mode: "read" | "write" | "append"; binary: boolean; span: Span };
+
+export interface ContainerMethod {
+  name: string;
+  params: Param[];
+  returnType: string | null;
+  body: Stmt[];
+  span: Span;
+}
+
+export interface ContainerProperty {
+  name: string;
+  type: string | null;
+  defaultValue: Expr | null;
+  span: Span;
+}
+
+export interface InterfaceRequirement {
+  name: string;
+  params: Param[];
+  span: Span;
+}
 
 export interface Program {
   body: Stmt[];

@@ -18,6 +18,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
+import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
 import * as fs from "../stdlib/filesystem/index.js";
 import { assertNever } from "./assert-never.js";
 
@@ -60,6 +61,9 @@ export class Compiler {
   private pendingActions: (() => void)[][] = [];
   private includeStack: string[] = [];
   hasTests = false;
+  /** Containers and interfaces defined so far, for `extends` and interface checks. */
+  private containerInfo = new Map<string, { parent: string | null; props: string[]; methods: Set<string> }>();
+  private interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
   /** The file whose AST is being compiled (for diagnostics of included files). */
   private currentFile = "";
 
@@ -232,6 +236,10 @@ export class Compiler {
       case "WaitFor": return this.stmt(s.stmt, scope);
       case "Export": return null;
       case "FileOp": return this.fileOp(s, scope);
+      case "ContainerDef": return this.containerDef(s, scope);
+      case "InterfaceDef": return this.interfaceDef(s);
+      case "CreateInstance": return this.createInstance(s, scope);
+      case "Trigger": return null; // events have no handlers yet; triggering one does nothing
       default: return assertNever(s);
     }
   }
@@ -242,6 +250,8 @@ export class Compiler {
 
   /** `store name as value`: a new variable in this block. */
   private declare(name: string, span: Span, value: Expr, scope: BlockScope, constant: boolean): CStmt {
+    const outer = scope.lookup(name);
+    if (outer && outer.kind === "prop") return this.assign({ kind: "Var", name, span }, value, scope, span);
     const existing = scope.names.get(name);
     if (existing) {
       if (existing.kind === "action") this.error(`'${name}' is already an action; choose another name for this variable`, span);
@@ -274,6 +284,12 @@ export class Compiler {
       if (b.kind === "action") {
         this.error(`'${target.name}' is an action and cannot be changed`, target.span);
         return null;
+      }
+      if (b.kind === "prop") {
+        const d = scope.depthOf(b);
+        const selfSlot = b.slot;
+        const pname = b.name;
+        return { fn: (f, v) => { (frameAt(f, d).s[selfSlot] as InstanceValue).props.set(pname, v); }, async: false };
       }
       if (b.constant) {
         this.error(`Cannot modify constant '${target.name}'`, span);
@@ -912,6 +928,102 @@ export class Compiler {
     };
   }
 
+
+  // ── containers ──────────────────────────────────────────────────────────
+
+  private containerDef(s: Stmt & { kind: "ContainerDef" }, scope: BlockScope): CStmt {
+    const parentInfo = s.parent ? this.containerInfo.get(s.parent) : null;
+    if (s.parent && !parentInfo) this.error(`Container '${s.name}' extends '${s.parent}', which is not defined before it`, s.span);
+    const inherited: string[] = [];
+    const inheritedMethods = new Set<string>();
+    for (let p = parentInfo; p; p = p.parent ? this.containerInfo.get(p.parent) ?? null : null) {
+      inherited.push(...p.props);
+      p.methods.forEach((m) => inheritedMethods.add(m));
+    }
+    const allProps = [...new Set([...inherited, ...s.properties.map((p) => p.name)])];
+    const methodNames = new Set([...inheritedMethods, ...s.methods.map((m) => m.name)]);
+    this.containerInfo.set(s.name, { parent: s.parent, props: allProps, methods: new Set(methodNames) });
+    // Interfaces are checked when the container is defined.
+    for (const iname of s.interfaces) {
+      const missing = this.requiredActions(iname, s.span).filter((r) => !methodNames.has(r));
+      if (missing.length > 0) {
+        this.error(`Container '${s.name}' does not satisfy interface '${iname}': missing required action '${missing[0]}'`, s.span);
+      }
+    }
+    const parentBinding = s.parent ? scope.lookup(s.parent) : undefined;
+    const readParent = parentBinding ? readBinding(parentBinding, scope, s.span).fn as (f: Frame) => Value : () => null;
+    const props = s.properties.map((p) => ({
+      name: p.name,
+      initial: p.defaultValue ? (this.expr(p.defaultValue, scope).fn as (f: Frame) => Value) : null,
+    }));
+    const methods = new Map<string, Method>();
+    for (const m of s.methods) {
+      const fnScope = new FunctionScope(scope.fn, `${s.name}.${m.name}`);
+      const selfSlot = fnScope.allocate();
+      const inner = new BlockScope(fnScope, scope);
+      for (const p of allProps) inner.names.set(p, { kind: "prop", slot: selfSlot, fn: fnScope, name: p, constant: false });
+      for (const p of m.params) inner.names.set(p.name, { kind: "var", slot: fnScope.allocate(), fn: fnScope, constant: false, name: p.name });
+      const method: Method = { name: m.name, paramCount: m.params.length, frameSize: 0, body: () => undefined, isAsync: false };
+      methods.set(m.name, method);
+      this.pendingActions[this.pendingActions.length - 1]!.push(() => {
+        const body = this.block(m.body, new BlockScope(fnScope, inner));
+        method.body = body.fn;
+        method.isAsync = body.async;
+        method.frameSize = fnScope.size;
+      });
+    }
+    const name = s.name;
+    const value: CExpr = {
+      fn: (f) => new ContainerValue(name, readParent(f) as ContainerValue | null, props, methods, f),
+      async: false,
+    };
+    return this.declareCompiled(s.name, s.span, value, scope);
+  }
+
+  private requiredActions(iname: string, span: Span, seen = new Set<string>()): string[] {
+    const info = this.interfaceInfo.get(iname);
+    if (!info) {
+      this.error(`Interface '${iname}' is not defined`, span);
+      return [];
+    }
+    if (seen.has(iname)) return [];
+    seen.add(iname);
+    return [...info.requires, ...info.parents.flatMap((p) => this.requiredActions(p, span, seen))];
+  }
+
+  private interfaceDef(s: Stmt & { kind: "InterfaceDef" }): CStmt | null {
+    this.interfaceInfo.set(s.name, { parents: s.parents, requires: s.requires.map((r) => r.name) });
+    return null;
+  }
+
+  private createInstance(s: Stmt & { kind: "CreateInstance" }, scope: BlockScope): CStmt {
+    const cb = scope.lookup(s.container);
+    const info = this.containerInfo.get(s.container);
+    if (!cb || !info) {
+      this.error(`There is no container called '${s.container}'`, s.span);
+      return NOOP;
+    }
+    for (const v of s.values) {
+      if (!info.props.includes(v.key)) this.error(`Container '${s.container}' has no property '${v.key}'`, v.span);
+    }
+    const readContainer = readBinding(cb, scope, s.span).fn as (f: Frame) => Value;
+    const values = s.values.map((v) => ({ key: v.key, value: this.expr(v.value, scope) }));
+    const build = combine(values.map((v) => v.value), (vals) => vals);
+    const make = (f: Frame, vals: Value[]): Value => {
+      const c = readContainer(f) as ContainerValue;
+      const inst = new InstanceValue(c);
+      const chain: ContainerValue[] = [];
+      for (let x: ContainerValue | null = c; x; x = x.parent) chain.unshift(x);
+      for (const x of chain) for (const p of x.properties) inst.props.set(p.name, p.initial ? p.initial(x.closure) : null);
+      vals.forEach((v, i) => inst.props.set(values[i]!.key, v));
+      return inst;
+    };
+    const value: CExpr = build.async
+      ? { fn: async (f) => make(f, (await build.fn(f)) as Value[]), async: true }
+      : { fn: (f) => make(f, build.fn(f) as Value[]), async: false };
+    return this.declareCompiled(s.name, s.nameSpan, value, scope);
+  }
+
   // ── expressions ─────────────────────────────────────────────────────────
 
   expr(e: Expr, scope: BlockScope): CExpr {
@@ -979,6 +1091,7 @@ export class Compiler {
         const name = e.name;
         const parts = [this.expr(e.target, scope), ...e.args.map((a) => this.expr(a, scope))];
         const rt = this.rt;
+        if (!this.anyMayWait) return combine(parts, (vals) => rt.callMethod(vals[0]!, name, vals.slice(1), span) as Value);
         return combineMaybe(parts, (vals) => rt.callMethod(vals[0]!, name, vals.slice(1), span));
       }
       case "CurrentTimeMs": return { fn: () => currentTimeMillis(), async: false };
@@ -1254,6 +1367,15 @@ function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
   const depth = scope.depthOf(b);
   const slot = b.slot;
   const name = b.name;
+  if (b.kind === "prop") {
+    return {
+      fn: (f) => {
+        const v = (frameAt(f, depth).s[slot] as InstanceValue).props.get(name);
+        return v === undefined ? null : v;
+      },
+      async: false,
+    };
+  }
   if (depth === 0) {
     return {
       fn: (f) => {

@@ -28,6 +28,14 @@ export function findMayWait(program: Stmt[], registry: Registry): Set<string> {
       visitBody(s.body, own);
       return;
     }
+    if (s.kind === "ContainerDef") {
+      for (const m of s.methods) {
+        const own: Facts = { waits: false, calls: new Set(), dynamic: false };
+        actions.set(`${s.name}.${m.name}`, own);
+        visitBody(m.body, own);
+      }
+      return;
+    }
     forEachChild(s, (e) => visitExpr(e, facts), (b) => visitBody(b, facts));
   };
   const visitExpr = (e: Expr, facts: Facts): void => {
@@ -100,6 +108,9 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "WaitDuration": onExpr(s.amount); break;
     case "WaitFor": forEachChild(s.stmt, onExpr, onBody); break;
     case "FileOp": s.args.forEach(onExpr); break;
+    case "ContainerDef": s.properties.forEach((p) => p.defaultValue && onExpr(p.defaultValue)); s.methods.forEach((m) => onBody(m.body)); break;
+    case "CreateInstance": s.values.forEach((v) => onExpr(v.value)); break;
+    case "InterfaceDef": case "Trigger": break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
 }

@@ -11,7 +11,9 @@ export interface ActionInfo {
 
 export type Binding =
   | { kind: "var"; slot: number; fn: FunctionScope; constant: boolean; name: string }
-  | { kind: "action"; slot: number; fn: FunctionScope; info: ActionInfo; name: string };
+  | { kind: "action"; slot: number; fn: FunctionScope; info: ActionInfo; name: string }
+  /** A container property seen from inside one of its actions: `name` reads `self.name`. */
+  | { kind: "prop"; slot: number; fn: FunctionScope; name: string; constant: false };
 
 export class FunctionScope {
   size = 0;

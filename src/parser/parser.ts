@@ -4,7 +4,10 @@
 import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from "chevrotain";
 import * as T from "../lexer/tokens.js";
 import { kw } from "../lexer/tokens.js";
-import type { Expr, Stmt, Param, Handler, HandlerKind, RouteArm, Assertion, BinaryOp, FileQueryOp } from "../ast/nodes.js";
+import type {
+  Expr, Stmt, Param, Handler, HandlerKind, RouteArm, Assertion, BinaryOp, FileQueryOp, ContainerMethod, ContainerProperty,
+  InterfaceRequirement,
+} from "../ast/nodes.js";
 import type { Span } from "../ast/span.js";
 import { wflErrorMessageProvider } from "./messages.js";
 
@@ -27,13 +30,15 @@ const K = {
   replace: kw("replace"), split: kw("split"), constant: kw("constant"), starts: kw("starts"),
   ends: kw("ends"), current: kw("current"), open: kw("open"), close: kw("close"), write: kw("write"),
   append: kw("append"), delete: kw("delete"), file: kw("file"), directory: kw("directory"), content: kw("content"),
-  into: kw("into"),
+  into: kw("into"), container: kw("container"), interface: kw("interface"), property: kw("property"),
+  extends: kw("extends"), implements: kw("implements"), requires: kw("requires"), event: kw("event"),
+  trigger: kw("trigger"), static: kw("static"),
   // soft
   count: kw("count"), list: kw("list"), map: kw("map"), contains: kw("contains"), test: kw("test"),
   pattern: kw("pattern"), at: kw("at"), called: kw("called"), needs: kw("needs"), new: kw("new"),
   setup: kw("setup"), teardown: kw("teardown"), down: kw("down"), on: kw("on"), main: kw("main"),
   program: kw("program"), loop: kw("loop"), reversed: kw("reversed"), back: kw("back"),
-  default: kw("default"), parameters: kw("parameters"),
+  default: kw("default"), defaults: kw("defaults"), parameters: kw("parameters"),
 };
 
 /** Builtins that take arguments after `with` (`push with L and v`); `count` is excluded, as upstream. */
@@ -143,6 +148,7 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.exportStmt) },
       { ALT: () => this.SUBRULE(this.openStmt) },
+      { GATE: () => this.LA(2).tokenType !== T.Newline, ALT: () => this.SUBRULE(this.triggerStmt) },
       { ALT: () => this.SUBRULE(this.closeStmt) },
       { ALT: () => this.SUBRULE(this.writeStmt) },
       { ALT: () => this.SUBRULE(this.deleteStmt) },
@@ -395,13 +401,10 @@ export class WflParser extends EmbeddedActionsParser {
   });
 
   paramList = this.RULE("paramList", (): Param[] => {
-    const params: Param[] = [];
-    this.AT_LEAST_ONE_SEP({
-      SEP: K.and,
-      DEF: () => {
-        this.OPTION(() => this.CONSUME(T.Comma));
-        params.push(this.SUBRULE(this.param));
-      },
+    const params: Param[] = [this.SUBRULE(this.param)];
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(K.and) }, { ALT: () => this.CONSUME(T.Comma) }]);
+      params.push(this.SUBRULE2(this.param));
     });
     return params;
   });
@@ -725,6 +728,9 @@ export class WflParser extends EmbeddedActionsParser {
       { GATE: () => this.LA(2).tokenType === K.map, ALT: () => this.SUBRULE(this.createMap) },
       { GATE: () => this.LA(2).tokenType === K.pattern, ALT: () => this.SUBRULE(this.createPattern) },
       { GATE: () => this.LA(2).tokenType === K.file || this.LA(2).tokenType === K.directory, ALT: () => this.SUBRULE(this.createFileStmt) },
+      { GATE: () => this.LA(2).tokenType === K.container, ALT: () => this.SUBRULE(this.containerDef) },
+      { GATE: () => this.LA(2).tokenType === K.interface, ALT: () => this.SUBRULE(this.interfaceDef) },
+      { GATE: () => this.LA(2).tokenType === K.new && this.LA(3).tokenType !== K.constant, ALT: () => this.SUBRULE(this.createInstance) },
       { ALT: () => this.SUBRULE(this.createConstant) },
     ]);
   });
@@ -870,6 +876,168 @@ export class WflParser extends EmbeddedActionsParser {
     return { kind: "ExprStmt", expr, span: this.spanFrom(start) };
   });
 
+
+
+  // ── containers ──────────────────────────────────────────────────────────
+
+  /** `create container Name [extends P] [implements I, J]:` members `end`. */
+  containerDef = this.RULE("containerDef", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.container);
+    const name = this.SUBRULE(this.identifier);
+    let parent: string | null = null;
+    const interfaces: string[] = [];
+    this.OPTION(() => { this.CONSUME(K.extends); parent = this.SUBRULE2(this.identifier); });
+    this.OPTION2(() => {
+      this.CONSUME(K.implements);
+      interfaces.push(this.SUBRULE3(this.identifier));
+      this.MANY(() => { this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(K.and) }]); interfaces.push(this.SUBRULE4(this.identifier)); });
+    });
+    this.blockOpen();
+    const properties: ContainerProperty[] = [];
+    const methods: ContainerMethod[] = [];
+    const events: string[] = [];
+    this.MANY2(() => {
+      this.OPTION3(() => this.CONSUME(K.static));
+      this.OR2([
+        { ALT: () => { properties.push(this.SUBRULE(this.propertyDecl)); } },
+        { ALT: () => { methods.push(this.SUBRULE(this.methodDef)); } },
+        {
+          ALT: () => {
+            this.CONSUME(K.event);
+            events.push(this.SUBRULE5(this.identifier));
+            this.OPTION4(() => { this.CONSUME(K.needs); this.SUBRULE(this.paramList); });
+            this.CONSUME(T.Newline);
+          },
+        },
+      ]);
+    });
+    this.CONSUME(K.end);
+    this.OPTION5(() => this.CONSUME2(K.container));
+    this.eos();
+    return { kind: "ContainerDef", name, parent, interfaces, properties, methods, events, span: this.spanFrom(start) };
+  });
+
+  propertyDecl = this.RULE("propertyDecl", (): ContainerProperty => {
+    const start = this.CONSUME(K.property);
+    const name = this.SUBRULE(this.identifier);
+    let type: string | null = null;
+    let defaultValue: Expr | null = null;
+    this.OPTION(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Colon) }, { ALT: () => this.CONSUME(K.as) }]);
+      type = this.SUBRULE2(this.identifier);
+    });
+    this.OPTION2(() => {
+      this.OR2([{ ALT: () => this.CONSUME(K.defaults) }, { ALT: () => this.CONSUME(K.default) }]);
+      this.OPTION3(() => this.CONSUME(K.to));
+      defaultValue = this.SUBRULE(this.expression);
+    });
+    this.CONSUME(T.Newline);
+    return { name, type, defaultValue, span: this.spanFrom(start) };
+  });
+
+  /** `action name [needs a: T, b: T] [: RetType]` (`:` or newline) body `end [action]`. */
+  methodDef = this.RULE("methodDef", (): ContainerMethod => {
+    const start = this.CONSUME(K.action);
+    const name = this.SUBRULE(this.identifier);
+    let params: Param[] = [];
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => { this.CONSUME(K.with); this.OPTION2(() => this.CONSUME(K.parameters)); } },
+        { ALT: () => { this.CONSUME(K.needs); } },
+      ]);
+      params = this.SUBRULE(this.paramList);
+    });
+    let returnType: string | null = null;
+    this.OPTION3({
+      GATE: () => this.LA(1).tokenType === T.Colon && this.LA(2).tokenType !== T.Newline,
+      DEF: () => { this.CONSUME(T.Colon); returnType = this.SUBRULE2(this.identifier); },
+    });
+    this.OPTION4(() => this.CONSUME2(T.Colon));
+    this.CONSUME(T.Newline);
+    const body = this.SUBRULE(this.block);
+    this.CONSUME(K.end);
+    this.OPTION5(() => this.CONSUME2(K.action));
+    this.CONSUME2(T.Newline);
+    return { name, params, returnType, body, span: this.spanFrom(start) };
+  });
+
+  /** `create interface Name [extends A, B]:` `requires action m [needs …] [: T]` … `end`. */
+  interfaceDef = this.RULE("interfaceDef", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.interface);
+    const name = this.SUBRULE(this.identifier);
+    const parents: string[] = [];
+    this.OPTION(() => {
+      this.CONSUME(K.extends);
+      parents.push(this.SUBRULE2(this.identifier));
+      this.MANY(() => { this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(K.and) }]); parents.push(this.SUBRULE3(this.identifier)); });
+    });
+    const requires: InterfaceRequirement[] = [];
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(T.Colon);
+          this.CONSUME(T.Newline);
+          this.MANY2(() => {
+            const rs = this.CONSUME(K.requires);
+            this.CONSUME(K.action);
+            const rname = this.SUBRULE4(this.identifier);
+            let params: Param[] = [];
+            this.OPTION2(() => { this.CONSUME(K.needs); params = this.SUBRULE(this.paramList); });
+            this.OPTION3(() => { this.CONSUME2(T.Colon); this.SUBRULE5(this.identifier); });
+            this.CONSUME2(T.Newline);
+            requires.push({ name: rname, params, span: this.spanFrom(rs) });
+          });
+          this.CONSUME(K.end);
+          this.OPTION4(() => this.CONSUME2(K.interface));
+          this.eos();
+        },
+      },
+      { ALT: () => this.eos() },
+    ]);
+    return { kind: "InterfaceDef", name, parents, requires, span: this.spanFrom(start) };
+  });
+
+  /** `create new Person as alice:` `name is "Alice"` … `end`. */
+  createInstance = this.RULE("createInstance", (): Stmt => {
+    const start = this.CONSUME(K.create);
+    this.CONSUME(K.new);
+    const container = this.SUBRULE(this.identifier);
+    this.CONSUME(K.as);
+    const nameTok = this.LA(1);
+    const name = this.SUBRULE2(this.identifier);
+    const nameSpan = this.spanFrom(nameTok);
+    const values: { key: string; value: Expr; span: Span }[] = [];
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Colon);
+          this.CONSUME(T.Newline);
+          this.MANY(() => {
+            const ks = this.LA(1);
+            const key = this.SUBRULE3(this.identifier);
+            this.CONSUME(K.is);
+            const value = this.SUBRULE(this.expression);
+            this.CONSUME2(T.Newline);
+            values.push({ key, value, span: this.spanFrom(ks) });
+          });
+          this.CONSUME(K.end);
+          this.eos();
+        },
+      },
+      { ALT: () => this.eos() },
+    ]);
+    return { kind: "CreateInstance", container, name, nameSpan, values, span: this.spanFrom(start) };
+  });
+
+  triggerStmt = this.RULE("triggerStmt", (): Stmt => {
+    const start = this.CONSUME(K.trigger);
+    const event = this.SUBRULE(this.identifier);
+    this.OPTION(() => { this.CONSUME(K.with); this.SUBRULE(this.expression); });
+    this.eos();
+    return { kind: "Trigger", event, span: this.spanFrom(start) };
+  });
 
   // ── files ───────────────────────────────────────────────────────────────
 

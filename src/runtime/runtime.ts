@@ -7,6 +7,7 @@ import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
 import type { NativeContext, NativeFunction } from "../stdlib/registry.js";
 import { TestHarness } from "./tests.js";
+import { InstanceValue } from "./container.js";
 
 export interface RuntimeOptions {
   scriptDir: string;
@@ -122,8 +123,38 @@ export class Runtime {
     throw new WflRuntimeError(`'${name}' is a ${typeName(callee)}, not an action, so it cannot be called`, "type", span);
   }
 
-  callMethod(target: Value, name: string, _args: Value[], span: Span): Value {
-    throw new WflRuntimeError(`${typeName(target)} has no action '${name}'`, "type", span);
+  callMethod(target: Value, name: string, args: Value[], span: Span): Value | Promise<Value> {
+    if (!(target instanceof InstanceValue)) {
+      throw new WflRuntimeError(`${typeName(target)} has no action '${name}'`, "type", span);
+    }
+    const m = target.container.findMethod(name);
+    if (!m) throw new WflRuntimeError(`${target.container.name} has no action '${name}'`, "general", span);
+    if (args.length !== m.paramCount) {
+      throw new WflRuntimeError(`${target.container.name}.${name} expects ${m.paramCount} argument${m.paramCount === 1 ? "" : "s"}, got ${args.length}`, "general", span);
+    }
+    const f = new Frame(m.frameSize, target.container.closure);
+    f.s[0] = target;
+    for (let i = 0; i < args.length; i++) f.s[i + 1] = args[i]!;
+    if (++this.depth > this.maxDepth) {
+      this.depth = 0;
+      throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls`, "general", span);
+    }
+    if (m.isAsync) {
+      return (async () => {
+        try {
+          const r = await m.body(f);
+          return r === Signal.Return ? f.ret : null;
+        } finally {
+          this.depth--;
+        }
+      })();
+    }
+    try {
+      const r = m.body(f);
+      return r === Signal.Return ? f.ret : null;
+    } finally {
+      this.depth--;
+    }
   }
 
   /** Give an error from a native function the position of its call. */

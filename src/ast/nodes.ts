@@ -73,7 +73,8 @@ export type Assertion =
   | { kind: "contain"; expected: Expr }
   | { kind: "empty" }
   | { kind: "length"; expected: Expr }
-  | { kind: "type"; expected: Expr };
+  | { kind: "type"; expected: Expr }
+  | { kind: "truthy"; expected: boolean };
 
 export type Stmt =
   | { kind: "Store"; name: string; nameSpan: Span; value: Expr; constant: boolean; span: Span }

@@ -805,7 +805,7 @@ export class Compiler {
   private expectStmt(s: Stmt & { kind: "Expect" }, scope: BlockScope): CStmt {
     const subject = this.expr(s.subject, scope);
     const a = s.assertion;
-    const expected = "expected" in a ? this.expr(a.expected, scope) : null;
+    const expected = "expected" in a && typeof a.expected !== "boolean" ? this.expr(a.expected, scope) : null;
     const rt = this.rt;
     const negated = s.negated;
     const span = s.span;
@@ -821,6 +821,7 @@ export class Compiler {
         case "empty": return [isEmpty(v), "be empty"];
         case "length": return [lengthOf(v) === e, `have length ${show(e)}`];
         case "type": return [typeName(v) === formatValue(e), `be of type ${show(e)}`];
+        case "truthy": return [isTruthy(v) === a.expected, `be ${a.expected ? "yes" : "no"}`];
       }
     };
     const run = (v: Value, e: Value): void => {

@@ -100,7 +100,7 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "Route": onExpr(s.subject); s.arms.forEach((a) => { a.matchers.forEach((m) => onExpr(m.value)); onBody(a.body); }); if (s.otherwise) onBody(s.otherwise); break;
     case "Describe": case "Test": onExpr(s.name); onBody(s.body); break;
     case "Setup": onBody(s.body); break;
-    case "Expect": onExpr(s.subject); if ("expected" in s.assertion) onExpr(s.assertion.expected); break;
+    case "Expect": onExpr(s.subject); if ("expected" in s.assertion && typeof s.assertion.expected !== "boolean") onExpr(s.assertion.expected); break;
     case "AddTo": case "SubtractFrom": case "MultiplyBy": case "DivideBy": case "RemoveFrom": onExpr(s.value); onExpr(s.target); break;
     case "Clear": onExpr(s.target); break;
     case "CreateList": s.items.forEach(onExpr); break;

@@ -624,6 +624,17 @@ export class WflParser extends EmbeddedActionsParser {
             { ALT: () => { this.CONSUME(K.less); this.CONSUME2(K.than); return this.SUBRULE2(this.orEqual, { ARGS: ["less"] }); } },
             { ALT: () => { this.CONSUME2(K.equal); this.CONSUME2(K.to); return { kind: "equal", expected: this.SUBRULE2(this.additive) } as Assertion; } },
             {
+              // `to be yes` / `to be no` test truthiness.
+              GATE: () => this.LA(2).tokenType === T.Newline || this.LA(2).tokenType === EOF,
+              ALT: () => {
+                const t = this.OR3([
+                  { ALT: () => this.CONSUME(K.yes) }, { ALT: () => this.CONSUME(K.true) },
+                  { ALT: () => this.CONSUME(K.no) }, { ALT: () => this.CONSUME(K.false) },
+                ]);
+                return this.ACTION(() => ({ kind: "truthy", expected: /^(yes|true)$/i.test(t.image) }) as Assertion);
+              },
+            },
+            {
               GATE: () => this.isWord(1, "empty") && this.LA(2).tokenType !== K.of,
               ALT: () => { this.CONSUME2(T.Identifier); return { kind: "empty" } as Assertion; },
             },
@@ -652,10 +663,10 @@ export class WflParser extends EmbeddedActionsParser {
 
   orEqual = this.RULE("orEqual", (base: "greater" | "less"): Assertion => {
     let eq = false;
-    this.OPTION(() => { this.CONSUME(K.or); this.CONSUME(K.equal); this.CONSUME(K.to); eq = true; });
+    this.OPTION(() => { this.CONSUME(K.or); this.CONSUME(K.equal); this.OPTION2(() => this.CONSUME(K.to)); eq = true; });
     const expected = this.SUBRULE(this.additive);
-    if (base === "greater") return { kind: eq ? "greaterEq" : "greater", expected };
-    return { kind: eq ? "lessEq" : "less", expected };
+    if (base === "greater") return (eq ? { kind: "greaterEq", expected } : { kind: "greater", expected }) as Assertion;
+    return (eq ? { kind: "lessEq", expected } : { kind: "less", expected }) as Assertion;
   });
 
   // ── in-place mutation ───────────────────────────────────────────────────
@@ -1289,7 +1300,7 @@ export class WflParser extends EmbeddedActionsParser {
         ALT: () => {
           this.CONSUME(K.greater); this.CONSUME(K.than);
           let op: BinaryOp = ">";
-          this.OPTION2(() => { this.CONSUME(K.or); this.CONSUME2(K.equal); this.CONSUME2(K.to); op = ">="; });
+          this.OPTION2(() => { this.CONSUME(K.or); this.CONSUME2(K.equal); this.OPTION4(() => this.CONSUME2(K.to)); op = ">="; });
           return this.bin(op, left, this.SUBRULE2(this.additive), start, opTok);
         },
       },
@@ -1297,7 +1308,7 @@ export class WflParser extends EmbeddedActionsParser {
         ALT: () => {
           this.CONSUME(K.less); this.CONSUME2(K.than);
           let op: BinaryOp = "<";
-          this.OPTION3(() => { this.CONSUME2(K.or); this.CONSUME3(K.equal); this.CONSUME3(K.to); op = "<="; });
+          this.OPTION3(() => { this.CONSUME2(K.or); this.CONSUME3(K.equal); this.OPTION5(() => this.CONSUME3(K.to)); op = "<="; });
           return this.bin(op, left, this.SUBRULE3(this.additive), start, opTok);
         },
       },

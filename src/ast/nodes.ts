@@ -109,7 +109,8 @@ export type Stmt =
   | { kind: "CreateList"; name: string; items: Expr[]; span: Span }
   | { kind: "CreateMap"; name: string; entries: { key: string; value: Expr }[]; span: Span }
   | { kind: "CreatePattern"; name: string; body: string; bodyOffset: number; span: Span }
-  | { kind: "Include"; path: string; span: Span }
+  | { kind: "Include"; path: string; isolated: boolean; span: Span }
+  | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; span: Span }
   | { kind: "WaitDuration"; amount: Expr; unit: "seconds" | "milliseconds"; span: Span }
   | { kind: "WaitFor"; stmt: Stmt; span: Span }
   | { kind: "Export"; span: Span }

@@ -16,7 +16,7 @@ import { BlockScope, FunctionScope, type Binding, type ActionInfo } from "./scop
 import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
-import { compilePattern, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
+import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
 import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
 import * as fs from "../stdlib/filesystem/index.js";
@@ -231,7 +231,8 @@ export class Compiler {
       case "CreateList": return this.declare(s.name, s.span, { kind: "ListLit", items: s.items, span: s.span }, scope, false);
       case "CreateMap": return this.createMap(s, scope);
       case "CreatePattern": return this.createPattern(s, scope);
-      case "Include": return this.include(s, scope);
+      case "Include": return this.include(s, s.isolated ? new BlockScope(scope.fn, scope) : scope);
+      case "ExecuteFile": return this.executeFile(s, scope);
       case "WaitDuration": return this.waitDuration(s, scope);
       case "WaitFor": return this.stmt(s.stmt, scope);
       case "Export": return null;
@@ -859,11 +860,27 @@ export class Compiler {
 
   private createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
     let compiled: WflPattern | null = null;
+    const refs = patternReferences(s.body).filter((n) => scope.lookup(n));
+    if (refs.length > 0) {
+      // The pattern names variables (`protocol`): compile it when it runs, with their values.
+      const readers = new Map(refs.map((n) => [n, readBinding(scope.lookup(n)!, scope, s.span).fn as (f: Frame) => Value]));
+      const body = s.body;
+      const span = s.span;
+      const rt = this.rt;
+      return this.declareCompiled(s.name, s.span, {
+        fn: (f) => {
+          try {
+            return compilePattern(body, (n) => readers.get(n)?.(f));
+          } catch (e) {
+            if (e instanceof PatternSyntaxError) throw new WflRuntimeError(`Invalid pattern: ${e.message}`, "general", span);
+            throw rt.locate(e, span);
+          }
+        },
+        async: false,
+      }, scope);
+    }
     try {
-      compiled = compilePattern(s.body, (name) => {
-        const b = scope.lookup(name);
-        return b ? undefined : undefined;
-      });
+      compiled = compilePattern(s.body);
     } catch (e) {
       if (e instanceof PatternSyntaxError) {
         const at = s.bodyOffset + Math.max(0, e.offset);
@@ -911,6 +928,28 @@ export class Compiler {
       return { fn: (f) => rt.inFile(file, () => sf(f) as StmtResult), async: false };
     }
     return { fn: (f) => rt.inFileAsync(file, async () => seq.fn(f)), async: true };
+  }
+
+  private executeFile(s: Stmt & { kind: "ExecuteFile" }, scope: BlockScope): CStmt {
+    const path = this.expr(s.path, scope);
+    const req = s.request ? this.expr(s.request, scope) : { fn: () => null, async: false };
+    const rt = this.rt;
+    const capture = s.output !== null;
+    const span = s.span;
+    const value: CExpr = {
+      fn: async (f) => {
+        const p = await path.fn(f);
+        if (typeof p !== "string") throw new WflRuntimeError(`execute file needs a path as text, got ${typeName(p)}`, "type", span);
+        try {
+          return await rt.executeFile(p, await req.fn(f), capture);
+        } catch (e) {
+          throw rt.locate(e, span);
+        }
+      },
+      async: true,
+    };
+    if (s.output) return this.declareCompiled(s.output, span, value, scope);
+    return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
   }
 
   private waitDuration(s: Stmt & { kind: "WaitDuration" }, scope: BlockScope): CStmt {

@@ -4,7 +4,7 @@ import type { Expr, Stmt } from "../ast/nodes.js";
 import type { Registry } from "../stdlib/registry.js";
 
 /** Statement kinds that always compile to asynchronous code. */
-const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test"]);
+const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile"]);
 
 interface Facts {
   waits: boolean;
@@ -111,6 +111,7 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "ContainerDef": s.properties.forEach((p) => p.defaultValue && onExpr(p.defaultValue)); s.methods.forEach((m) => onBody(m.body)); break;
     case "CreateInstance": s.values.forEach((v) => onExpr(v.value)); break;
     case "InterfaceDef": case "Trigger": break;
+    case "ExecuteFile": onExpr(s.path); if (s.request) onExpr(s.request); break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
 }

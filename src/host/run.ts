@@ -12,7 +12,7 @@ import { loadConfig } from "../runtime/config.js";
 import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Program } from "../ast/nodes.js";
-import type { Value } from "../runtime/values.js";
+import { type Value, WflObject } from "../runtime/values.js";
 
 export interface RunOptions {
   file: string;
@@ -25,6 +25,10 @@ export interface RunOptions {
   /** Diagnostics. Defaults to stderr. */
   writeError?: (text: string) => void;
   color?: boolean;
+  /** How many `execute wfl file` levels deep this run is. */
+  executeDepth?: number;
+  /** Variables the executed page sees (method, path, body, …). */
+  pageGlobals?: Map<string, Value>;
 }
 
 /** Largest program accepted (bytes). */
@@ -71,6 +75,27 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     testMode: opts.testMode ?? false,
     write: opts.write,
     maxCallDepth: Number.isFinite(maxDepth) && maxDepth > 0 ? maxDepth : 1000,
+    executeFile: async (path, request, capture) => {
+      const depth = (opts.executeDepth ?? 0) + 1;
+      const maxExec = Number(config.get("max_execute_file_depth") ?? "4");
+      if (depth > maxExec) throw new WflRuntimeError(`execute file is nested more than ${maxExec} levels deep`, "general");
+      const target = isAbsolute(path) ? path : [resolve(scriptDir, path), resolve(path)].find((c) => readSource(c, true) !== null);
+      if (!target || readSource(target, true) === null) throw new WflRuntimeError(`File not found: ${path}`, "file not found");
+      let out = "";
+      let err = "";
+      const page = new Map<string, Value>();
+      if (request instanceof WflObject) for (const k of ["method", "path", "client_ip", "body", "headers"]) page.set(k, request.get(k) ?? null);
+      const code = await runProgram({
+        file: target,
+        write: capture ? (t) => { out += t; } : opts.write,
+        writeError: (t) => { err += t; },
+        executeDepth: depth,
+        pageGlobals: page,
+        color: false,
+      });
+      if (code !== 0) throw new WflRuntimeError(`The executed file '${path}' failed: ${err.split("\n")[0]?.replace(/^error\[[A-Z-]+\]: /, "") ?? ""}`, "general");
+      return capture ? out.replace(/\n$/, "") : null;
+    },
   });
   const registry = standardLibrary();
   const includeDiagnostics: Diagnostic[] = [];
@@ -101,6 +126,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     ["script_directory", scriptDir],
     ["current_directory", process.cwd()],
   ]);
+  for (const [k, v] of opts.pageGlobals ?? []) globals.set(k, v);
 
   const compiler = new Compiler(rt, registry, loadInclude);
   let compiled;

@@ -32,7 +32,7 @@ const K = {
   append: kw("append"), delete: kw("delete"), file: kw("file"), directory: kw("directory"), content: kw("content"),
   into: kw("into"), container: kw("container"), interface: kw("interface"), property: kw("property"),
   extends: kw("extends"), implements: kw("implements"), requires: kw("requires"), event: kw("event"),
-  trigger: kw("trigger"), static: kw("static"),
+  trigger: kw("trigger"), static: kw("static"), load: kw("load"), module: kw("module"), execute: kw("execute"),
   // soft
   count: kw("count"), list: kw("list"), map: kw("map"), contains: kw("contains"), test: kw("test"),
   pattern: kw("pattern"), at: kw("at"), called: kw("called"), needs: kw("needs"), new: kw("new"),
@@ -145,6 +145,8 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.mutateStmt) },
       { ALT: () => this.SUBRULE(this.createStmt) },
       { ALT: () => this.SUBRULE(this.includeStmt) },
+      { ALT: () => this.SUBRULE(this.loadModuleStmt) },
+      { ALT: () => this.SUBRULE(this.executeFileStmt) },
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.exportStmt) },
       { ALT: () => this.SUBRULE(this.openStmt) },
@@ -819,7 +821,38 @@ export class WflParser extends EmbeddedActionsParser {
     this.CONSUME(K.from);
     const pathTok = this.CONSUME(T.StringLiteral);
     this.eos();
-    return { kind: "Include", path: this.ACTION(() => decodeString(pathTok.image)), span: this.spanFrom(start) };
+    return { kind: "Include", path: this.ACTION(() => decodeString(pathTok.image)), isolated: false, span: this.spanFrom(start) };
+  });
+
+  /** `load module from "x.wfl"`: runs the file in an isolated child scope. */
+  loadModuleStmt = this.RULE("loadModuleStmt", (): Stmt => {
+    const start = this.CONSUME(K.load);
+    this.CONSUME(K.module);
+    this.CONSUME(K.from);
+    const pathTok = this.CONSUME(T.StringLiteral);
+    this.eos();
+    return { kind: "Include", path: this.ACTION(() => decodeString(pathTok.image)), isolated: true, span: this.spanFrom(start) };
+  });
+
+  /** `execute [wfl] file at P [with req] [and read output as v]`. */
+  executeFileStmt = this.RULE("executeFileStmt", (): Stmt => {
+    const start = this.CONSUME(K.execute);
+    this.OPTION(() => this.CONSUME(T.Identifier)); // wfl
+    this.CONSUME(K.file);
+    this.CONSUME(K.at);
+    const path = this.SUBRULE(this.postfix);
+    let request: Expr | null = null;
+    let output: string | null = null;
+    this.OPTION2(() => { this.CONSUME(K.with); request = this.SUBRULE2(this.postfix); });
+    this.OPTION3(() => {
+      this.CONSUME(K.and);
+      this.CONSUME2(T.Identifier); // read
+      this.CONSUME3(T.Identifier); // output
+      this.CONSUME(K.as);
+      output = this.SUBRULE(this.identifier);
+    });
+    this.eos();
+    return { kind: "ExecuteFile", path, request, output, span: this.spanFrom(start) };
   });
 
   waitStmt = this.RULE("waitStmt", (): Stmt => {

@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   /** Where display output goes (defaults to stdout, buffered). */
   write?: (text: string) => void;
   maxCallDepth?: number;
+  /** Runs another WFL file (`execute wfl file at …`); provided by the host. */
+  executeFile?: (path: string, request: Value, capture: boolean) => Promise<Value>;
 }
 
 export class Runtime {
@@ -179,6 +181,12 @@ export class Runtime {
       return new WflRuntimeError(`Value out of range: ${e.message}`, "general");
     }
     return null;
+  }
+
+  async executeFile(path: string, request: Value, capture: boolean): Promise<Value> {
+    if (!this.options.executeFile) throw new WflRuntimeError("Executing other WFL files is not available here", "general");
+    this.flush();
+    return this.options.executeFile(path, request, capture);
   }
 
   inFile<T>(file: string, run: () => T): T {

@@ -118,6 +118,11 @@ export type Stmt =
   | { kind: "InterfaceDef"; name: string; parents: string[]; requires: InterfaceRequirement[]; span: Span }
   | { kind: "CreateInstance"; container: string; name: string; nameSpan: Span; values: { key: string; value: Expr; span: Span }[]; span: Span }
   | { kind: "Trigger"; event: string; span: Span }
+  | { kind: "Listen"; port: Expr; name: string; span: Span }
+  | { kind: "WaitRequest"; server: Expr; name: string; timeout: Expr | null; span: Span }
+  | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
+  | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
+  | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
   /** File statements: `open file at p for writing as h`, `write content x into h`, `close file h`, … */
   | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; mode: "read" | "write" | "append"; binary: boolean; span: Span };
 

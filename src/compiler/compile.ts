@@ -19,6 +19,7 @@ import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
 import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
+import { WebServer, serverOf, respond } from "../stdlib/web/server.js";
 import * as fs from "../stdlib/filesystem/index.js";
 import { assertNever } from "./assert-never.js";
 
@@ -61,6 +62,8 @@ export class Compiler {
   private pendingActions: (() => void)[][] = [];
   private includeStack: string[] = [];
   hasTests = false;
+  /** Inside a try body, an unknown name is a catchable runtime error rather than a compile error. */
+  private tryDepth = 0;
   /** Containers and interfaces defined so far, for `extends` and interface checks. */
   private containerInfo = new Map<string, { parent: string | null; props: string[]; methods: Set<string> }>();
   private interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
@@ -241,6 +244,11 @@ export class Compiler {
       case "InterfaceDef": return this.interfaceDef(s);
       case "CreateInstance": return this.createInstance(s, scope);
       case "Trigger": return null; // events have no handlers yet; triggering one does nothing
+      case "Listen": return this.listen(s, scope);
+      case "WaitRequest": return this.waitRequest(s, scope);
+      case "Respond": return this.respond(s, scope);
+      case "ServerOp": return this.serverOp(s, scope);
+      case "RegisterSignal": return this.registerSignal(s, scope);
       default: return assertNever(s);
     }
   }
@@ -668,7 +676,9 @@ export class Compiler {
   }
 
   private tryStmt(s: Stmt & { kind: "Try" }, scope: BlockScope): CStmt {
+    this.tryDepth++;
     const body = this.block(s.body, new BlockScope(scope.fn, scope));
+    this.tryDepth--;
     const handlers = s.handlers.map((h) => {
       const inner = new BlockScope(scope.fn, scope);
       const errSlot = scope.fn.allocate();
@@ -1064,6 +1074,133 @@ export class Compiler {
     return this.declareCompiled(s.name, s.nameSpan, value, scope);
   }
 
+
+  // ── web ─────────────────────────────────────────────────────────────────
+
+  private listen(s: Stmt & { kind: "Listen" }, scope: BlockScope): CStmt {
+    const port = this.expr(s.port, scope);
+    const rt = this.rt;
+    const span = s.span;
+    return this.declareCompiled(s.name, span, {
+      fn: async (f) => {
+        const p = await port.fn(f);
+        if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 65535) {
+          throw new WflRuntimeError(`A port must be a whole number from 0 to 65535, got ${formatValue(p)}`, "type", span);
+        }
+        try {
+          return (await WebServer.listen(p, rt.serverLimits())).handle;
+        } catch (e) {
+          throw rt.locate(e, span);
+        }
+      },
+      async: true,
+    }, scope);
+  }
+
+  private waitRequest(s: Stmt & { kind: "WaitRequest" }, scope: BlockScope): CStmt {
+    const server = this.expr(s.server, scope);
+    const timeout = s.timeout ? this.expr(s.timeout, scope) : null;
+    const rt = this.rt;
+    const span = s.span;
+    const req: CExpr = {
+      fn: async (f) => {
+        try {
+          const srv = serverOf(await server.fn(f));
+          const t = timeout ? await timeout.fn(f) : null;
+          rt.flush();
+          return await srv.next(typeof t === "number" ? t : null);
+        } catch (e) {
+          throw rt.locate(e, span);
+        }
+      },
+      async: true,
+    };
+    // The request's fields are also plain variables after the wait (`path`, `method`, …).
+    const store = this.declareCompiled(s.name, span, req, scope);
+    const fields = ["method", "path", "query", "client_ip", "body", "body_bytes", "headers"];
+    const setters = fields.map((name) => {
+      const existing = scope.lookup(name);
+      if (existing && existing.kind !== "var") return null;
+      let slot: number;
+      if (existing && existing.fn === scope.fn) slot = existing.slot;
+      else {
+        slot = scope.fn.allocate();
+        scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
+      }
+      return { name, slot };
+    }).filter((x): x is { name: string; slot: number } => x !== null);
+    const reqBinding = scope.lookup(s.name)!;
+    const reqSlot = reqBinding.slot;
+    return {
+      fn: async (f) => {
+        await store.fn(f);
+        const o = f.s[reqSlot] as WflObject;
+        for (const st of setters) f.s[st.slot] = o.get(st.name) ?? null;
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  private respond(s: Stmt & { kind: "Respond" }, scope: BlockScope): CStmt {
+    const none: CExpr = { fn: () => null, async: false };
+    const parts = [
+      this.expr(s.request, scope), this.expr(s.content, scope),
+      s.status ? this.expr(s.status, scope) : none,
+      s.contentType ? this.expr(s.contentType, scope) : none,
+      s.headers ? this.expr(s.headers, scope) : none,
+    ];
+    const rt = this.rt;
+    const span = s.span;
+    const run = combine(parts, ([req, content, status, ct, headers]) => {
+      try {
+        respond(req!, content!, {
+          status: status === null ? 200 : (status as number),
+          contentType: ct === null ? null : formatValue(ct!),
+          headers: headers!,
+        });
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+      return null;
+    });
+    return this.withValue(run, () => {}, false);
+  }
+
+  private serverOp(s: Stmt & { kind: "ServerOp" }, scope: BlockScope): CStmt {
+    const server = this.expr(s.server, scope);
+    const rt = this.rt;
+    const span = s.span;
+    const op = s.op;
+    return this.withValue(server, (_f, v) => {
+      try {
+        const srv = serverOf(v);
+        if (op === "close") srv.close();
+        else srv.stopAccepting();
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+    }, false);
+  }
+
+  private registerSignal(s: Stmt & { kind: "RegisterSignal" }, scope: BlockScope): CStmt {
+    const b = scope.lookup(s.handler);
+    const read = b ? (readBinding(b, scope, s.span).fn as (f: Frame) => Value) : null;
+    const rt = this.rt;
+    const signal = s.signal;
+    const span = s.span;
+    if (!["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"].includes(signal)) {
+      this.error(`'${signal}' is not a signal WFL can handle; use SIGINT, SIGTERM, SIGHUP, SIGUSR1 or SIGUSR2`, span);
+    }
+    return {
+      fn: (f) => {
+        rt.onSignal(signal, read ? () => read(f) : null, span);
+        return undefined;
+      },
+      async: false,
+    };
+  }
+
   // ── expressions ─────────────────────────────────────────────────────────
 
   expr(e: Expr, scope: BlockScope): CExpr {
@@ -1246,8 +1383,11 @@ export class Compiler {
       }
       const c = this.registry.constants.get(name);
       if (c !== undefined) return { fn: () => c, async: false };
-      if (name === "count") this.error("Variable 'count' can only be used inside count loops (or after 'store count as …')", span);
-      else this.error(`Variable '${name}' is not defined`, span);
+      const message = name === "count"
+        ? "Variable 'count' can only be used inside count loops (or after 'store count as …')"
+        : `Variable '${name}' is not defined`;
+      if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", span); }, async: false };
+      this.error(message, span);
       return { fn: () => null, async: false };
     }
     if (b.kind === "action" && b.info.overloads.some((o) => o.params.length === 0)) {

@@ -4,7 +4,7 @@ import type { Expr, Stmt } from "../ast/nodes.js";
 import type { Registry } from "../stdlib/registry.js";
 
 /** Statement kinds that always compile to asynchronous code. */
-const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile"]);
+const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest"]);
 
 interface Facts {
   waits: boolean;
@@ -112,6 +112,11 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "CreateInstance": s.values.forEach((v) => onExpr(v.value)); break;
     case "InterfaceDef": case "Trigger": break;
     case "ExecuteFile": onExpr(s.path); if (s.request) onExpr(s.request); break;
+    case "Listen": onExpr(s.port); break;
+    case "WaitRequest": onExpr(s.server); if (s.timeout) onExpr(s.timeout); break;
+    case "Respond": [s.request, s.content, s.status, s.contentType, s.headers].forEach((e) => e && onExpr(e)); break;
+    case "ServerOp": onExpr(s.server); break;
+    case "RegisterSignal": break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
 }

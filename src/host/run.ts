@@ -9,6 +9,7 @@ import { Frame, ExitProgram } from "../runtime/frame.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import { standardLibrary } from "../stdlib/index.js";
 import { loadConfig } from "../runtime/config.js";
+import { closeAllServers } from "../stdlib/web/server.js";
 import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Program } from "../ast/nodes.js";
@@ -161,6 +162,10 @@ export async function runProgram(opts: RunOptions): Promise<number> {
       report("RUNTIME", { message: err.message, span: err.span, file });
       return 1;
     }
+  }
+  finally {
+    // Servers the program left open are closed, so the process can end.
+    closeAllServers();
   }
   if (opts.testMode && compiled.hasTests) {
     rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));

@@ -33,6 +33,7 @@ const K = {
   into: kw("into"), container: kw("container"), interface: kw("interface"), property: kw("property"),
   extends: kw("extends"), implements: kw("implements"), requires: kw("requires"), event: kw("event"),
   trigger: kw("trigger"), static: kw("static"), load: kw("load"), module: kw("module"), execute: kw("execute"),
+  listen: kw("listen"), respond: kw("respond"), register: kw("register"), stop: kw("stop"),
   // soft
   count: kw("count"), list: kw("list"), map: kw("map"), contains: kw("contains"), test: kw("test"),
   pattern: kw("pattern"), at: kw("at"), called: kw("called"), needs: kw("needs"), new: kw("new"),
@@ -150,6 +151,10 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.exportStmt) },
       { ALT: () => this.SUBRULE(this.openStmt) },
+      { ALT: () => this.SUBRULE(this.listenStmt) },
+      { ALT: () => this.SUBRULE(this.respondStmt) },
+      { ALT: () => this.SUBRULE(this.stopAcceptingStmt) },
+      { ALT: () => this.SUBRULE(this.registerSignalStmt) },
       { GATE: () => this.LA(2).tokenType !== T.Newline, ALT: () => this.SUBRULE(this.triggerStmt) },
       { ALT: () => this.SUBRULE(this.closeStmt) },
       { ALT: () => this.SUBRULE(this.writeStmt) },
@@ -874,6 +879,23 @@ export class WflParser extends EmbeddedActionsParser {
         },
       },
       {
+        GATE: () => this.isWord(1, "request"),
+        ALT: () => {
+          this.CONSUME2(T.Identifier); // request
+          this.OPTION({ GATE: () => this.isWord(1, "that"), DEF: () => { this.CONSUME3(T.Identifier); } });
+          this.CONSUME5(T.Identifier); // comes
+          this.CONSUME(K.in);
+          this.CONSUME(K.on);
+          const server = this.SUBRULE(this.postfix);
+          this.CONSUME(K.as);
+          const name = this.SUBRULE(this.identifier);
+          let timeout: Expr | null = null;
+          this.OPTION2(() => { this.CONSUME(K.with); this.CONSUME4(T.Identifier); timeout = this.SUBRULE2(this.postfix); });
+          this.eos();
+          return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+      {
         ALT: () => {
           const stmt = this.SUBRULE(this.statement);
           return { kind: "WaitFor", stmt, span: this.spanFrom(start) } as Stmt;
@@ -1129,10 +1151,83 @@ export class WflParser extends EmbeddedActionsParser {
   /** `close file h`, `close h` (also databases and servers later). */
   closeStmt = this.RULE("closeStmt", (): Stmt => {
     const start = this.CONSUME(K.close);
-    this.OPTION({ GATE: () => this.LA(2).tokenType !== T.Newline && this.LA(2).tokenType !== EOF, DEF: () => this.CONSUME(K.file) });
+    let server = false;
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType !== T.Newline && this.LA(2).tokenType !== EOF && (this.LA(1).tokenType === K.file || ["server", "database"].includes(this.LA(1).image)),
+      DEF: () => {
+        this.OR([
+          { ALT: () => this.CONSUME(K.file) },
+          { ALT: () => { server = this.CONSUME(T.Identifier).image === "server"; } },
+        ]);
+      },
+    });
     const h = this.SUBRULE(this.postfix);
     this.eos();
+    if (server) return { kind: "ServerOp", op: "close", server: h, span: this.spanFrom(start) };
     return { kind: "FileOp", op: "close", args: [h], name: null, mode: "read", binary: false, span: this.spanFrom(start) };
+  });
+
+  // ── web ─────────────────────────────────────────────────────────────────
+
+  /** `listen on port P as server`. */
+  listenStmt = this.RULE("listenStmt", (): Stmt => {
+    const start = this.CONSUME(K.listen);
+    this.CONSUME(K.on);
+    this.CONSUME(T.Identifier); // port
+    const port = this.SUBRULE(this.postfix);
+    this.CONSUME(K.as);
+    const name = this.SUBRULE(this.identifier);
+    this.eos();
+    return { kind: "Listen", port, name, span: this.spanFrom(start) };
+  });
+
+  /** `respond to req with content [and status N] [and content_type T] [and headers H]`. */
+  respondStmt = this.RULE("respondStmt", (): Stmt => {
+    const start = this.CONSUME(K.respond);
+    this.CONSUME(K.to);
+    const request = this.SUBRULE(this.postfix);
+    this.CONSUME(K.with);
+    const content = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+    let status: Expr | null = null;
+    let contentType: Expr | null = null;
+    let headers: Expr | null = null;
+    this.MANY(() => {
+      this.CONSUME(K.and);
+      const word = this.CONSUME2(T.Identifier).image;
+      this.OPTION({ GATE: () => word === "content" || this.isWord(1, "type"), DEF: () => { this.CONSUME3(T.Identifier); } });
+      const value = this.withArgsMode(true, () => this.SUBRULE2(this.additive));
+      this.ACTION(() => {
+        if (word === "status") status = value;
+        else if (word === "headers" || word === "header") headers = value;
+        else contentType = value;
+      });
+    });
+    this.eos();
+    return { kind: "Respond", request, content, status, contentType, headers, span: this.spanFrom(start) };
+  });
+
+  /** `stop accepting connections on server`. */
+  stopAcceptingStmt = this.RULE("stopAcceptingStmt", (): Stmt => {
+    const start = this.CONSUME(K.stop);
+    this.CONSUME(T.Identifier); // accepting
+    this.CONSUME2(T.Identifier); // connections
+    this.CONSUME(K.on);
+    const server = this.SUBRULE(this.postfix);
+    this.eos();
+    return { kind: "ServerOp", op: "stop", server, span: this.spanFrom(start) };
+  });
+
+  /** `register signal handler for SIGINT as action_name`. */
+  registerSignalStmt = this.RULE("registerSignalStmt", (): Stmt => {
+    const start = this.CONSUME(K.register);
+    this.CONSUME(T.Identifier); // signal
+    this.CONSUME2(T.Identifier); // handler
+    this.CONSUME(K.for);
+    const signal = this.CONSUME3(T.Identifier).image;
+    this.CONSUME(K.as);
+    const handler = this.SUBRULE(this.identifier);
+    this.eos();
+    return { kind: "RegisterSignal", signal, handler, span: this.spanFrom(start) };
   });
 
   /** `write content X into h`, `write binary X into h`, `write X to h`, `append content X into h`. */

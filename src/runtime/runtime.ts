@@ -8,6 +8,7 @@ import type { Span } from "../ast/span.js";
 import type { NativeContext, NativeFunction } from "../stdlib/registry.js";
 import { TestHarness } from "./tests.js";
 import { InstanceValue } from "./container.js";
+import { closeAllServers, type ServerLimits } from "../stdlib/web/server.js";
 
 export interface RuntimeOptions {
   scriptDir: string;
@@ -181,6 +182,35 @@ export class Runtime {
       return new WflRuntimeError(`Value out of range: ${e.message}`, "general");
     }
     return null;
+  }
+
+  serverLimits(): ServerLimits {
+    const num = (k: string, d: number): number => {
+      const v = Number(this.options.config.get(k));
+      return Number.isFinite(v) && v > 0 ? v : d;
+    };
+    return {
+      bindAddress: this.options.config.get("web_server_bind_address") ?? "127.0.0.1",
+      maxBodyBytes: num("web_server_max_body_size", 1024 * 1024),
+      queueBound: num("web_server_request_queue_bound", 256),
+    };
+  }
+
+  /** `register signal handler for SIGINT as h`: run h (if it is an action), then end the program. */
+  onSignal(signal: string, handler: (() => Value) | null, span: Span): void {
+    process.removeAllListeners(signal);
+    process.on(signal, () => {
+      void (async () => {
+        try {
+          const h = handler?.();
+          if (h instanceof WflAction) await this.callAction(h, [], span);
+        } finally {
+          this.flush();
+          closeAllServers();
+          process.exit(0);
+        }
+      })();
+    });
   }
 
   async executeFile(path: string, request: Value, capture: boolean): Promise<Value> {

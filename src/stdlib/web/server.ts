@@ -1,0 +1,171 @@
+// The HTTP server behind `listen on port …`, `wait for request …` and `respond to …`.
+// Requests queue until the program asks for one; each is answered exactly once.
+import http from "node:http";
+import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
+import { WflRuntimeError } from "../../runtime/errors.js";
+import { formatValue } from "../../runtime/display.js";
+
+export interface ServerLimits {
+  bindAddress: string;
+  maxBodyBytes: number;
+  queueBound: number;
+}
+
+interface Pending {
+  req: WflObject;
+  res: http.ServerResponse;
+}
+
+export class WebServer {
+  private readonly queue: Pending[] = [];
+  private readonly waiters: ((p: Pending) => void)[] = [];
+  private readonly sockets = new Set<import("node:net").Socket>();
+  readonly handle: WflOpaque;
+  accepting = true;
+
+  private constructor(private readonly server: http.Server, readonly host: string, readonly port: number) {
+    this.handle = new WflOpaque("WebServer", `WebServer::${host}:${port}`, this);
+  }
+
+  static async listen(port: number, limits: ServerLimits): Promise<WebServer> {
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (e: NodeJS.ErrnoException) => {
+        reject(new WflRuntimeError(
+          e.code === "EADDRINUSE" ? `Port ${port} is already in use` : e.code === "EACCES" ? `Permission denied to listen on port ${port}` : `Cannot listen on port ${port}: ${e.message}`,
+          "general",
+        ));
+      });
+      server.listen(port, limits.bindAddress, () => resolve());
+    });
+    const addr = server.address();
+    const actualPort = typeof addr === "object" && addr ? addr.port : port;
+    const ws = new WebServer(server, limits.bindAddress, actualPort);
+    server.on("connection", (s) => { ws.sockets.add(s); s.on("close", () => ws.sockets.delete(s)); });
+    server.on("request", (req, res) => ws.accept(req, res, limits));
+    openServers.add(ws);
+    return ws;
+  }
+
+  private accept(req: http.IncomingMessage, res: http.ServerResponse, limits: ServerLimits): void {
+    if (this.queue.length >= limits.queueBound) {
+      res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" }).end("Server busy\n");
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limits.maxBodyBytes) {
+        if (!tooLarge) {
+          tooLarge = true;
+          res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" }).end("Request body too large\n");
+          req.destroy();
+        }
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (tooLarge) return;
+      const bytes = Buffer.concat(chunks);
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const headers = new WflObject();
+      for (const [k, v] of Object.entries(req.headers)) headers.set(k.toLowerCase(), Array.isArray(v) ? v.join(", ") : (v ?? ""));
+      const o = new WflObject();
+      o.set("method", req.method ?? "GET");
+      o.set("path", url.pathname);
+      o.set("query", url.search.startsWith("?") ? url.search.slice(1) : url.search);
+      o.set("client_ip", req.socket.remoteAddress ?? "");
+      o.set("body", bytes.toString("utf8"));
+      o.set("body_bytes", new Uint8Array(bytes));
+      o.set("headers", headers);
+      const p: Pending = { req: o, res };
+      responses.set(o, res);
+      const w = this.waiters.shift();
+      if (w) w(p);
+      else this.queue.push(p);
+    });
+  }
+
+  /** The next request, or an error after `timeoutMs`. */
+  next(timeoutMs: number | null): Promise<WflObject> {
+    const ready = this.queue.shift();
+    if (ready) return Promise.resolve(ready.req);
+    if (!this.accepting) return Promise.reject(new WflRuntimeError("This server has stopped accepting connections", "general"));
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      const waiter = (p: Pending): void => {
+        if (timer) clearTimeout(timer);
+        resolve(p.req);
+      };
+      this.waiters.push(waiter);
+      if (timeoutMs !== null) {
+        timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(new WflRuntimeError(`No request arrived within ${timeoutMs} ms`, "timeout"));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+    this.server.close();
+  }
+
+  close(): void {
+    this.accepting = false;
+    this.server.close();
+    for (const p of this.queue.splice(0)) answerUnhandled(p.res);
+    for (const s of this.sockets) s.destroy();
+    openServers.delete(this);
+  }
+}
+
+const responses = new WeakMap<WflObject, http.ServerResponse>();
+const openServers = new Set<WebServer>();
+
+function answerUnhandled(res: http.ServerResponse): void {
+  if (!res.headersSent) res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end("Server is shutting down\n");
+}
+
+export function serverOf(v: Value): WebServer {
+  if (v instanceof WflOpaque && v.handle instanceof WebServer) return v.handle;
+  throw new WflRuntimeError(`Expected a web server (from 'listen on port … as name'), got ${formatValue(v)}`, "type");
+}
+
+export interface ResponseOptions {
+  status: number;
+  contentType: string | null;
+  headers: Value;
+}
+
+const IGNORED_HEADERS = new Set(["content-type", "content-length", "transfer-encoding"]);
+
+export function respond(request: Value, content: Value, opts: ResponseOptions): void {
+  const res = request instanceof WflObject ? responses.get(request) : undefined;
+  if (!res) throw new WflRuntimeError("respond to needs a request from 'wait for request … as name'", "type");
+  if (res.headersSent) throw new WflRuntimeError("This request has already been answered", "general");
+  const binary = content instanceof Uint8Array;
+  const body = binary ? Buffer.from(content) : Buffer.from(formatValue(content), "utf8");
+  const headers: Record<string, string> = {
+    "Content-Type": opts.contentType ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8"),
+    "Content-Length": String(body.length),
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (opts.headers instanceof WflObject) {
+    for (const [k, v] of opts.headers) if (!IGNORED_HEADERS.has(k.toLowerCase())) headers[k] = formatValue(v);
+  }
+  if (!Number.isInteger(opts.status) || opts.status < 100 || opts.status > 999) {
+    throw new WflRuntimeError(`${opts.status} is not a valid HTTP status`, "general");
+  }
+  res.writeHead(opts.status, headers).end(body);
+}
+
+/** When the program ends: answer what is left and close every server, so the process can exit. */
+export function closeAllServers(): void {
+  for (const s of [...openServers]) s.close();
+}

@@ -124,7 +124,8 @@ export class WflParser extends EmbeddedActionsParser {
   });
 
   statement = this.RULE("statement", (): Stmt => {
-    return this.OR([
+    // Alternatives are ordered: statement keywords first, expression statements last.
+    return this.OR({ IGNORE_AMBIGUITIES: true, DEF: [
       { ALT: () => this.SUBRULE(this.storeStmt) },
       { ALT: () => this.SUBRULE(this.changeStmt) },
       { ALT: () => this.SUBRULE(this.displayStmt) },
@@ -160,7 +161,7 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.writeStmt) },
       { ALT: () => this.SUBRULE(this.deleteStmt) },
       { ALT: () => this.SUBRULE(this.exprStmt) },
-    ]);
+    ] });
   });
 
   // ── variables ───────────────────────────────────────────────────────────
@@ -878,23 +879,7 @@ export class WflParser extends EmbeddedActionsParser {
           }) as Stmt);
         },
       },
-      {
-        GATE: () => this.isWord(1, "request"),
-        ALT: () => {
-          this.CONSUME2(T.Identifier); // request
-          this.OPTION({ GATE: () => this.isWord(1, "that"), DEF: () => { this.CONSUME3(T.Identifier); } });
-          this.CONSUME5(T.Identifier); // comes
-          this.CONSUME(K.in);
-          this.CONSUME(K.on);
-          const server = this.SUBRULE(this.postfix);
-          this.CONSUME(K.as);
-          const name = this.SUBRULE(this.identifier);
-          let timeout: Expr | null = null;
-          this.OPTION2(() => { this.CONSUME(K.with); this.CONSUME4(T.Identifier); timeout = this.SUBRULE2(this.postfix); });
-          this.eos();
-          return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) } as Stmt;
-        },
-      },
+      { GATE: () => this.isWord(1, "request"), ALT: () => this.SUBRULE(this.waitRequestTail, { ARGS: [start] }) },
       {
         ALT: () => {
           const stmt = this.SUBRULE(this.statement);
@@ -902,6 +887,22 @@ export class WflParser extends EmbeddedActionsParser {
         },
       },
     ]);
+  });
+
+  /** After `wait for`: `request [that] comes in on srv as req [with timeout ms]`. */
+  waitRequestTail = this.RULE("waitRequestTail", (start: IToken): Stmt => {
+    this.CONSUME(T.Identifier); // request
+    this.OPTION({ GATE: () => this.isWord(1, "that"), DEF: () => { this.CONSUME2(T.Identifier); } });
+    this.CONSUME3(T.Identifier); // comes
+    this.CONSUME(K.in);
+    this.CONSUME(K.on);
+    const server = this.SUBRULE(this.postfix);
+    this.CONSUME(K.as);
+    const name = this.SUBRULE(this.identifier);
+    let timeout: Expr | null = null;
+    this.OPTION2(() => { this.CONSUME(K.with); this.CONSUME4(T.Identifier); timeout = this.SUBRULE2(this.postfix); });
+    this.eos();
+    return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) };
   });
 
   exportStmt = this.RULE("exportStmt", (): Stmt => {
@@ -1057,11 +1058,11 @@ export class WflParser extends EmbeddedActionsParser {
           });
           this.CONSUME(K.end);
           this.OPTION4(() => this.CONSUME2(K.interface));
-          this.eos();
         },
       },
-      { ALT: () => this.eos() },
+      { ALT: () => {} },
     ]);
+    this.eos();
     return { kind: "InterfaceDef", name, parents, requires, span: this.spanFrom(start) };
   });
 
@@ -1089,11 +1090,11 @@ export class WflParser extends EmbeddedActionsParser {
             values.push({ key, value, span: this.spanFrom(ks) });
           });
           this.CONSUME(K.end);
-          this.eos();
         },
       },
-      { ALT: () => this.eos() },
+      { ALT: () => {} },
     ]);
+    this.eos();
     return { kind: "CreateInstance", container, name, nameSpan, values, span: this.spanFrom(start) };
   });
 

@@ -125,7 +125,7 @@ export class WflParser extends EmbeddedActionsParser {
 
   statement = this.RULE("statement", (): Stmt => {
     // Alternatives are ordered: statement keywords first, expression statements last.
-    return this.OR({ IGNORE_AMBIGUITIES: true, DEF: [
+    return this.OR({ IGNORE_AMBIGUITIES: true, MAX_LOOKAHEAD: 1, DEF: [
       { ALT: () => this.SUBRULE(this.storeStmt) },
       { ALT: () => this.SUBRULE(this.changeStmt) },
       { ALT: () => this.SUBRULE(this.displayStmt) },
@@ -796,6 +796,9 @@ export class WflParser extends EmbeddedActionsParser {
     this.CONSUME(T.Colon);
     const bodyStart = this.LA(1);
     this.MANY({
+      // Any token but `end pattern`: one token of lookahead (with the gate) is enough, and keeps
+      // Chevrotain from expanding every pair of tokens while it analyses the grammar.
+      MAX_LOOKAHEAD: 1,
       GATE: () => !(this.LA(1).tokenType === K.end && this.LA(2).tokenType === K.pattern),
       DEF: () => { this.CONSUME(T.AnyToken); },
     });
@@ -1583,7 +1586,8 @@ export class WflParser extends EmbeddedActionsParser {
 
   primary = this.RULE("primary", (): Expr => {
     const start = this.LA(1);
-    return this.OR([
+    // One token of lookahead: alternatives that share a first token are told apart by their gates.
+    return this.OR({ IGNORE_AMBIGUITIES: true, MAX_LOOKAHEAD: 1, DEF: [
       { ALT: () => { const t = this.CONSUME(T.NumberLiteral); return { kind: "Number", value: Number(t.image), span: this.tokSpan(t) } as Expr; } },
       { ALT: () => { const t = this.CONSUME(T.StringLiteral); return this.ACTION(() => this.stringNode(t)); } },
       { ALT: () => { this.OR2([{ ALT: () => this.CONSUME(K.yes) }, { ALT: () => this.CONSUME(K.true) }]); return { kind: "Boolean", value: true, span: this.spanFrom(start) } as Expr; } },
@@ -1628,7 +1632,7 @@ export class WflParser extends EmbeddedActionsParser {
         },
       },
       { ALT: () => this.SUBRULE(this.namedValue) },
-    ]);
+    ] });
   });
 
   private startsFileQuery(): boolean {

@@ -64,6 +64,8 @@ export class Compiler {
   hasTests = false;
   /** Inside a try body, an unknown name is a catchable runtime error rather than a compile error. */
   private tryDepth = 0;
+  /** Loops enclosing the code being compiled, within the current action. */
+  private loopDepth = 0;
   /** Containers and interfaces defined so far, for `extends` and interface checks. */
   private containerInfo = new Map<string, { parent: string | null; props: string[]; methods: Set<string> }>();
   private interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
@@ -117,7 +119,10 @@ export class Compiler {
       if (c) compiled.push(c);
     }
     // Action bodies compile once the whole block is known, so they can see later globals.
+    const savedDepth = this.loopDepth;
+    this.loopDepth = 0; // an action body starts outside any loop
     for (const job of this.pendingActions.pop()!) job();
+    this.loopDepth = savedDepth;
     const all = hoisted ? [hoisted, ...compiled] : compiled;
     return sequence(all);
   }
@@ -212,9 +217,10 @@ export class Compiler {
       case "DoUntil": return this.doUntil(s, scope);
       case "Forever": return this.forever(s.body, scope);
       case "MainLoop": return this.forever(s.body, scope);
-      case "Break": return { fn: () => Signal.Break, async: false };
-      case "Continue": return { fn: () => Signal.Continue, async: false };
-      case "ExitLoop": return { fn: () => Signal.ExitLoop, async: false };
+      // Outside any loop, break / continue / exit loop do nothing (as documented).
+      case "Break": return this.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null;
+      case "Continue": return this.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null;
+      case "ExitLoop": return this.loopDepth > 0 ? { fn: () => Signal.ExitLoop, async: false } : null;
       case "ExitProgram": return { fn: () => { throw new ExitProgram(0); }, async: false };
       case "ActionDef": return null; // hoisted
       case "Return": return this.returnStmt(s, scope);
@@ -441,6 +447,17 @@ export class Compiler {
     };
   }
 
+  /** Compile a loop body; `exit loop` leaves every enclosing loop, so only the outermost absorbs it. */
+  private loopBody(stmts: Stmt[], scope: BlockScope): [CStmt, boolean] {
+    const outermost = this.loopDepth === 0;
+    this.loopDepth++;
+    try {
+      return [this.block(stmts, scope), outermost];
+    } finally {
+      this.loopDepth--;
+    }
+  }
+
   private loopVar(name: string, scope: BlockScope): [BlockScope, number] {
     const inner = new BlockScope(scope.fn, scope);
     const slot = scope.fn.allocate();
@@ -453,7 +470,7 @@ export class Compiler {
     const to = this.expr(s.to, scope);
     const step = s.step ? this.expr(s.step, scope) : { fn: () => 1, async: false };
     const [inner, slot] = this.loopVar(s.varName, scope);
-    const body = this.block(s.body, inner);
+    const [body, outermost] = this.loopBody(s.body, inner);
     const bf = body.fn;
     const down = s.down;
     const span = s.span;
@@ -477,7 +494,7 @@ export class Compiler {
               if (r !== undefined) {
                 if (r === Signal.Continue) continue;
                 if (r === Signal.Break) break;
-                return r === Signal.ExitLoop ? undefined : r;
+                return r === Signal.ExitLoop && outermost ? undefined : r;
               }
             }
           } else {
@@ -487,7 +504,7 @@ export class Compiler {
               if (r !== undefined) {
                 if (r === Signal.Continue) continue;
                 if (r === Signal.Break) break;
-                return r === Signal.ExitLoop ? undefined : r;
+                return r === Signal.ExitLoop && outermost ? undefined : r;
               }
             }
           }
@@ -505,7 +522,7 @@ export class Compiler {
           if (r !== undefined) {
             if (r === Signal.Continue) continue;
             if (r === Signal.Break) break;
-            return r === Signal.ExitLoop ? undefined : r;
+            return r === Signal.ExitLoop && outermost ? undefined : r;
           }
         }
         return undefined;
@@ -517,7 +534,7 @@ export class Compiler {
   private forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
     const it = this.expr(s.iterable, scope);
     const [inner, slot] = this.loopVar(s.name, scope);
-    const body = this.block(s.body, inner);
+    const [body, outermost] = this.loopBody(s.body, inner);
     const bf = body.fn;
     const reversed = s.reversed;
     const span = s.iterable.span;
@@ -540,7 +557,7 @@ export class Compiler {
             if (r !== undefined) {
               if (r === Signal.Continue) continue;
               if (r === Signal.Break) break;
-              return r === Signal.ExitLoop ? undefined : r;
+              return r === Signal.ExitLoop && outermost ? undefined : r;
             }
           }
           return undefined;
@@ -556,7 +573,7 @@ export class Compiler {
           if (r !== undefined) {
             if (r === Signal.Continue) continue;
             if (r === Signal.Break) break;
-            return r === Signal.ExitLoop ? undefined : r;
+            return r === Signal.ExitLoop && outermost ? undefined : r;
           }
         }
         return undefined;
@@ -567,7 +584,7 @@ export class Compiler {
 
   private whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
     const cond = this.expr(s.cond, scope);
-    const body = this.block(s.body, new BlockScope(scope.fn, scope));
+    const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
     const until = s.until;
     const bf = body.fn;
     if (!cond.async && !body.async) {
@@ -579,7 +596,7 @@ export class Compiler {
             if (r !== undefined) {
               if (r === Signal.Continue) continue;
               if (r === Signal.Break) break;
-              return r === Signal.ExitLoop ? undefined : r;
+              return r === Signal.ExitLoop && outermost ? undefined : r;
             }
           }
           return undefined;
@@ -594,7 +611,7 @@ export class Compiler {
           if (r !== undefined) {
             if (r === Signal.Continue) continue;
             if (r === Signal.Break) break;
-            return r === Signal.ExitLoop ? undefined : r;
+            return r === Signal.ExitLoop && outermost ? undefined : r;
           }
         }
         return undefined;
@@ -605,7 +622,7 @@ export class Compiler {
 
   private doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
     const inner = new BlockScope(scope.fn, scope);
-    const body = this.block(s.body, inner);
+    const [body, outermost] = this.loopBody(s.body, inner);
     const cond = this.expr(s.cond, inner);
     const bf = body.fn;
     return {
@@ -615,7 +632,7 @@ export class Compiler {
           if (r !== undefined) {
             if (r === Signal.Continue) continue;
             if (r === Signal.Break) break;
-            return r === Signal.ExitLoop ? undefined : r;
+            return r === Signal.ExitLoop && outermost ? undefined : r;
           }
         } while (!isTruthy(await cond.fn(f)));
         return undefined;
@@ -625,7 +642,7 @@ export class Compiler {
   }
 
   private forever(stmts: Stmt[], scope: BlockScope): CStmt {
-    const body = this.block(stmts, new BlockScope(scope.fn, scope));
+    const [body, outermost] = this.loopBody(stmts, new BlockScope(scope.fn, scope));
     const bf = body.fn;
     if (!body.async) {
       return {
@@ -635,7 +652,7 @@ export class Compiler {
             if (r !== undefined) {
               if (r === Signal.Continue) continue;
               if (r === Signal.Break) break;
-              return r === Signal.ExitLoop ? undefined : r;
+              return r === Signal.ExitLoop && outermost ? undefined : r;
             }
           }
           return undefined;
@@ -650,7 +667,7 @@ export class Compiler {
           if (r !== undefined) {
             if (r === Signal.Continue) continue;
             if (r === Signal.Break) break;
-            return r === Signal.ExitLoop ? undefined : r;
+            return r === Signal.ExitLoop && outermost ? undefined : r;
           }
         }
         return undefined;
@@ -762,6 +779,22 @@ export class Compiler {
       }
       return false;
     };
+    const anyAsync = subject.async || !!other?.async || arms.some((a) => a.body.async || a.matchers.some((m) => m.value.async));
+    if (!anyAsync) {
+      const sf = subject.fn as (f: Frame) => Value;
+      return {
+        fn: (f) => {
+          const subj = sf(f);
+          for (const arm of arms) {
+            for (const m of arm.matchers) {
+              if (test(m.mode, subj, m.value.fn(f) as Value, m.span)) return arm.body.fn(f) as StmtResult;
+            }
+          }
+          return other ? (other.fn(f) as StmtResult) : undefined;
+        },
+        async: false,
+      };
+    }
     return {
       fn: async (f) => {
         const subj = await subject.fn(f);
@@ -838,7 +871,7 @@ export class Compiler {
     const run = (v: Value, e: Value): void => {
       const [ok, what] = check(v, e);
       if (ok !== negated) return;
-      rt.tests.fail(`Expected ${show(v)} ${negated ? "not " : ""}to ${what}`, span);
+      rt.tests.fail(`Expected value ${negated ? "not " : ""}to ${what}, but got ${show(v)}`, span);
     };
     const both = combine(expected ? [subject, expected] : [subject], (vals) => { run(vals[0]!, vals[1] ?? null); return null; });
     const bf = both.fn;
@@ -926,7 +959,10 @@ export class Compiler {
       const c = this.stmt(st, scope);
       if (c) compiled.push(c);
     }
+    const savedDepth = this.loopDepth;
+    this.loopDepth = 0;
     for (const job of this.pendingActions.pop()!) job();
+    this.loopDepth = savedDepth;
     this.includeStack.pop();
     this.currentFile = savedFile;
     const seq = sequence(hoisted ? [hoisted, ...compiled] : compiled);
@@ -1246,7 +1282,7 @@ export class Compiler {
         const span = e.span;
         return combine(parts, ([v, lo, hi]) => ops.compare(v!, lo!, ">=", span) >= 0 && ops.compare(v!, hi!, "<=", span) <= 0);
       }
-      case "Call": return this.callByName(e.callee, e.args, e.calleeSpan, e.span, scope, false);
+      case "Call": return this.callByName(e.callee, e.args, e.calleeSpan, e.span, scope, false, e.style);
       case "Index": {
         const t = this.expr(e.target, scope);
         const i = this.expr(e.index, scope);
@@ -1448,7 +1484,7 @@ export class Compiler {
   }
 
   /** A call by name: a user action, a builtin, a variable holding an action, or `prop of object`. */
-  private callByName(name: string, argExprs: Expr[], calleeSpan: Span, span: Span, scope: BlockScope, bare: boolean): CExpr {
+  private callByName(name: string, argExprs: Expr[], calleeSpan: Span, span: Span, scope: BlockScope, bare: boolean, style: "of" | "with" | "call" = "of"): CExpr {
     const args = argExprs.map((a) => this.expr(a, scope));
     const b = scope.lookup(name);
     const rt = this.rt;
@@ -1483,7 +1519,7 @@ export class Compiler {
     }
     const native = this.registry.functions.get(name);
     if (native) return this.callNative(native, args, calleeSpan, span);
-    if (args.length === 1 && !bare) {
+    if (args.length === 1 && !bare && style !== "call") {
       // `path of req`: read a property of an object.
       return map1(args[0]!, (o) => {
         if (isObject(o) && o.has(name)) return o.get(name)!;
@@ -1491,7 +1527,9 @@ export class Compiler {
         throw new WflRuntimeError(`There is no action or property called '${name}'`, "general", calleeSpan);
       });
     }
-    this.error(`There is no action called '${name}'`, calleeSpan);
+    const message = `Action '${name}' is not defined`;
+    if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", calleeSpan); }, async: false };
+    this.error(message, calleeSpan);
     return { fn: () => null, async: false };
   }
 

@@ -1,6 +1,7 @@
 // The front end's entry point: source text → Program, or diagnostics.
 import { tokenize } from "../lexer/lexer.js";
 import { WflParser } from "./parser.js";
+import { standardLibrary } from "../stdlib/index.js";
 import type { Program } from "../ast/nodes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
@@ -8,7 +9,7 @@ let parser: WflParser | undefined;
 
 /** The parser is built once per process (grammar analysis is the expensive part). */
 export function sharedParser(): WflParser {
-  parser ??= new WflParser();
+  parser ??= new WflParser(new Set(standardLibrary().functions.keys()));
   return parser;
 }
 

@@ -48,7 +48,7 @@ const WITH_CALLABLE = new Set(["push", "join", "length", "substring", "replace_t
 type ExprRule = (idx?: number) => Expr;
 
 export class WflParser extends EmbeddedActionsParser {
-  constructor() {
+  constructor(private readonly builtinNames: ReadonlySet<string> = new Set()) {
     super(T.allTokens, {
       maxLookahead: 2,
       recoveryEnabled: false,
@@ -1370,17 +1370,26 @@ export class WflParser extends EmbeddedActionsParser {
 
   // ── expressions, loosest first ──────────────────────────────────────────
 
-  /** Level 0: `and` / `or`, left-associative at one level. */
+  /** Level 0: `or`. `and` binds tighter, as the documentation specifies. */
   expression = this.RULE("expression", (): Expr => {
+    const start = this.LA(1);
+    let left = this.SUBRULE(this.conjunction);
+    this.MANY(() => {
+      this.CONSUME(K.or);
+      const right = this.SUBRULE2(this.conjunction);
+      left = { kind: "Logical", op: "or", left, right, span: this.spanFrom(start) };
+    });
+    return left;
+  });
+
+  /** `and`. */
+  conjunction = this.RULE("conjunction", (): Expr => {
     const start = this.LA(1);
     let left = this.SUBRULE(this.comparison);
     this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => { this.CONSUME(K.and); return "and" as const; } },
-        { ALT: () => { this.CONSUME(K.or); return "or" as const; } },
-      ]);
+      this.CONSUME(K.and);
       const right = this.SUBRULE2(this.comparison);
-      left = { kind: "Logical", op, left, right, span: this.spanFrom(start) };
+      left = { kind: "Logical", op: "and", left, right, span: this.spanFrom(start) };
     });
     return left;
   });
@@ -1571,6 +1580,14 @@ export class WflParser extends EmbeddedActionsParser {
           },
         },
         {
+          // Direct index: `numbers 1` (an integer right after a variable name).
+          GATE: () => e.kind === "Var" && /^\d+$/.test(this.LA(1).image) && this.LA(1).tokenType === T.NumberLiteral,
+          ALT: () => {
+            const t = this.CONSUME(T.NumberLiteral);
+            e = { kind: "Index", target: e, index: { kind: "Number", value: Number(t.image), span: this.tokSpan(t) }, span: this.spanFrom(start) };
+          },
+        },
+        {
           // `numbers at 0`
           GATE: () => this.LA(1).tokenType === K.at,
           ALT: () => {
@@ -1687,8 +1704,20 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => { this.CONSUME(K.with); return "with" as const; } },
     ]);
     const args: Expr[] = [];
+    // A builtin's arguments are single terms (`length of items minus 1` is length(items) − 1);
+    // a user action's arguments take arithmetic (`factorial of n minus 1` is factorial(n − 1)).
+    const builtin = this.builtinNames.has(name);
+    const arg = (): Expr =>
+      this.OR3({
+        IGNORE_AMBIGUITIES: true,
+        MAX_LOOKAHEAD: 1,
+        DEF: [
+          { GATE: () => builtin, ALT: () => this.SUBRULE(this.unary) },
+          { ALT: () => this.SUBRULE(this.additive) },
+        ],
+      });
     this.withArgsMode(true, () => {
-      args.push(this.SUBRULE(this.additive));
+      args.push(arg());
       this.MANY(() => {
         this.OR2([
           { ALT: () => this.CONSUME(K.and) },
@@ -1696,10 +1725,22 @@ export class WflParser extends EmbeddedActionsParser {
           { ALT: () => this.CONSUME(K.by) },
           { GATE: () => this.isWord(1, "length"), ALT: () => this.CONSUME(T.Identifier) },
         ]);
-        args.push(this.SUBRULE2(this.additive));
+        args.push(this.SUBRULE(this.callArg, { ARGS: [builtin] }));
       });
     });
     return { kind: "Call", callee: name, calleeSpan, args, style, span: this.spanFrom(start) };
+  });
+
+  /** One later argument of a call (see callArgs). */
+  callArg = this.RULE("callArg", (builtin: boolean): Expr => {
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
+      DEF: [
+        { GATE: () => builtin, ALT: () => this.SUBRULE(this.unary) },
+        { ALT: () => this.SUBRULE(this.additive) },
+      ],
+    });
   });
 
   /** `call f [with a and b]`. */

@@ -23,8 +23,6 @@ export class TestHarness {
   passed = 0;
   readonly failures: TestFailure[] = [];
   private context: string[] = [];
-  private setups: Body[][] = [];
-  private teardowns: Body[][] = [];
   private inTest = false;
 
   constructor(private readonly rt: Runtime, readonly enabled: boolean) {}
@@ -35,19 +33,21 @@ export class TestHarness {
     }
     this.rt.writeLine(`${"  ".repeat(this.context.length)}${name}`);
     this.context.push(name);
-    this.setups.push(setups);
-    this.teardowns.push(teardowns);
+    // Setup and teardown run once per describe block, around all of its tests.
     try {
+      for (const s of setups) await s(_f);
       await body();
     } finally {
-      this.context.pop();
-      this.setups.pop();
-      this.teardowns.pop();
+      try {
+        for (const s of teardowns) await s(_f);
+      } finally {
+        this.context.pop();
+      }
     }
     return undefined;
   }
 
-  async test(name: string, body: () => Promise<unknown>, f: Frame, span: Span): Promise<undefined> {
+  async test(name: string, body: () => Promise<unknown>, _f: Frame, span: Span): Promise<undefined> {
     if (!this.enabled) {
       throw new WflRuntimeError("test blocks run only in test mode: run this file with 'wfl --test'", "general", span);
     }
@@ -56,7 +56,6 @@ export class TestHarness {
     let failure: { message: string; span: Span } | null = null;
     this.inTest = true;
     try {
-      for (const group of this.setups) for (const s of group) await s(f);
       await body();
     } catch (e) {
       if (e instanceof AssertionFailure) failure = e;
@@ -67,7 +66,6 @@ export class TestHarness {
       }
     } finally {
       this.inTest = false;
-      for (const group of this.teardowns) for (const s of group) await s(f);
     }
     if (failure) {
       this.failures.push({ name, context: [...this.context], message: failure.message, span: failure.span });

@@ -17,3 +17,13 @@ export {
 export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
 export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
 export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
+// Front end and hosts.
+export { parse } from "./parser/parse.js";
+export { tokenize } from "./lexer/lexer.js";
+export { runProgram } from "./host/run.js";
+export type { RunOptions } from "./host/run.js";
+import { sharedParser } from "./parser/parse.js";
+/** The grammar's productions, serialized (for tools and diagrams). */
+export function grammarProductions(): ReturnType<ReturnType<typeof sharedParser>["getSerializedGastProductions"]> {
+  return sharedParser().getSerializedGastProductions();
+}

@@ -1704,9 +1704,10 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => { this.CONSUME(K.with); return "with" as const; } },
     ]);
     const args: Expr[] = [];
-    // A builtin's arguments are single terms (`length of items minus 1` is length(items) − 1);
-    // a user action's arguments take arithmetic (`factorial of n minus 1` is factorial(n − 1)).
-    const builtin = this.builtinNames.has(name);
+    // After `of`, a builtin's arguments are single terms (`length of items minus 1` is
+    // length(items) − 1); a user action's arguments, and `push with L and v` forms, take
+    // arithmetic (`factorial of n minus 1` is factorial(n − 1)).
+    const builtin = style === "of" && this.builtinNames.has(name);
     const arg = (): Expr =>
       this.OR3({
         IGNORE_AMBIGUITIES: true,

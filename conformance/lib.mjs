@@ -24,13 +24,14 @@ export function wflCommand() {
     const abs = path.resolve(REPO_ROOT, override);
     return /\.(c|m)?js$/.test(abs) ? [process.execPath, abs] : [abs];
   }
-  return [process.execPath, path.join(REPO_ROOT, "bin", "wfl")];
+  return [path.join(REPO_ROOT, "bin", "wfl")];
 }
 
 /** Human-readable note when the default CLI entry point is missing (null if fine). */
 export function wflCommandProblem() {
   const cmd = wflCommand();
   const script = cmd.length > 1 ? cmd[1] : cmd[0];
+  // bin/wfl is a shell script that picks the start-up snapshot or the bundle.
   return existsSync(script) ? null : `WFL CLI not found at ${path.relative(REPO_ROOT, script) || script}`;
 }
 

@@ -1,5 +1,8 @@
 // Bundles the CLI and the embedding API into dist/ (one file each: fast start-up).
 import { build } from "esbuild";
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 
 const common = {
   bundle: true,
@@ -14,5 +17,16 @@ const common = {
   banner: { js: "import { createRequire as __wflCreateRequire } from 'node:module'; const require = __wflCreateRequire(import.meta.url);" },
 };
 
-await build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js" });
+await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "dist/cli.js" });
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
+
+// The start-up snapshot: a CommonJS bundle whose top level builds the parser and the standard
+// library, captured by `node --build-snapshot` (with the same V8 flags bin/wfl runs with). It is tied to this exact Node version, so its name
+// carries the version and bin/wfl falls back to dist/cli.js when none matches.
+await build({ ...common, format: "cjs", banner: {}, entryPoints: ["src/cli/snapshot.ts"], outfile: "dist/snapshot.cjs" });
+for (const f of readdirSync("dist")) if (f.endsWith(".blob")) rmSync(join("dist", f));
+const blob = join("dist", `wfl-${process.version}.blob`);
+const r = spawnSync(process.execPath, ["--stack-size=3900", "--snapshot-blob", blob, "--build-snapshot", "dist/snapshot.cjs"], { encoding: "utf8" });
+if (r.status !== 0) {
+  console.warn(`build: no start-up snapshot (programs still run, starting more slowly):\n${(r.stderr || "").split("\n").slice(0, 5).join("\n")}`);
+}

@@ -13,12 +13,12 @@ const dir = mkdtempSync(join(tmpdir(), "wfl-parse-"));
 function parse(source) {
   const file = join(dir, "p.wfl");
   writeFileSync(file, source);
-  const r = spawnSync(process.execPath, ["bin/wfl", "--parse", file], { cwd: root, encoding: "utf8" });
+  const r = spawnSync("bin/wfl", ["--parse", file], { cwd: root, encoding: "utf8" });
   return { code: r.status, ast: r.status === 0 ? JSON.parse(r.stdout) : null, stderr: r.stderr };
 }
 
 test("the grammar passes Chevrotain's definition checks (no duplicate occurrences, no left recursion)", () => {
-  const r = spawnSync(process.execPath, ["bin/wfl", "--parse", join(root, "test/fixtures/hello_server.wfl")], {
+  const r = spawnSync("bin/wfl", ["--parse", join(root, "test/fixtures/hello_server.wfl")], {
     cwd: root, encoding: "utf8", env: { ...process.env, WFL_PARSER_VALIDATE: "1" },
   });
   assert.equal(r.status, 0, r.stderr);

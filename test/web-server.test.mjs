@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 test("listen / wait for request / respond serve real HTTP requests", async () => {
-  const child = spawn(process.execPath, ["bin/wfl", "test/fixtures/hello_server.wfl"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("bin/wfl", ["test/fixtures/hello_server.wfl"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stderr.on("data", (d) => (err += d));

@@ -20,7 +20,7 @@ Usage:
 Exit status: 0 success, 1 any error or failed test.
 `;
 
-async function main(argv: string[]): Promise<number> {
+export async function cliMain(argv: string[]): Promise<number> {
   const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
   const first = argv[0];
   if (first === undefined) {
@@ -72,15 +72,18 @@ function usage(message: string): number {
   return 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    // Anything reaching here is a bug in wfl-ts, reported without a host stack trace.
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`error[INTERNAL]: ${msg}\nThis is a bug in wfl-ts; please report it with the program that caused it.\n`);
-    if (process.env.WFL_DEBUG) process.stderr.write(String((e as Error)?.stack) + "\n");
-    process.exitCode = 1;
-  },
-);
+/** Run the command and set the exit status; never lets a host stack trace reach the user. */
+export function runCli(argv: string[]): void {
+  cliMain(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      // Anything reaching here is a bug in wfl-ts, reported without a host stack trace.
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`error[INTERNAL]: ${msg}\nThis is a bug in wfl-ts; please report it with the program that caused it.\n`);
+      if (process.env.WFL_DEBUG) process.stderr.write(String((e as Error)?.stack) + "\n");
+      process.exitCode = 1;
+    },
+  );
+}

@@ -286,6 +286,15 @@ export class Compiler {
     const v = this.expr(value, scope);
     const setter = this.setter(target, scope, span);
     if (!setter) return NOOP;
+    // Hot path: `change x to …` on a local variable writes the slot directly.
+    if (target.kind === "Var" && !v.async) {
+      const b = scope.lookup(target.name);
+      if (b && b.kind === "var" && scope.depthOf(b) === 0) {
+        const slot = b.slot;
+        const ev = v.fn as (f: Frame) => Value;
+        return { fn: (f) => { f.s[slot] = ev(f); return undefined; }, async: false };
+      }
+    }
     return this.withValue(v, (f, x) => setter.fn(f, x), setter.async);
   }
 
@@ -1444,7 +1453,7 @@ export class Compiler {
       case "-": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a - b : ops.subtract(a, b, span)); break;
       case "*": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a * b : ops.multiply(a, b, span)); break;
       case "/": f2 = (a, b) => ops.divide(a, b, span); break;
-      case "%": f2 = (a, b) => ops.modulo(a, b, span); break;
+      case "%": f2 = (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a % b : ops.modulo(a, b, span)); break;
       case "==": f2 = (a, b) => (a === b || valuesEqual(a, b)); break;
       case "!=": f2 = (a, b) => !(a === b || valuesEqual(a, b)); break;
       case ">": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a > b : ops.compare(a, b, ">", span) > 0); break;
@@ -1460,7 +1469,8 @@ export class Compiler {
     }
     if (!l.async && !r.async) {
       const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
-      // Specialise the hottest shapes: variable/constant operands of + - < etc. stay as direct calls.
+      const fast = e.right.kind === "Number" ? numberFastPath(op, lf, e.right.value, f2) : null;
+      if (fast) return { fn: fast, async: false };
       return { fn: (f) => f2(lf(f), rf(f)), async: false };
     }
     return { fn: async (f) => f2(await l.fn(f), await r.fn(f)), async: true };
@@ -1572,6 +1582,23 @@ export class Compiler {
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────
+
+/** `x minus 1`, `n is less than 2`, `i modulo 2`: a number on the right skips one closure call. */
+function numberFastPath(op: string, lf: (f: Frame) => Value, k: number, slow: (a: Value, b: Value) => Value): ((f: Frame) => Value) | null {
+  switch (op) {
+    case "+": return (f) => { const a = lf(f); return typeof a === "number" ? a + k : slow(a, k); };
+    case "-": return (f) => { const a = lf(f); return typeof a === "number" ? a - k : slow(a, k); };
+    case "*": return (f) => { const a = lf(f); return typeof a === "number" ? a * k : slow(a, k); };
+    case "%": return k === 0 ? null : (f) => { const a = lf(f); return typeof a === "number" ? a % k : slow(a, k); };
+    case "/": return k === 0 ? null : (f) => { const a = lf(f); return typeof a === "number" ? a / k : slow(a, k); };
+    case "<": return (f) => { const a = lf(f); return typeof a === "number" ? a < k : slow(a, k); };
+    case ">": return (f) => { const a = lf(f); return typeof a === "number" ? a > k : slow(a, k); };
+    case "<=": return (f) => { const a = lf(f); return typeof a === "number" ? a <= k : slow(a, k); };
+    case ">=": return (f) => { const a = lf(f); return typeof a === "number" ? a >= k : slow(a, k); };
+    case "==": return (f) => { const a = lf(f); return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a, k); };
+    default: return null;
+  }
+}
 
 const NOOP: CStmt = { fn: () => undefined, async: false };
 

@@ -50,7 +50,7 @@ type ExprRule = (idx?: number) => Expr;
 export class WflParser extends EmbeddedActionsParser {
   constructor(private readonly builtinNames: ReadonlySet<string> = new Set()) {
     super(T.allTokens, {
-      maxLookahead: 2,
+      maxLookahead: 1,
       recoveryEnabled: false,
       errorMessageProvider: wflErrorMessageProvider,
       // Ambiguities in this grammar are resolved by alternative order and gates, on purpose.

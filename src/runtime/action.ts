@@ -54,6 +54,7 @@ export function selectOverload(a: WflAction, args: Value[], span: Span): Overloa
   const ovs = a.overloads;
   if (ovs.length === 1) {
     const o = ovs[0]!;
+    if (args.length === o.params.length) return o; // the common case, checked without allocating
     const required = o.params.filter((p) => !p.defaultValue).length;
     if (args.length > o.params.length || args.length < required) {
       throw new WflRuntimeError(

@@ -1,6 +1,14 @@
 // The HTTP server behind `listen on port …`, `wait for request …` and `respond to …`.
 // Requests queue until the program asks for one; each is answered exactly once.
-import http from "node:http";
+import type http from "node:http";
+
+// node:http is loaded on first use: programs that never listen don't pay for it, and the
+// start-up snapshot (scripts/build.mjs) cannot contain it.
+let httpModule: typeof http | undefined;
+function httpLib(): typeof http {
+  httpModule ??= (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule("node:http") as typeof http;
+  return httpModule;
+}
 import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
@@ -28,7 +36,7 @@ export class WebServer {
   }
 
   static async listen(port: number, limits: ServerLimits): Promise<WebServer> {
-    const server = http.createServer();
+    const server = httpLib().createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
         reject(new WflRuntimeError(

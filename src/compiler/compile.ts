@@ -1442,6 +1442,12 @@ export class Compiler {
     return readBinding(b, scope, span);
   }
 
+  /** The slot of a variable in the current frame, or -1 (for fused reads in hot operators). */
+  private localSlot(name: string, scope: BlockScope): number {
+    const b = scope.lookup(name);
+    return b && b.kind === "var" && scope.depthOf(b) === 0 ? b.slot : -1;
+  }
+
   private binary(e: Expr & { kind: "Binary" }, scope: BlockScope): CExpr {
     const l = this.expr(e.left, scope);
     const r = this.expr(e.right, scope);
@@ -1469,7 +1475,8 @@ export class Compiler {
     }
     if (!l.async && !r.async) {
       const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
-      const fast = e.right.kind === "Number" ? numberFastPath(op, lf, e.right.value, f2) : null;
+      const slot = e.left.kind === "Var" ? this.localSlot(e.left.name, scope) : -1;
+      const fast = e.right.kind === "Number" ? numberFastPath(op, lf, e.right.value, f2, slot) : null;
       if (fast) return { fn: fast, async: false };
       return { fn: (f) => f2(lf(f), rf(f)), async: false };
     }
@@ -1508,6 +1515,24 @@ export class Compiler {
       const mayWait = info.mayWait;
       if (!mayWait && !args.some((a) => a.async)) {
         const argFns = args.map((a) => a.fn as (f: Frame) => Value);
+        const only = info.overloads.length === 1 ? info.overloads[0]! : null;
+        if (only && only.params.length === args.length && argFns.length <= 3) {
+          // One definition, exact arity: build the callee's frame directly (no argument array).
+          const [a0, a1, a2] = argFns;
+          const n = argFns.length;
+          return {
+            fn: (f) => {
+              const a = read(f) as WflAction;
+              const o = a.overloads[0]!;
+              const nf = new Frame(o.frameSize, a.closure);
+              if (n > 0) nf.s[0] = a0!(f);
+              if (n > 1) nf.s[1] = a1!(f);
+              if (n > 2) nf.s[2] = a2!(f);
+              return rt.enterSync(a, o, nf, span);
+            },
+            async: false,
+          };
+        }
         if (argFns.length === 1) {
           const a0 = argFns[0]!;
           return { fn: (f) => rt.callActionSync(read(f) as WflAction, [a0(f)], span), async: false };
@@ -1543,6 +1568,35 @@ export class Compiler {
     return { fn: () => null, async: false };
   }
 
+  /** Hot builtins compiled inline; anything unusual falls back to the registered function. */
+  private intrinsic(native: NativeFunction, args: CExpr[], calleeSpan: Span): CExpr | null {
+    if (args.some((a) => a.async)) return null;
+    const rt = this.rt;
+    const slow = (vals: Value[]): Value => {
+      try {
+        return native.impl(vals, rt.nativeContext) as Value;
+      } catch (e) {
+        throw rt.locate(e, calleeSpan);
+      }
+    };
+    if (native.name === "push" && args.length === 2) {
+      const l = args[0]!.fn as (f: Frame) => Value, v = args[1]!.fn as (f: Frame) => Value;
+      return {
+        fn: (f) => {
+          const list = l(f);
+          if (Array.isArray(list)) { list.push(v(f)); return null; }
+          return slow([list, v(f)]);
+        },
+        async: false,
+      };
+    }
+    if ((native.name === "length" || native.name === "size") && args.length === 1) {
+      const l = args[0]!.fn as (f: Frame) => Value;
+      return { fn: (f) => { const x = l(f); return Array.isArray(x) ? x.length : slow([x]); }, async: false };
+    }
+    return null;
+  }
+
   private callNative(native: NativeFunction, args: CExpr[], calleeSpan: Span, span: Span): CExpr {
     const rt = this.rt;
     const n = args.length;
@@ -1553,6 +1607,8 @@ export class Compiler {
     }
     const impl = native.impl;
     const ctx = rt.nativeContext;
+    const intrinsic = this.intrinsic(native, args, calleeSpan);
+    if (intrinsic) return intrinsic;
     const call = (vals: Value[]): R => {
       try {
         return impl(vals, ctx);
@@ -1583,24 +1639,59 @@ export class Compiler {
 
 // ── helpers ───────────────────────────────────────────────────────────────
 
-/** `x minus 1`, `n is less than 2`, `i modulo 2`: a number on the right skips one closure call. */
-function numberFastPath(op: string, lf: (f: Frame) => Value, k: number, slow: (a: Value, b: Value) => Value): ((f: Frame) => Value) | null {
+const NOOP: CStmt = { fn: () => undefined, async: false };
+
+/**
+ * `x minus 1`, `n is less than 2`, `i modulo 2`: a number on the right skips a closure call, and a
+ * local variable on the left (slot ≥ 0) is read straight from the frame. Each operator gets its own
+ * closure so V8 can inline the arithmetic.
+ */
+function numberFastPath(op: string, lf: (f: Frame) => Value, k: number, slow: (a: Value, b: Value) => Value, slot: number): ((f: Frame) => Value) | null {
   switch (op) {
-    case "+": return (f) => { const a = lf(f); return typeof a === "number" ? a + k : slow(a, k); };
-    case "-": return (f) => { const a = lf(f); return typeof a === "number" ? a - k : slow(a, k); };
-    case "*": return (f) => { const a = lf(f); return typeof a === "number" ? a * k : slow(a, k); };
-    case "%": return k === 0 ? null : (f) => { const a = lf(f); return typeof a === "number" ? a % k : slow(a, k); };
-    case "/": return k === 0 ? null : (f) => { const a = lf(f); return typeof a === "number" ? a / k : slow(a, k); };
-    case "<": return (f) => { const a = lf(f); return typeof a === "number" ? a < k : slow(a, k); };
-    case ">": return (f) => { const a = lf(f); return typeof a === "number" ? a > k : slow(a, k); };
-    case "<=": return (f) => { const a = lf(f); return typeof a === "number" ? a <= k : slow(a, k); };
-    case ">=": return (f) => { const a = lf(f); return typeof a === "number" ? a >= k : slow(a, k); };
-    case "==": return (f) => { const a = lf(f); return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a, k); };
-    default: return null;
+    case "+":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a + k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a + k : slow(a, k); };
+    case "-":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a - k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a - k : slow(a, k); };
+    case "*":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a * k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a * k : slow(a, k); };
+    case "%":
+      return k === 0 ? null : slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a % k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a % k : slow(a, k); };
+    case "/":
+      return k === 0 ? null : slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a / k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a / k : slow(a, k); };
+    case "<":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a < k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a < k : slow(a, k); };
+    case ">":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a > k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a > k : slow(a, k); };
+    case "<=":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a <= k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a <= k : slow(a, k); };
+    case ">=":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a >= k : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? a >= k : slow(a, k); };
+    case "==":
+      return slot >= 0
+        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a === undefined ? lf(f) : a, k); }
+        : (f) => { const a = lf(f); return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a, k); };
+    default:
+      return null;
   }
 }
-
-const NOOP: CStmt = { fn: () => undefined, async: false };
 
 function frameAt(f: Frame, depth: number): Frame {
   let x = f;
@@ -1657,6 +1748,14 @@ function sequence(all: CStmt[]): CStmt {
     const n = fns.length;
     if (n === 0) return NOOP;
     if (n === 1) return { fn: fns[0]!, async: false };
+    if (n === 2) {
+      const [s0, s1] = fns as [Ex, Ex];
+      return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult), async: false };
+    }
+    if (n === 3) {
+      const [s0, s1, s2] = fns as [Ex, Ex, Ex];
+      return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult) ?? (s2(f) as StmtResult), async: false };
+    }
     return {
       fn: (f) => {
         for (let i = 0; i < n; i++) {

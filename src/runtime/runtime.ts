@@ -2,7 +2,7 @@
 import type { Value } from "./values.js";
 import { typeName, isObject } from "./values.js";
 import { Frame, Signal, ExitProgram } from "./frame.js";
-import { WflAction, selectOverload } from "./action.js";
+import { WflAction, selectOverload, type Overload } from "./action.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
 import type { NativeContext, NativeFunction } from "../stdlib/registry.js";
@@ -62,10 +62,13 @@ export class Runtime {
     const o = selectOverload(a, args, span);
     const f = new Frame(o.frameSize, a.closure);
     this.bindArgs(o, f, args);
-    if (++this.depth > this.maxDepth) {
-      this.depth = 0;
-      throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls (is '${a.name}' recursing without end?)`, "general", span);
-    }
+    return this.enterSync(a, o, f, span);
+  }
+
+  /** Run an overload's body in a frame whose arguments are already in place. */
+  enterSync(a: WflAction, o: Overload, f: Frame, span: Span): Value {
+    if (this.depth >= this.maxDepth) this.overflow(a.name, span);
+    this.depth++;
     try {
       const r = o.body(f);
       if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
@@ -75,15 +78,17 @@ export class Runtime {
     }
   }
 
+  private overflow(name: string, span: Span): never {
+    throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls (is '${name}' recursing without end?)`, "general", span);
+  }
+
   async callAction(a: WflAction, args: Value[], span: Span): Promise<Value> {
     if (!(a instanceof WflAction)) return this.callValue(a, "", args, span);
     const o = selectOverload(a, args, span);
     const f = new Frame(o.frameSize, a.closure);
     this.bindArgs(o, f, args);
-    if (++this.depth > this.maxDepth) {
-      this.depth = 0;
-      throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls (is '${a.name}' recursing without end?)`, "general", span);
-    }
+    if (this.depth >= this.maxDepth) this.overflow(a.name, span);
+    this.depth++;
     try {
       const r = await o.body(f);
       return r === Signal.Return ? f.ret : null;
@@ -138,10 +143,8 @@ export class Runtime {
     const f = new Frame(m.frameSize, target.container.closure);
     f.s[0] = target;
     for (let i = 0; i < args.length; i++) f.s[i + 1] = args[i]!;
-    if (++this.depth > this.maxDepth) {
-      this.depth = 0;
-      throw new WflRuntimeError(`Stack overflow: more than ${this.maxDepth} nested action calls`, "general", span);
-    }
+    if (this.depth >= this.maxDepth) this.overflow(`${target.container.name}.${name}`, span);
+    this.depth++;
     if (m.isAsync) {
       return (async () => {
         try {

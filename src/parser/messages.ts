@@ -67,7 +67,9 @@ function noViableAlt(ruleName: string, found: string): string {
     case "displayStmt":
       return `Expected a value (a number, text in quotes, a variable or a call), but found ${found}.`;
     case "identifier":
-      return `Expected a name, but found ${found}.`;
+      return /^'[a-z]+'$/.test(found)
+        ? `Expected a name, but found ${found}, which is a reserved word; choose another name (for example ${found.slice(0, -1)}_value').`
+        : `Expected a name, but found ${found}.`;
     case "assertion":
       return `Expected an expectation such as 'equal 5', 'be greater than 3', 'be empty' or 'contain "x"', but found ${found}.`;
     case "loopControlStmt":

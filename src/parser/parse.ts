@@ -38,12 +38,46 @@ export function parse(source: string, file: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   for (const err of p.errors) {
     const t = err.token;
+    const message = explainMissingEnd(err.message, err.context?.ruleStack ?? [], source, p);
     const start = Number.isFinite(t.startOffset) ? t.startOffset : source.length;
     const end = Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : start + 1;
-    diagnostics.push({ code: "PARSE", message: err.message, span: { start, end } });
+    diagnostics.push({ code: "PARSE", message, span: { start, end } });
     break; // the first error is the one worth reading; later ones are usually consequences
   }
   for (const s of p.stringErrors) diagnostics.push({ code: "PARSE", message: s.message, span: { start: s.offset, end: s.offset + 2 } });
   if (diagnostics.length > 0) return { program: null, diagnostics };
   return { program: { body, source, file }, diagnostics: [] };
+}
+
+/** The `end …` line each block statement needs, by the rule that parses it. */
+const BLOCK_ENDS: Record<string, [string, string]> = {
+  checkChain: ["end check", "check if"],
+  checkStmt: ["end check", "check if"],
+  ifStmt: ["end if", "if"],
+  countStmt: ["end count", "count"],
+  forEachStmt: ["end for", "for each"],
+  repeatWhile: ["end repeat", "repeat while"],
+  repeatUntil: ["end repeat", "repeat until"],
+  repeatForever: ["end repeat", "repeat forever"],
+  mainLoopStmt: ["end loop", "main loop"],
+  defineStmt: ["end action", "define action"],
+  tryStmt: ["end try", "try"],
+  routeStmt: ["end route", "route"],
+  describeStmt: ["end describe", "describe"],
+  testStmt: ["end test", "test"],
+  createList: ["end list", "create list"],
+  createMap: ["end map", "create map"],
+  createPattern: ["end pattern", "create pattern"],
+  containerDef: ["end", "create container"],
+  methodDef: ["end", "action"],
+};
+
+/** "Expected 'end' …" becomes "Expected 'end check' to close the 'check if' block …". */
+function explainMissingEnd(message: string, ruleStack: string[], _source: string, _p: WflParser): string {
+  if (!message.startsWith("Expected 'end' here")) return message;
+  for (let i = ruleStack.length - 1; i >= 0; i--) {
+    const b = BLOCK_ENDS[ruleStack[i]!];
+    if (b) return message.replace("Expected 'end' here", `Expected '${b[0]}' to close the '${b[1]}' block`);
+  }
+  return message;
 }

@@ -1,8 +1,8 @@
-# Recursive Fibonacci: fib(27) makes about 630,000 calls.
+# Recursive Fibonacci: fib(32) makes about 7 million calls.
 def fib(n):
     if n < 2:
         return n
     return fib(n - 1) + fib(n - 2)
 
 
-print(f"fib(27) = {fib(27)}")
+print(f"fib(32) = {fib(32)}")

@@ -1,7 +1,7 @@
-// Lists and maps: build a list of 300,000 numbers, filter and sum it, then sort
+// Lists and maps: build a list of 1,000,000 numbers, filter and sum it, then sort
 // the numbers into buckets held in a map of lists and count each bucket.
 const numbers = [];
-for (let count = 1; count <= 300000; count++) {
+for (let count = 1; count <= 1000000; count++) {
   numbers.push((count * 7919) % 10007);
 }
 

@@ -1,8 +1,8 @@
-# Lists and maps: build a list of 300,000 numbers, filter and sum it, then sort
+# Lists and maps: build a list of 1,000,000 numbers, filter and sum it, then sort
 # the numbers into buckets held in a dict of lists and count each bucket.
 def main():
     numbers = []
-    for count in range(1, 300001):
+    for count in range(1, 1000001):
         numbers.append((count * 7919) % 10007)
 
     evens = []

@@ -1,7 +1,7 @@
-# Numeric loop: 3,000,000 iterations of integer arithmetic on a running total.
+# Numeric loop: 10,000,000 iterations of integer arithmetic on a running total.
 def main():
     total = 0
-    for count in range(1, 3000001):
+    for count in range(1, 10000001):
         total = total + ((count * count) % 1000003)
     print(f"sum = {total}")
 

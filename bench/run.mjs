@@ -9,6 +9,7 @@
 // Prints a table of wall times and WFL/JS, WFL/Python ratios from the same run and
 // writes reports/bench.json. Timings never fail anything; the exit code is 1 only
 // if a program fails or the three languages print different output.
+import { spawnSync } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -18,7 +19,13 @@ import { REPO_ROOT, runProcess, stripAnsi, wflCommand, wflCommandProblem } from 
 const BENCH_DIR = path.join(REPO_ROOT, "bench");
 const ORDER = ["startup", "fib", "loop", "strings", "lists"];
 const TIMEOUT_MS = Number(process.env.WFL_BENCH_TIMEOUT_MS) || 300_000;
-const PYTHON = process.env.PYTHON || "python3";
+// Measure CPython itself, not a launcher in front of it (a pyenv shim adds ~90 ms per start).
+const PYTHON = resolvePython(process.env.PYTHON || "python3");
+function resolvePython(cmd) {
+  const r = spawnSync(cmd, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" });
+  const exe = r.status === 0 ? r.stdout.trim() : "";
+  return exe || cmd;
+}
 
 function parseArgs(argv) {
   const opts = { runs: Number(process.env.WFL_BENCH_RUNS) || 3, names: [] };

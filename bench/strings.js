@@ -1,6 +1,6 @@
-// String building: 200,000 appends of a two-character piece to one string.
+// String building: 1,000,000 appends of a two-character piece to one string.
 let message = "";
-for (let count = 1; count <= 200000; count++) {
+for (let count = 1; count <= 1000000; count++) {
   message += "x" + (count % 10);
 }
 const size = message.length;

@@ -1,7 +1,7 @@
-# String building: 200,000 appends of a two-character piece to one string.
+# String building: 1,000,000 appends of a two-character piece to one string.
 def main():
     message = ""
-    for count in range(1, 200001):
+    for count in range(1, 1000001):
         message += "x" + str(count % 10)
     size = len(message)
     print(f"length = {size}")

@@ -331,7 +331,15 @@ export class Compiler {
       if (!obj.async && !idx.async) {
         const of = obj.fn as (f: Frame) => Value;
         const ix = idx.fn as (f: Frame) => Value;
-        return { fn: (f, v) => set(of(f), ix(f), v), async: false };
+        return {
+          fn: (f, v) => {
+            const c = of(f), k = ix(f);
+            // In-range list items are written directly; everything else takes the checked path.
+            if (Array.isArray(c) && typeof k === "number" && k >= 0 && k < c.length && Number.isInteger(k)) c[k] = v;
+            else set(c, k, v);
+          },
+          async: false,
+        };
       }
       return { fn: async (f, v) => set(await obj.fn(f), await idx.fn(f), v), async: true };
     }
@@ -374,6 +382,21 @@ export class Compiler {
       const rf = read.fn as (f: Frame) => Value;
       const vf = v.fn as (f: Frame) => Value;
       const sf = setter.fn;
+      const slot = target.kind === "Var" ? this.localSlot(target.name, scope) : -1;
+      if (slot >= 0 && (op === "+" || op === "-")) {
+        // `add n to total` on a local number: read and write the slot directly.
+        const plus = op === "+";
+        return {
+          fn: (f) => {
+            const cur = f.s[slot];
+            const x = vf(f);
+            if (typeof cur === "number" && typeof x === "number") f.s[slot] = plus ? cur + x : cur - x;
+            else { const r = apply(rf(f), x); if (r !== undefined) sf(f, r); }
+            return undefined;
+          },
+          async: false,
+        };
+      }
       return {
         fn: (f) => {
           const r = apply(rf(f), vf(f));
@@ -444,8 +467,8 @@ export class Compiler {
     const of = other?.fn;
     if (!cond.async && !then.async && !other?.async) {
       const cf = cond.fn as (f: Frame) => Value;
-      if (of) return { fn: (f) => (isTruthy(cf(f)) ? tf(f) : of(f)), async: false };
-      return { fn: (f) => (isTruthy(cf(f)) ? tf(f) : undefined), async: false };
+      if (of) return { fn: (f) => { const c = cf(f); return (c === true || (c !== false && isTruthy(c))) ? tf(f) : of(f); }, async: false };
+      return { fn: (f) => { const c = cf(f); return (c === true || (c !== false && isTruthy(c))) ? tf(f) : undefined; }, async: false };
     }
     return {
       fn: async (f) => {
@@ -558,6 +581,38 @@ export class Compiler {
     };
     if (!it.async && !body.async) {
       const itf = it.fn as (f: Frame) => Value;
+      if (!reversed) {
+        // Lists are walked in place (like Python's for): items added during the loop are not visited.
+        return {
+          fn: (f) => {
+            const v = itf(f);
+            if (!Array.isArray(v)) {
+              for (const x of items(v)) {
+                f.s[slot] = x;
+                const r = bf(f) as StmtResult;
+                if (r !== undefined) {
+                  if (r === Signal.Continue) continue;
+                  if (r === Signal.Break) break;
+                  return r === Signal.ExitLoop && outermost ? undefined : r;
+                }
+              }
+              return undefined;
+            }
+            const n = v.length;
+            for (let i = 0; i < n && i < v.length; i++) {
+              f.s[slot] = v[i]!;
+              const r = bf(f) as StmtResult;
+              if (r !== undefined) {
+                if (r === Signal.Continue) continue;
+                if (r === Signal.Break) break;
+                return r === Signal.ExitLoop && outermost ? undefined : r;
+              }
+            }
+            return undefined;
+          },
+          async: false,
+        };
+      }
       return {
         fn: (f) => {
           for (const x of items(itf(f))) {
@@ -728,9 +783,11 @@ export class Compiler {
       const bf = body.fn, ff = fin?.fn;
       return {
         fn: (f) => {
+          const depth = rt.depth;
           try {
             return bf(f) as StmtResult;
           } catch (e) {
+            rt.depth = depth;
             const err = toWfl(e);
             const h = err && pick(err);
             if (!err || !h) throw e;
@@ -749,9 +806,11 @@ export class Compiler {
     }
     return {
       fn: async (f) => {
+        const depth = rt.depth;
         try {
           return await body.fn(f);
         } catch (e) {
+          rt.depth = depth;
           const err = toWfl(e);
           const h = err && pick(err);
           if (!err || !h) throw e;
@@ -1298,7 +1357,20 @@ export class Compiler {
         const span = e.span;
         if (!t.async && !i.async) {
           const tf = t.fn as (f: Frame) => Value, ix = i.fn as (f: Frame) => Value;
-          return { fn: (f) => getIndex(tf(f), ix(f), span), async: false };
+          return {
+            fn: (f) => {
+              const c = tf(f), k = ix(f);
+              if (Array.isArray(c) && typeof k === "number") {
+                const v = c[k];
+                if (v !== undefined && k >= 0 && Number.isInteger(k)) return v;
+              } else if (c instanceof WflObject && typeof k === "string") {
+                const v = c.get(k);
+                if (v !== undefined) return v;
+              }
+              return getIndex(c, k, span);
+            },
+            async: false,
+          };
         }
         return { fn: async (f) => getIndex(await t.fn(f), await i.fn(f), span), async: true };
       }
@@ -1478,6 +1550,8 @@ export class Compiler {
       const slot = e.left.kind === "Var" ? this.localSlot(e.left.name, scope) : -1;
       const fast = e.right.kind === "Number" ? numberFastPath(op, lf, e.right.value, f2, slot) : null;
       if (fast) return { fn: fast, async: false };
+      if (op === "+") return { fn: (f) => { const a = lf(f), b = rf(f); return typeof a === "number" && typeof b === "number" ? a + b : ops.add(a, b, span); }, async: false };
+      if (op === "-") return { fn: (f) => { const a = lf(f), b = rf(f); return typeof a === "number" && typeof b === "number" ? a - b : ops.subtract(a, b, span); }, async: false };
       return { fn: (f) => f2(lf(f), rf(f)), async: false };
     }
     return { fn: async (f) => f2(await l.fn(f), await r.fn(f)), async: true };
@@ -1520,9 +1594,12 @@ export class Compiler {
           // One definition, exact arity: build the callee's frame directly (no argument array).
           const [a0, a1, a2] = argFns;
           const n = argFns.length;
+          // An action defined at the top level is created once per run: remember it.
+          const rootLevel = b.fn.parent === null;
+          let cached: WflAction | null = null;
           return {
             fn: (f) => {
-              const a = read(f) as WflAction;
+              const a = rootLevel ? (cached ??= read(f) as WflAction) : (read(f) as WflAction);
               const o = a.overloads[0]!;
               const nf = new Frame(o.frameSize, a.closure);
               if (n > 0) nf.s[0] = a0!(f);
@@ -1755,6 +1832,10 @@ function sequence(all: CStmt[]): CStmt {
     if (n === 3) {
       const [s0, s1, s2] = fns as [Ex, Ex, Ex];
       return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult) ?? (s2(f) as StmtResult), async: false };
+    }
+    if (n === 4) {
+      const [s0, s1, s2, s3] = fns as [Ex, Ex, Ex, Ex];
+      return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult) ?? (s2(f) as StmtResult) ?? (s3(f) as StmtResult), async: false };
     }
     return {
       fn: (f) => {

@@ -60,7 +60,10 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
   sources.set(opts.file, source);
 
+  const timing = process.env.WFL_TIMING === "1";
+  const t0 = performance.now();
   const parsed = parse(source, opts.file);
+  const t1 = performance.now();
   if (!parsed.program) {
     for (const d of parsed.diagnostics) report("PARSE", d);
     return 1;
@@ -146,6 +149,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     return 1;
   }
 
+  const t2 = performance.now();
   const frame = new Frame(compiled.frameSize, null);
   let exitCode = 0;
   try {
@@ -172,6 +176,10 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     if (rt.tests.failures.length > 0) exitCode = 1;
   }
   rt.flush();
+  if (timing) {
+    const t3 = performance.now();
+    writeError(`timing: parse ${(t1 - t0).toFixed(1)} ms, compile ${(t2 - t1).toFixed(1)} ms, run ${(t3 - t2).toFixed(1)} ms\n`);
+  }
   return exitCode;
 }
 

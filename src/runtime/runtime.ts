@@ -23,7 +23,8 @@ export interface RuntimeOptions {
 
 export class Runtime {
   private buffer = "";
-  private depth = 0;
+  /** Nested action calls in progress. Catch sites save and restore it (errors skip the decrement). */
+  depth = 0;
   private readonly maxDepth: number;
   private readonly sink: (text: string) => void;
   readonly nativeContext: NativeContext;
@@ -65,17 +66,19 @@ export class Runtime {
     return this.enterSync(a, o, f, span);
   }
 
-  /** Run an overload's body in a frame whose arguments are already in place. */
+  /**
+   * Run an overload's body in a frame whose arguments are already in place. No try/finally on
+   * this hot path: a thrown error leaves `depth` high, and every place that catches an error
+   * (WFL `try`, the test harness) puts it back to what it was (see `depth`).
+   */
   enterSync(a: WflAction, o: Overload, f: Frame, span: Span): Value {
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
     this.depth++;
-    try {
-      const r = o.body(f);
-      if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
-      return r === Signal.Return ? f.ret : null;
-    } finally {
-      this.depth--;
-    }
+    const r = o.body(f);
+    this.depth--;
+    if (r === undefined) return null;
+    if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
+    return r === Signal.Return ? f.ret : null;
   }
 
   private overflow(name: string, span: Span): never {

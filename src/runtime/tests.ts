@@ -55,9 +55,11 @@ export class TestHarness {
     const indent = "  ".repeat(this.context.length);
     let failure: { message: string; span: Span } | null = null;
     this.inTest = true;
+    const depth = this.rt.depth;
     try {
       await body();
     } catch (e) {
+      this.rt.depth = depth;
       if (e instanceof AssertionFailure) failure = e;
       else {
         const w = this.rt.asCatchable(e);

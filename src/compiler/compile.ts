@@ -19,7 +19,7 @@ import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
 import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
-import { WebServer, serverOf, respond } from "../stdlib/web/server.js";
+import { WebServer, serverOf, respond, failInFlight } from "../stdlib/web/server.js";
 import * as fs from "../stdlib/filesystem/index.js";
 import { assertNever } from "./assert-never.js";
 
@@ -216,7 +216,7 @@ export class Compiler {
       case "While": return this.whileLoop(s, scope);
       case "DoUntil": return this.doUntil(s, scope);
       case "Forever": return this.forever(s.body, scope);
-      case "MainLoop": return this.forever(s.body, scope);
+      case "MainLoop": return this.mainLoop(s, scope);
       // Outside any loop, break / continue / exit loop do nothing (as documented).
       case "Break": return this.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null;
       case "Continue": return this.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null;
@@ -728,6 +728,41 @@ export class Compiler {
       fn: async (f) => {
         for (;;) {
           const r = await bf(f);
+          if (r !== undefined) {
+            if (r === Signal.Continue) continue;
+            if (r === Signal.Break) break;
+            return r === Signal.ExitLoop && outermost ? undefined : r;
+          }
+        }
+        return undefined;
+      },
+      async: true,
+    };
+  }
+
+  /**
+   * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration fails
+   * while a request is waiting for its answer, that request gets a 500, the error is reported, and
+   * the loop goes on serving. Other errors end the program as usual.
+   */
+  private mainLoop(s: Stmt & { kind: "MainLoop" }, scope: BlockScope): CStmt {
+    const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
+    const bf = body.fn;
+    const rt = this.rt;
+    return {
+      fn: async (f) => {
+        for (;;) {
+          const depth = rt.depth;
+          let r: StmtResult;
+          try {
+            r = await bf(f);
+          } catch (e) {
+            const err = rt.asCatchable(e);
+            if (!err || failInFlight() === 0) throw e;
+            rt.depth = depth;
+            rt.reportError(err);
+            continue;
+          }
           if (r !== undefined) {
             if (r === Signal.Continue) continue;
             if (r === Signal.Break) break;

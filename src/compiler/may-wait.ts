@@ -4,7 +4,7 @@ import type { Expr, Stmt } from "../ast/nodes.js";
 import type { Registry } from "../stdlib/registry.js";
 
 /** Statement kinds that always compile to asynchronous code. */
-const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest"]);
+const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest", "MainLoop"]);
 
 interface Facts {
   waits: boolean;

@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   /** Where display output goes (defaults to stdout, buffered). */
   write?: (text: string) => void;
   maxCallDepth?: number;
+  /** Reports an error the program survives (a failed request in a main loop); provided by the host. */
+  reportError?: (err: WflRuntimeError) => void;
   /** Runs another WFL file (`execute wfl file at …`); provided by the host. */
   executeFile?: (path: string, request: Value, capture: boolean) => Promise<Value>;
 }
@@ -217,6 +219,12 @@ export class Runtime {
         }
       })();
     });
+  }
+
+  reportError(err: WflRuntimeError): void {
+    this.flush();
+    if (this.options.reportError) this.options.reportError(err);
+    else process.stderr.write(`error[RUNTIME]: ${err.message}\n`);
   }
 
   async executeFile(path: string, request: Value, capture: boolean): Promise<Value> {

@@ -100,12 +100,16 @@ export class WebServer {
   /** The next request, or an error after `timeoutMs`. */
   next(timeoutMs: number | null): Promise<WflObject> {
     const ready = this.queue.shift();
-    if (ready) return Promise.resolve(ready.req);
+    if (ready) {
+      inFlight.add(ready.res);
+      return Promise.resolve(ready.req);
+    }
     if (!this.accepting) return Promise.reject(new WflRuntimeError("This server has stopped accepting connections", "general"));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
       const waiter = (p: Pending): void => {
         if (timer) clearTimeout(timer);
+        inFlight.add(p.res);
         resolve(p.req);
       };
       this.waiters.push(waiter);
@@ -135,6 +139,24 @@ export class WebServer {
 
 const responses = new WeakMap<WflObject, http.ServerResponse>();
 const openServers = new Set<WebServer>();
+/** Requests the program has received but not yet answered. */
+const inFlight = new Set<http.ServerResponse>();
+
+/**
+ * A request handler failed: answer every request still waiting for its response with 500, so no
+ * client hangs. Returns how many were answered.
+ */
+export function failInFlight(): number {
+  let n = 0;
+  for (const res of inFlight) {
+    if (!res.headersSent && !res.writableEnded) {
+      res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
+      n++;
+    }
+  }
+  inFlight.clear();
+  return n;
+}
 
 function answerUnhandled(res: http.ServerResponse): void {
   if (!res.headersSent) res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end("Server is shutting down\n");
@@ -171,9 +193,11 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
     throw new WflRuntimeError(`${opts.status} is not a valid HTTP status`, "general");
   }
   res.writeHead(opts.status, headers).end(body);
+  inFlight.delete(res);
 }
 
 /** When the program ends: answer what is left and close every server, so the process can exit. */
 export function closeAllServers(): void {
+  failInFlight();
   for (const s of [...openServers]) s.close();
 }

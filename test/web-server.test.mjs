@@ -6,19 +6,25 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-test("listen / wait for request / respond serve real HTTP requests", async () => {
-  const child = spawn("bin/wfl", ["test/fixtures/hello_server.wfl"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
+/** Start a WFL server program; resolves with the child, its port, and readers for its output. */
+async function startServer(program) {
+  const child = spawn("bin/wfl", [program], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const io = { out: "", err: "" };
+  child.stderr.on("data", (d) => (io.err += d));
   const port = await new Promise((resolve, reject) => {
     child.stdout.on("data", (d) => {
-      out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(out);
+      io.out += d;
+      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
       if (m) resolve(Number(m[1]));
     });
-    child.on("exit", () => reject(new Error(`server exited early: ${err}`)));
+    child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
   });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return { port, io, exited };
+}
+
+test("listen / wait for request / respond serve real HTTP requests", async () => {
+  const { port, io, exited } = await startServer("test/fixtures/hello_server.wfl");
   const ok = await fetch(`http://127.0.0.1:${port}/greet`);
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get("content-type"), "text/plain");
@@ -26,24 +32,12 @@ test("listen / wait for request / respond serve real HTTP requests", async () =>
   const missing = await fetch(`http://127.0.0.1:${port}/missing`);
   assert.equal(missing.status, 404);
   assert.equal(await missing.text(), "not here");
-  const code = await new Promise((resolve) => child.on("exit", resolve));
-  assert.equal(code, 0, err);
-  assert.match(out, /served\n$/);
+  assert.equal(await exited, 0, io.err);
+  assert.match(io.out, /served\n$/);
 });
 
 test("a failing request handler answers 500 and the server keeps serving", async () => {
-  const child = spawn("bin/wfl", ["test/fixtures/failing_handler.wfl"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", () => reject(new Error(`server exited early: ${err}`)));
-  });
+  const { port, io, exited } = await startServer("test/fixtures/failing_handler.wfl");
   const first = await fetch(`http://127.0.0.1:${port}/a`);
   assert.equal(await first.text(), "ok 1");
   const boom = await fetch(`http://127.0.0.1:${port}/boom`);
@@ -52,10 +46,9 @@ test("a failing request handler answers 500 and the server keeps serving", async
   const after = await fetch(`http://127.0.0.1:${port}/b`);
   assert.equal(after.status, 200);
   assert.equal(await after.text(), "ok 3");
-  const code = await new Promise((resolve) => child.on("exit", resolve));
-  assert.equal(code, 0, err);
-  assert.match(err, /Division by zero/);
-  assert.match(err, /failing_handler\.wfl:10:/);
-  assert.doesNotMatch(err, /\n\s+at /);
-  assert.match(out, /done after 3\n$/);
+  assert.equal(await exited, 0, io.err);
+  assert.match(io.err, /Division by zero/);
+  assert.match(io.err, /failing_handler\.wfl:10:/);
+  assert.doesNotMatch(io.err, /\n\s+at /);
+  assert.match(io.out, /done after 3\n$/);
 });

@@ -29,6 +29,7 @@ export type Expr =
   | { kind: "EmptyMap"; span: Span }
   | { kind: "ActionRef"; name: string; span: Span }
   /** `read content from h`, `file exists at p`, `list files in d …`, … */
+  | { kind: "ProcessRunning"; process: Expr; span: Span }
   | { kind: "FileQuery"; op: FileQueryOp; args: Expr[]; recursive: boolean; filter: "extension" | "extensions" | "pattern" | null; span: Span };
 
 export type FileQueryOp = "readContent" | "readBinary" | "readBytes" | "fileExists" | "dirExists" | "listFiles" | "fileSize";
@@ -123,6 +124,10 @@ export type Stmt =
   | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
   | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
   | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
+  /** `wait for execute|spawn command C [with arguments L] [using shell] [as v]`. */
+  | { kind: "RunCommand"; spawn: boolean; command: Expr; args: Expr | null; shell: boolean; name: string | null; span: Span }
+  /** `wait for process p to complete [as v]`, `wait for read output from process p as v`, `kill process p`. */
+  | { kind: "ProcessOp"; op: "wait" | "read" | "kill"; process: Expr; name: string | null; span: Span }
   /** File statements: `open file at p for writing as h`, `write content x into h`, `close file h`, … */
   | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; mode: "read" | "write" | "append"; binary: boolean; span: Span };
 

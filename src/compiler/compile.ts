@@ -21,6 +21,7 @@ import { findMayWait } from "./may-wait.js";
 import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
 import { WebServer, serverOf, respond, failInFlight } from "../stdlib/web/server.js";
 import * as fs from "../stdlib/filesystem/index.js";
+import * as proc from "../stdlib/process/index.js";
 import { assertNever } from "./assert-never.js";
 
 type R = Value | Promise<Value>;
@@ -255,6 +256,8 @@ export class Compiler {
       case "Respond": return this.respond(s, scope);
       case "ServerOp": return this.serverOp(s, scope);
       case "RegisterSignal": return this.registerSignal(s, scope);
+      case "RunCommand": return this.runCommand(s, scope);
+      case "ProcessOp": return this.processOp(s, scope);
       default: return assertNever(s);
     }
   }
@@ -1340,6 +1343,55 @@ export class Compiler {
     };
   }
 
+  // ── subprocesses ────────────────────────────────────────────────────────
+
+  private runCommand(s: Stmt & { kind: "RunCommand" }, scope: BlockScope): CStmt {
+    const command = this.expr(s.command, scope);
+    const args = s.args ? this.expr(s.args, scope) : null;
+    const rt = this.rt;
+    const span = s.span;
+    const spawn = s.spawn;
+    const shell = s.shell;
+    const value: CExpr = {
+      fn: async (f) => {
+        const c = await command.fn(f);
+        const a = args ? await args.fn(f) : null;
+        try {
+          const policy = proc.policyFrom(rt.options.config);
+          return spawn ? proc.spawnCommand(c, a, shell, policy) : await proc.executeCommand(c, a, shell, policy);
+        } catch (e) {
+          throw rt.locate(e, span);
+        }
+      },
+      async: true,
+    };
+    if (s.name) return this.declareCompiled(s.name, span, value, scope);
+    return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
+  }
+
+  private processOp(s: Stmt & { kind: "ProcessOp" }, scope: BlockScope): CStmt {
+    const target = this.expr(s.process, scope);
+    const rt = this.rt;
+    const span = s.span;
+    const op = s.op;
+    const value: CExpr = {
+      fn: async (f) => {
+        const p = await target.fn(f);
+        try {
+          if (op === "wait") return await proc.waitForProcess(p);
+          if (op === "read") return proc.readOutput(p);
+          proc.killProcess(p);
+          return null;
+        } catch (e) {
+          throw rt.locate(e, span);
+        }
+      },
+      async: true,
+    };
+    if (s.name) return this.declareCompiled(s.name, span, value, scope);
+    return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
+  }
+
   // ── expressions ─────────────────────────────────────────────────────────
 
   expr(e: Expr, scope: BlockScope): CExpr {
@@ -1446,6 +1498,17 @@ export class Compiler {
         });
       }
       case "FileQuery": return this.fileQuery(e, scope);
+      case "ProcessRunning": {
+        const rt = this.rt;
+        const span = e.span;
+        return map1(this.expr(e.process, scope), (v) => {
+          try {
+            return proc.isRunning(v);
+          } catch (err) {
+            throw rt.locate(err, span);
+          }
+        });
+      }
       default: return assertNever(e);
     }
   }

@@ -4,7 +4,7 @@ import type { Expr, Stmt } from "../ast/nodes.js";
 import type { Registry } from "../stdlib/registry.js";
 
 /** Statement kinds that always compile to asynchronous code. */
-const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest", "MainLoop"]);
+const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest", "MainLoop", "RunCommand", "ProcessOp"]);
 
 interface Facts {
   waits: boolean;
@@ -117,6 +117,8 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "Respond": [s.request, s.content, s.status, s.contentType, s.headers].forEach((e) => e && onExpr(e)); break;
     case "ServerOp": onExpr(s.server); break;
     case "RegisterSignal": break;
+    case "RunCommand": onExpr(s.command); if (s.args) onExpr(s.args); break;
+    case "ProcessOp": onExpr(s.process); break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
 }
@@ -136,6 +138,7 @@ export function forEachExprChild(e: Expr, on: (e: Expr) => void): void {
     case "PatternReplace": on(e.pattern); on(e.replacement); on(e.text); break;
     case "PatternSplit": on(e.text); on(e.separator); break;
     case "FileQuery": e.args.forEach(on); break;
+    case "ProcessRunning": on(e.process); break;
     default: break;
   }
 }

@@ -10,6 +10,7 @@ import { WflRuntimeError } from "../runtime/errors.js";
 import { standardLibrary } from "../stdlib/index.js";
 import { loadConfig } from "../runtime/config.js";
 import { closeAllServers } from "../stdlib/web/server.js";
+import { stopAllProcesses } from "../stdlib/process/index.js";
 import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Program } from "../ast/nodes.js";
@@ -169,8 +170,9 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     }
   }
   finally {
-    // Servers the program left open are closed, so the process can end.
+    // Servers and child processes the program left open are closed, so the process can end.
     closeAllServers();
+    stopAllProcesses();
   }
   if (opts.testMode && compiled.hasTests) {
     rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));

@@ -57,7 +57,7 @@ const HARD = [
   "undefined", "wait", "include", "load", "export", "equal", "greater", "less", "than", "above", "below",
   "between", "matches", "find", "replace", "split", "constant", "container", "interface", "property",
   "extends", "implements", "requires", "starts", "ends", "open", "close", "write", "append", "delete",
-  "current", "respond", "listen", "requires", "execute", "register", "stop",
+  "current", "respond", "listen", "requires", "execute", "register", "stop", "spawn", "kill",
 ];
 
 /**

@@ -34,6 +34,7 @@ const K = {
   extends: kw("extends"), implements: kw("implements"), requires: kw("requires"), event: kw("event"),
   trigger: kw("trigger"), static: kw("static"), load: kw("load"), module: kw("module"), execute: kw("execute"),
   listen: kw("listen"), respond: kw("respond"), register: kw("register"), stop: kw("stop"),
+  spawn: kw("spawn"), kill: kw("kill"),
   // soft
   count: kw("count"), list: kw("list"), map: kw("map"), contains: kw("contains"), test: kw("test"),
   pattern: kw("pattern"), at: kw("at"), called: kw("called"), needs: kw("needs"), new: kw("new"),
@@ -156,6 +157,7 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.respondStmt) },
       { ALT: () => this.SUBRULE(this.stopAcceptingStmt) },
       { ALT: () => this.SUBRULE(this.registerSignalStmt) },
+      { ALT: () => this.SUBRULE(this.killStmt) },
       { GATE: () => this.LA(2).tokenType !== T.Newline, ALT: () => this.SUBRULE(this.triggerStmt) },
       { ALT: () => this.SUBRULE(this.closeStmt) },
       { ALT: () => this.SUBRULE(this.writeStmt) },
@@ -884,6 +886,14 @@ export class WflParser extends EmbeddedActionsParser {
       },
       { GATE: () => this.isWord(1, "request"), ALT: () => this.SUBRULE(this.waitRequestTail, { ARGS: [start] }) },
       {
+        GATE: () => (this.LA(1).tokenType === K.execute || this.LA(1).tokenType === K.spawn) && this.isWord(2, "command"),
+        ALT: () => this.SUBRULE(this.runCommandTail, { ARGS: [start] }),
+      },
+      {
+        GATE: () => (this.isWord(1, "process") && this.LA(3).tokenType === K.to) || (this.isWord(1, "read") && this.isWord(2, "output")),
+        ALT: () => this.SUBRULE(this.processWaitTail, { ARGS: [start] }),
+      },
+      {
         ALT: () => {
           const stmt = this.SUBRULE(this.statement);
           return { kind: "WaitFor", stmt, span: this.spanFrom(start) } as Stmt;
@@ -906,6 +916,65 @@ export class WflParser extends EmbeddedActionsParser {
     this.OPTION2(() => { this.CONSUME(K.with); this.CONSUME4(T.Identifier); timeout = this.SUBRULE2(this.postfix); });
     this.eos();
     return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) };
+  });
+
+  /** After `wait for`: `execute|spawn command C [with arguments L] [using shell] [as v]`. */
+  runCommandTail = this.RULE("runCommandTail", (start: IToken): Stmt => {
+    const spawn = this.OR([
+      { ALT: () => { this.CONSUME(K.execute); return false; } },
+      { ALT: () => { this.CONSUME(K.spawn); return true; } },
+    ]);
+    this.CONSUME(T.Identifier); // command
+    const command = this.SUBRULE(this.postfix);
+    let args: Expr | null = null;
+    let shell = false;
+    let name: string | null = null;
+    this.OPTION(() => { this.CONSUME(K.with); this.CONSUME2(T.Identifier); args = this.SUBRULE2(this.postfix); }); // with arguments
+    this.OPTION2({ GATE: () => this.isWord(1, "using"), DEF: () => { this.CONSUME3(T.Identifier); this.CONSUME4(T.Identifier); shell = true; } });
+    this.OPTION3(() => { this.CONSUME(K.as); name = this.SUBRULE(this.identifier); });
+    this.eos();
+    return { kind: "RunCommand", spawn, command, args, shell, name, span: this.spanFrom(start) };
+  });
+
+  /** After `wait for`: `process p to complete [as v]` or `read output from process p as v`. */
+  processWaitTail = this.RULE("processWaitTail", (start: IToken): Stmt => {
+    const node = this.OR([
+      {
+        GATE: () => this.isWord(1, "process"),
+        ALT: () => {
+          this.CONSUME(T.Identifier); // process
+          const proc = this.SUBRULE(this.primary);
+          this.CONSUME(K.to);
+          this.CONSUME2(T.Identifier); // complete
+          let name: string | null = null;
+          this.OPTION(() => { this.CONSUME(K.as); name = this.SUBRULE(this.identifier); });
+          return { kind: "ProcessOp", op: "wait", process: proc, name, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME3(T.Identifier); // read
+          this.CONSUME4(T.Identifier); // output
+          this.CONSUME(K.from);
+          this.CONSUME5(T.Identifier); // process
+          const proc = this.SUBRULE2(this.primary);
+          this.CONSUME2(K.as);
+          const name = this.SUBRULE2(this.identifier);
+          return { kind: "ProcessOp", op: "read", process: proc, name, span: this.spanFrom(start) } as Stmt;
+        },
+      },
+    ]);
+    this.eos();
+    return node;
+  });
+
+  /** `kill process p`. */
+  killStmt = this.RULE("killStmt", (): Stmt => {
+    const start = this.CONSUME(K.kill);
+    this.CONSUME(T.Identifier); // process
+    const proc = this.SUBRULE(this.primary);
+    this.eos();
+    return { kind: "ProcessOp", op: "kill", process: proc, name: null, span: this.spanFrom(start) };
   });
 
   exportStmt = this.RULE("exportStmt", (): Stmt => {
@@ -1635,6 +1704,17 @@ export class WflParser extends EmbeddedActionsParser {
             { ALT: () => { this.CONSUME(K.list); return { kind: "EmptyList", span: this.spanFrom(start) } as Expr; } },
             { ALT: () => { this.CONSUME(K.map); return { kind: "EmptyMap", span: this.spanFrom(start) } as Expr; } },
           ]);
+        },
+      },
+      {
+        // `process p is running`
+        GATE: () => this.isWord(1, "process") && this.LA(3).tokenType === K.is && this.isWord(4, "running"),
+        ALT: () => {
+          this.CONSUME3(T.Identifier); // process
+          const proc = this.SUBRULE3(this.namedValue);
+          this.CONSUME(K.is);
+          this.CONSUME4(T.Identifier); // running
+          return { kind: "ProcessRunning", process: proc, span: this.spanFrom(start) } as Expr;
         },
       },
       {

@@ -1,68 +1,32 @@
 // Crypto module: standard hashes and MACs, key derivation, timing-safe comparison, CSPRNG
-// tokens and salted password hashing, all on node:crypto.
+// tokens, salted password hashing and authenticated encryption (`seal` / `unseal`).
 //
 // Semantics decided here:
 // - `hmac_sha256 of message and key` (message first, as the docs and corpus vectors use it).
 // - Text is hashed as UTF-8; `sha256` and `hmac_sha256` also accept Binary values.
-// - Password hashes are PHC strings: `$scrypt$ln=17,r=8,p=1$<salt>$<hash>` and
+// - Password hashes are PHC strings: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (argon2.ts),
+//   `$2b$12$…` (bcrypt.ts), `$scrypt$ln=17,r=8,p=1$<salt>$<hash>` and
 //   `$pbkdf2-sha256$i=600000,l=32$<salt>$<hash>` (salt and hash in unpadded standard base64).
-//   `hash_password` uses scrypt until Argon2 is available; `verify_password` detects the
-//   algorithm from the stored text and answers `no` for anything it cannot read.
+//   `hash_password` uses Argon2id; `verify_password` detects the algorithm from the stored text
+//   and answers `no` for anything it cannot read.
 // - Verification never fails on a malformed hash, and refuses cost parameters far above
 //   the defaults so a crafted stored hash cannot stall the program.
+// - Argon2 is asynchronous (a native addon working off the main thread), so the functions that
+//   may use it are registered `async`.
 import * as nodeCrypto from "node:crypto";
 import type { Registry } from "../registry.js";
 import { type Value, typeName } from "../../runtime/values.js";
 import { fail } from "../../runtime/errors.js";
 import { int, text } from "../args.js";
-
-const MAX_PASSWORD_BYTES = 4096;
+import { MAX_PASSWORD_BYTES, b64, intParam, parsePhc, passwordBytes, safeEqual } from "./phc.js";
+import { argon2Hash, argon2Verify } from "./argon2.js";
+import { bcryptHash, bcryptVerify, isBcryptHash } from "./bcrypt.js";
+import { seal, unseal } from "./seal.js";
 
 function bytesOf(fn: string, v: Value): Uint8Array {
   if (typeof v === "string") return Buffer.from(v, "utf8");
   if (v instanceof Uint8Array) return v;
   throw fail(`${fn} expects text, got ${typeName(v)}`, "type");
-}
-
-function b64(buf: Uint8Array): string {
-  return Buffer.from(buf).toString("base64").replace(/=+$/, "");
-}
-function unb64(s: string): Buffer | undefined {
-  if (!/^[A-Za-z0-9+/]*$/.test(s)) return undefined;
-  return Buffer.from(s, "base64");
-}
-
-function passwordBytes(fn: string, v: Value): Buffer {
-  const b = Buffer.from(text(fn, v), "utf8");
-  if (b.length > MAX_PASSWORD_BYTES) throw fail(`${fn}: the password is longer than ${MAX_PASSWORD_BYTES} bytes`);
-  return b;
-}
-
-function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && nodeCrypto.timingSafeEqual(a, b);
-}
-
-/** Split a PHC string `$id$params$salt$hash` into its parts and parameter map. */
-function parsePhc(stored: string, id: string): { params: Map<string, string>; salt: Buffer; hash: Buffer } | undefined {
-  const parts = stored.split("$");
-  if (parts.length !== 5 || parts[0] !== "" || parts[1] !== id) return undefined;
-  const params = new Map<string, string>();
-  for (const kv of parts[2]!.split(",")) {
-    const eq = kv.indexOf("=");
-    if (eq <= 0) return undefined;
-    params.set(kv.slice(0, eq), kv.slice(eq + 1));
-  }
-  const salt = unb64(parts[3]!);
-  const hash = unb64(parts[4]!);
-  if (!salt || !hash || salt.length === 0 || hash.length === 0) return undefined;
-  return { params, salt, hash };
-}
-
-function intParam(params: Map<string, string>, key: string, min: number, max: number): number | undefined {
-  const raw = params.get(key);
-  if (raw === undefined || !/^\d{1,10}$/.test(raw)) return undefined;
-  const n = Number(raw);
-  return n >= min && n <= max ? n : undefined;
 }
 
 // ---- scrypt -----------------------------------------------------------------------------------
@@ -119,18 +83,20 @@ export function pbkdf2Verify(password: Uint8Array, stored: string): boolean {
 }
 
 /** Verify against any stored hash this runtime can read; unknown formats answer false. */
-export function verifyAnyPassword(password: Uint8Array, stored: string): boolean {
+export function verifyAnyPassword(fn: string, password: Uint8Array, stored: string): boolean | Promise<boolean> {
+  if (stored.startsWith("$argon2")) return argon2Verify(fn, password, stored);
+  if (isBcryptHash(stored)) return bcryptVerify(Buffer.from(password).toString("utf8"), stored);
   if (stored.startsWith("$scrypt$")) return scryptVerify(password, stored);
   if (stored.startsWith("$pbkdf2-sha256$")) return pbkdf2Verify(password, stored);
   return false;
 }
 
-function verifier(fn: string, check: (pw: Uint8Array, stored: string) => boolean) {
-  return ([pw, stored]: Value[]): boolean => {
+function verifier(fn: string, check: (fn: string, pw: Uint8Array, stored: string) => boolean | Promise<boolean>) {
+  return ([pw, stored]: Value[]): boolean | Promise<boolean> => {
     const p = Buffer.from(text(fn, pw!), "utf8");
     // A stored hash that is not even text is just another unreadable record.
     if (typeof stored !== "string" || p.length > MAX_PASSWORD_BYTES) return false;
-    return check(p, stored);
+    return check(fn, p, stored);
   };
 }
 
@@ -160,10 +126,20 @@ export function register(r: Registry): void {
   });
   r.fn("generate_csrf_token", { arity: 0 }, () => nodeCrypto.randomBytes(32).toString("hex"));
 
-  r.fn("hash_password", { arity: 1 }, ([pw]) => scryptHash(passwordBytes("hash_password", pw!)));
-  r.fn("verify_password", { arity: 2 }, verifier("verify_password", verifyAnyPassword));
+  r.fn("hash_password", { arity: 1, async: true }, ([pw]) => argon2Hash("hash_password", passwordBytes("hash_password", pw!)));
+  r.fn("verify_password", { arity: 2, async: true }, verifier("verify_password", verifyAnyPassword));
+  r.fn("argon2_hash", { arity: 1, async: true }, ([pw]) => argon2Hash("argon2_hash", passwordBytes("argon2_hash", pw!)));
+  r.fn("argon2_verify", { arity: 2, async: true }, verifier("argon2_verify", argon2Verify));
+  r.fn("bcrypt_hash", { arity: 1 }, ([pw]) => {
+    // Through UTF-8 and back, exactly as the verifiers see it (lone surrogates become U+FFFD).
+    return bcryptHash(passwordBytes("bcrypt_hash", pw!).toString("utf8"));
+  });
+  r.fn("bcrypt_verify", { arity: 2 }, verifier("bcrypt_verify", (_fn, pw, stored) => bcryptVerify(Buffer.from(pw).toString("utf8"), stored)));
   r.fn("scrypt_hash", { arity: 1 }, ([pw]) => scryptHash(passwordBytes("scrypt_hash", pw!)));
-  r.fn("scrypt_verify", { arity: 2 }, verifier("scrypt_verify", scryptVerify));
+  r.fn("scrypt_verify", { arity: 2 }, verifier("scrypt_verify", (_fn, pw, stored) => scryptVerify(pw, stored)));
   r.fn("pbkdf2_hash", { arity: 1 }, ([pw]) => pbkdf2Hash(passwordBytes("pbkdf2_hash", pw!)));
-  r.fn("pbkdf2_verify", { arity: 2 }, verifier("pbkdf2_verify", pbkdf2Verify));
+  r.fn("pbkdf2_verify", { arity: 2 }, verifier("pbkdf2_verify", (_fn, pw, stored) => pbkdf2Verify(pw, stored)));
+
+  r.fn("seal", { arity: [2, 3] }, (args) => seal(args));
+  r.fn("unseal", { arity: [2, 3] }, (args) => unseal(args));
 }

@@ -1,0 +1,136 @@
+// Argon2 password hashing through the `argon2` package (a native addon).
+//
+// Loading: the addon cannot be part of the start-up snapshot, and the bundles keep it external,
+// so it is loaded on first use, from the node_modules next to wfl-ts itself:
+// - started from the snapshot (`node --snapshot-blob dist/wfl-<ver>.blob`), the snapshot's own
+//   `require` only knows built-in modules, so a require function is made with
+//   `module.createRequire` anchored at the blob file (which lives in dist/);
+// - otherwise (dist/cli.js, dist/index.js) a dynamic `import("argon2")` resolves from the bundle.
+//
+// Hashes are Argon2id PHC strings `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (OWASP's
+// minimum configuration; 16-byte salt, 32-byte hash, unpadded base64), written here rather than
+// by the package so the parameters appear in the canonical m, t, p order. Verification accepts
+// argon2id, argon2i and argon2d hashes, refuses costs far above the defaults (a crafted stored
+// hash must not stall or exhaust the program) and answers false for anything malformed.
+import type * as Argon2 from "argon2";
+import { resolve as resolvePath } from "node:path";
+import * as nodeCrypto from "node:crypto";
+import { fail } from "../../runtime/errors.js";
+import { b64, parseParams, intParam, safeEqual, unb64 } from "./phc.js";
+
+type Argon2Lib = typeof Argon2;
+
+export const ARGON2 = { m: 19_456, t: 2, p: 1, saltLen: 16, hashLen: 32 };
+const TYPES = { argon2d: 0, argon2i: 1, argon2id: 2 } as const;
+// Verification limits: 1 GiB of memory, and at most 4 GiB of memory passes in all.
+const MAX_M = 1024 * 1024;
+const MAX_M_TIMES_T = 4 * 1024 * 1024;
+
+let loaded: Argon2Lib | undefined;
+let loading: Promise<Argon2Lib | string> | undefined;
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split("\n")[0]!;
+}
+
+/** The blob path when this process was started from a start-up snapshot. */
+function snapshotBlobPath(): string | undefined {
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--snapshot-blob" && i + 1 < argv.length) return argv[i + 1];
+    if (a.startsWith("--snapshot-blob=")) return a.slice("--snapshot-blob=".length);
+  }
+  return undefined;
+}
+
+async function load(): Promise<Argon2Lib | string> {
+  const problems: string[] = [];
+  const blob = snapshotBlobPath();
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (blob !== undefined && getBuiltin) {
+    try {
+      const mod = getBuiltin.call(process, "node:module") as typeof import("node:module");
+      return mod.createRequire(resolvePath(blob))("argon2") as Argon2Lib;
+    } catch (e) {
+      problems.push(firstLine(e));
+    }
+  }
+  try {
+    const m = (await import("argon2")) as Argon2Lib & { default?: Argon2Lib };
+    return m.default ?? m;
+  } catch (e) {
+    problems.push(firstLine(e));
+  }
+  return problems.join("; ");
+}
+
+async function argon2Lib(fn: string): Promise<Argon2Lib> {
+  if (loaded) return loaded;
+  loading ??= load();
+  const r = await loading;
+  if (typeof r === "string") throw fail(`${fn}: Argon2 is not available (the argon2 package could not be loaded: ${r})`);
+  loaded = r;
+  return r;
+}
+
+export async function argon2Hash(fn: string, password: Uint8Array): Promise<string> {
+  const lib = await argon2Lib(fn);
+  const salt = nodeCrypto.randomBytes(ARGON2.saltLen);
+  const hash = await lib.hash(Buffer.from(password), {
+    raw: true, type: TYPES.argon2id, version: 0x13, salt,
+    memoryCost: ARGON2.m, timeCost: ARGON2.t, parallelism: ARGON2.p, hashLength: ARGON2.hashLen,
+  });
+  return `$argon2id$v=19$m=${ARGON2.m},t=${ARGON2.t},p=${ARGON2.p}$${b64(salt)}$${b64(hash)}`;
+}
+
+interface Argon2Params {
+  type: 0 | 1 | 2;
+  version: number;
+  m: number;
+  t: number;
+  p: number;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** Parse an Argon2 PHC string within the verification limits; undefined when unusable. */
+export function parseArgon2(stored: string): Argon2Params | undefined {
+  const parts = stored.split("$");
+  if (parts[0] !== "" || (parts.length !== 5 && parts.length !== 6)) return undefined;
+  const id = parts[1]!;
+  if (id !== "argon2id" && id !== "argon2i" && id !== "argon2d") return undefined;
+  let version = 0x10;
+  if (parts.length === 6) {
+    const v = /^v=(\d+)$/.exec(parts[2]!);
+    if (!v || (v[1] !== "16" && v[1] !== "19")) return undefined;
+    version = Number(v[1]);
+  }
+  const [paramText, saltText, hashText] = parts.slice(-3) as [string, string, string];
+  const params = parseParams(paramText);
+  if (!params || params.size !== 3) return undefined;
+  const m = intParam(params, "m", 8, MAX_M);
+  const t = intParam(params, "t", 1, 1000);
+  const p = intParam(params, "p", 1, 64);
+  const salt = unb64(saltText);
+  const hash = unb64(hashText);
+  if (m === undefined || t === undefined || p === undefined || !salt || !hash) return undefined;
+  if (m < 8 * p || m * t > MAX_M_TIMES_T) return undefined;
+  if (salt.length < 8 || salt.length > 1024 || hash.length < 4 || hash.length > 1024) return undefined;
+  return { type: TYPES[id], version, m, t, p, salt, hash };
+}
+
+export async function argon2Verify(fn: string, password: Uint8Array, stored: string): Promise<boolean> {
+  const h = parseArgon2(stored);
+  if (!h) return false;
+  const lib = await argon2Lib(fn);
+  try {
+    const actual = await lib.hash(Buffer.from(password), {
+      raw: true, type: h.type, version: h.version, salt: h.salt,
+      memoryCost: h.m, timeCost: h.t, parallelism: h.p, hashLength: h.hash.length,
+    });
+    return safeEqual(actual, h.hash);
+  } catch {
+    return false;
+  }
+}

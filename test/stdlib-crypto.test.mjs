@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary } from "../dist/index.js";
+import { build } from "esbuild";
+import { standardLibrary, WflRuntimeError } from "../dist/index.js";
 
 const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
 const call = (name, ...args) => {
@@ -61,30 +62,229 @@ test("secure_random_bytes and generate_csrf_token", () => {
   assert.notEqual(t, call("generate_csrf_token"));
 });
 
-test("password hashing: scrypt (hash_password default)", () => {
-  const stored = call("hash_password", "correct horse battery staple");
-  assert.match(stored, /^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
-  assert.equal(call("verify_password", "correct horse battery staple", stored), true);
-  assert.equal(call("verify_password", "wrong password", stored), false);
-  assert.notEqual(call("scrypt_hash", "correct horse battery staple"), stored); // fresh salt
-  const s2 = call("scrypt_hash", "scrypt-secret");
-  assert.equal(call("scrypt_verify", "scrypt-secret", s2), true);
-  assert.equal(call("scrypt_verify", "other", s2), false);
+// The XChaCha20 internals are not part of the public API: bundle them from source for the vectors.
+const sealImpl = await (async () => {
+  const out = await build({
+    entryPoints: [new URL("../src/stdlib/crypto/seal.ts", import.meta.url).pathname],
+    bundle: true, write: false, format: "esm", platform: "node", target: "node20", logLevel: "silent",
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
+})();
+const hex = (s) => Buffer.from(s.replace(/\s+/g, ""), "hex");
+const range = (start, n) => Uint8Array.from({ length: n }, (_, i) => start + i);
+const b64 = (buf) => Buffer.from(buf).toString("base64").replace(/=+$/, "");
+
+// A WFL error (what `try … when error` catches), never a host exception, with the message matched.
+const wflError = (re) => (e) => e instanceof WflRuntimeError && re.test(e.message);
+
+test("HChaCha20: draft-irtf-cfrg-xchacha-03 §2.2.1 vector", () => {
+  const subkey = sealImpl.hchacha20(range(0, 32), hex("000000090000004a0000000031415927"));
+  assert.equal(Buffer.from(subkey).toString("hex"), "82413b4227b27bfed30e42508a877d73a0f9e4d58a74a853c12ec41326d3ecdc");
 });
 
-test("password hashing: PBKDF2 and auto-detection", () => {
+const A31 = {
+  plaintext: Buffer.from("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it."),
+  aad: hex("50515253c0c1c2c3c4c5c6c7"),
+  key: range(0x80, 32),
+  nonce: range(0x40, 24),
+  ciphertext: hex(`bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb
+    731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e
+    3f3fac2bc369488f76b2383565d3fff921f9664c97637da9768812f615c68b13b52e`),
+  tag: hex("c0875924c1c7987947deafd8780acf49"),
+};
+
+test("XChaCha20-Poly1305: draft-irtf-cfrg-xchacha-03 §A.3.1 AEAD vector", () => {
+  const sealed = sealImpl.xchachaEncrypt(A31.key, A31.nonce, A31.aad, A31.plaintext);
+  assert.equal(sealed.toString("hex"), Buffer.concat([A31.ciphertext, A31.tag]).toString("hex"));
+  assert.deepEqual(sealImpl.xchachaDecrypt(A31.key, A31.nonce, A31.aad, sealed), A31.plaintext);
+  // Any change to the ciphertext, tag, AAD, nonce or key fails authentication.
+  const flipped = Buffer.from(sealed); flipped[3] ^= 1;
+  assert.equal(sealImpl.xchachaDecrypt(A31.key, A31.nonce, A31.aad, flipped), undefined);
+  const badTag = Buffer.from(sealed); badTag[badTag.length - 1] ^= 0x80;
+  assert.equal(sealImpl.xchachaDecrypt(A31.key, A31.nonce, A31.aad, badTag), undefined);
+  assert.equal(sealImpl.xchachaDecrypt(A31.key, A31.nonce, hex("50515253c0c1c2c3c4c5c6c8"), sealed), undefined);
+  const otherNonce = Uint8Array.from(A31.nonce); otherNonce[23] ^= 1;
+  assert.equal(sealImpl.xchachaDecrypt(A31.key, otherNonce, A31.aad, sealed), undefined);
+  assert.equal(sealImpl.xchachaDecrypt(range(0x81, 32), A31.nonce, A31.aad, sealed), undefined);
+  assert.equal(sealImpl.xchachaDecrypt(A31.key, A31.nonce, A31.aad, sealed.subarray(0, 15)), undefined);
+});
+
+test("seal / unseal: format is wflseal1: + hex(nonce || ciphertext || tag)", () => {
+  // A value sealed by hand with the vector's key and nonce (and a text context) opens through unseal.
+  const context = "project:acme/api_key";
+  const body = sealImpl.xchachaEncrypt(A31.key, A31.nonce, Buffer.from(context), A31.plaintext);
+  const handMade = "wflseal1:" + Buffer.from(A31.nonce).toString("hex") + body.toString("hex");
+  const key = Buffer.from(A31.key).toString("hex");
+  assert.equal(call("unseal", handMade, key, context), A31.plaintext.toString());
+  assert.equal(call("unseal", handMade, key.toUpperCase(), context), A31.plaintext.toString());
+  assert.throws(() => call("unseal", handMade, key), wflError(/could not be unsealed/));
+
+  const sealed = call("seal", "sk-live-provider-token", key);
+  assert.match(sealed, /^wflseal1:[0-9a-f]+$/);
+  // 24-byte nonce, 22 bytes of ciphertext, 16-byte tag.
+  assert.equal(sealed.length, "wflseal1:".length + 2 * (24 + 22 + 16));
+  assert.equal(call("unseal", sealed, key), "sk-live-provider-token");
+});
+
+test("seal / unseal: round trips, fresh nonces, context binding", () => {
+  const key = call("secure_random_bytes", 32);
+  for (const plain of ["", "x", "cafe 🌍", "ünïcödé\nlines\ttabs", "long ".repeat(10_000)]) {
+    assert.equal(call("unseal", call("seal", plain, key), key), plain);
+    assert.equal(call("unseal", call("seal", plain, key, "ctx"), key, "ctx"), plain);
+  }
+  const a = call("seal", "same message", key);
+  const b = call("seal", "same message", key);
+  assert.notEqual(a, b);
+  assert.notEqual(a.slice(9, 57), b.slice(9, 57)); // different nonces
+  assert.ok(!call("seal", "correct-horse-battery-staple", key).includes("correct-horse"));
+
+  const bound = call("seal", "provider token", key, "project:acme/api_key");
+  assert.equal(call("unseal", bound, key, "project:acme/api_key"), "provider token");
+  assert.throws(() => call("unseal", bound, key, "project:evil/api_key"), wflError(/could not be unsealed/));
+  assert.throws(() => call("unseal", bound, key), wflError(/could not be unsealed/));
+  // A value sealed without a context does not open with one.
+  assert.throws(() => call("unseal", call("seal", "p", key), key, "ctx"), wflError(/could not be unsealed/));
+});
+
+test("unseal fails closed, with one message for every way the value is wrong", () => {
+  const key = call("secure_random_bytes", 32);
+  const other = call("secure_random_bytes", 32);
+  const sealed = call("seal", "top secret", key);
+  const messages = new Set();
+  const refused = (...args) => {
+    assert.throws(() => call("unseal", ...args), (e) => {
+      assert.ok(e instanceof WflRuntimeError, `a WFL error, got ${e}`);
+      messages.add(e.message);
+      return true;
+    });
+  };
+  refused(sealed, other);
+  refused("just some text a user typed", key);
+  refused("wflseal1:", key);
+  refused(sealed.slice(0, -2), key); // truncated
+  refused(sealed.slice(0, 9 + 48 + 30), key); // shorter than nonce + tag
+  refused(sealed + "00", key); // extended
+  refused(sealed.slice(0, -1) + (sealed.endsWith("0") ? "1" : "0"), key); // tag modified
+  refused(sealed.slice(0, 70) + (sealed[70] === "0" ? "1" : "0") + sealed.slice(71), key); // body modified
+  refused(sealed.replace("wflseal1:", "wflseal2:"), key);
+  refused(sealed + "z", key);
+  assert.deepEqual([...messages], ["unseal: the value could not be unsealed (wrong key, wrong context, or a damaged or modified value)"]);
+});
+
+test("seal / unseal: key and context checks", () => {
+  const key = call("secure_random_bytes", 32);
+  for (const bad of ["tooshort", "", key.slice(2), key + "00", "g".repeat(64), call("secure_random_bytes", 16)]) {
+    assert.throws(() => call("seal", "secret", bad), wflError(/key must be 64 hexadecimal characters/), bad);
+    assert.throws(() => call("unseal", call("seal", "s", key), bad), wflError(/key must be 64 hexadecimal characters/), bad);
+  }
+  assert.throws(() => call("seal", "secret", key, ""), wflError(/context must not be empty/));
+  assert.throws(() => call("unseal", call("seal", "s", key), key, ""), wflError(/context must not be empty/));
+  assert.throws(() => call("seal", 42, key), wflError(/seal expects text/));
+  assert.throws(() => call("seal", "s", 42), wflError(/seal expects text/));
+  assert.throws(() => call("unseal", null, key), wflError(/unseal expects text/));
+  const f = standardLibrary().functions.get("seal");
+  assert.deepEqual([f.minArity, f.maxArity, f.isAsync], [2, 3, false]);
+});
+
+test("password hashing: Argon2id (hash_password default)", async () => {
+  const stored = await call("hash_password", "correct horse battery staple");
+  assert.match(stored, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+  assert.equal(await call("verify_password", "correct horse battery staple", stored), true);
+  assert.equal(await call("verify_password", "wrong password", stored), false);
+  assert.notEqual(await call("hash_password", "correct horse battery staple"), stored); // fresh salt
+  const a = await call("argon2_hash", "argon-secret");
+  assert.match(a, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  assert.equal(await call("argon2_verify", "argon-secret", a), true);
+  assert.equal(await call("argon2_verify", "argon-secreT", a), false);
+  assert.equal(await call("argon2_verify", "", await call("argon2_hash", "")), true);
+  assert.equal(await call("argon2_verify", "cafe 🌍", await call("argon2_hash", "cafe 🌍")), true);
+  for (const name of ["hash_password", "verify_password", "argon2_hash", "argon2_verify"])
+    assert.equal(standardLibrary().functions.get(name).isAsync, true, name);
+});
+
+test("password hashing: Argon2 reference vectors (phc-winner-argon2)", async () => {
+  const vectors = [
+    "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+    "$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+    "$argon2i$v=19$m=65536,t=2,p=1$ZGlmZnNhbHQ$sDV8zPvvkfOGCw26RHsjSMvv7K2vmQq/6cxAcmxSEnE",
+  ];
+  for (const v of vectors) {
+    assert.equal(await call("argon2_verify", "password", v), true, v);
+    assert.equal(await call("verify_password", "password", v), true, v);
+    assert.equal(await call("verify_password", "passwore", v), false, v);
+  }
+  // One bit of the stored hash changed.
+  assert.equal(await call("argon2_verify", "password", vectors[0].replace("CTFh", "CTFi")), false);
+  // The same vector with its parameters in another order is still read.
+  assert.equal(await call("argon2_verify", "password", vectors[0].replace("m=65536,t=2,p=1", "p=1,t=2,m=65536")), true);
+});
+
+test("password hashing: bcrypt", async () => {
+  const stored = call("bcrypt_hash", "bcrypt-secret");
+  assert.match(stored, /^\$2b\$12\$[./A-Za-z0-9]{53}$/);
+  assert.equal(call("bcrypt_verify", "bcrypt-secret", stored), true);
+  assert.equal(call("bcrypt_verify", "bcrypt-secreT", stored), false);
+  assert.equal(await call("verify_password", "bcrypt-secret", stored), true);
+  assert.equal(await call("verify_password", "nope", stored), false);
+  assert.equal(await call("argon2_verify", "bcrypt-secret", stored), false); // wrong algorithm
+  // OpenBSD / jBCrypt known answer, in each accepted prefix form.
+  const v = "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW";
+  for (const form of [v, v.replace("$2a$", "$2b$"), v.replace("$2a$", "$2y$")]) {
+    assert.equal(call("bcrypt_verify", "U*U", form), true, form);
+    assert.equal(call("bcrypt_verify", "U*V", form), false, form);
+  }
+  // Only the first 72 bytes count (a property of bcrypt).
+  const long = "a".repeat(72);
+  assert.equal(call("bcrypt_verify", long + "different tail", call("bcrypt_hash", long + "tail")), true);
+  assert.throws(() => call("bcrypt_hash", "x".repeat(4097)), wflError(/longer than 4096/));
+});
+
+test("password hashing: scrypt", async () => {
+  const s2 = call("scrypt_hash", "scrypt-secret");
+  assert.match(s2, /^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+  assert.equal(call("scrypt_verify", "scrypt-secret", s2), true);
+  assert.equal(call("scrypt_verify", "other", s2), false);
+  assert.equal(await call("verify_password", "scrypt-secret", s2), true);
+  // RFC 7914 §12: scrypt("password", "NaCl", N=1024, r=8, p=16, 64 bytes).
+  const rfc = `$scrypt$ln=10,r=8,p=16$${b64(Buffer.from("NaCl"))}$${b64(hex(`fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b37316
+    22eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640`))}`;
+  assert.equal(call("scrypt_verify", "password", rfc), true);
+  assert.equal(call("scrypt_verify", "passwore", rfc), false);
+});
+test("password hashing: PBKDF2 and auto-detection", async () => {
   const stored = call("pbkdf2_hash", "pbkdf2-secret");
   assert.match(stored, /^\$pbkdf2-sha256\$i=600000,l=32\$/);
   assert.equal(call("pbkdf2_verify", "pbkdf2-secret", stored), true);
   assert.equal(call("pbkdf2_verify", "nope", stored), false);
-  assert.equal(call("verify_password", "pbkdf2-secret", stored), true);
+  assert.equal(await call("verify_password", "pbkdf2-secret", stored), true);
   assert.equal(call("scrypt_verify", "pbkdf2-secret", stored), false); // wrong algorithm
+  // RFC 7914 §11 / PBKDF2-HMAC-SHA256 known answer ("password", "salt", 1 iteration).
+  const known = `$pbkdf2-sha256$i=1,l=32$${b64(Buffer.from("salt"))}$${b64(hex("120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"))}`;
+  assert.equal(call("pbkdf2_verify", "password", known), true);
+  assert.equal(await call("verify_password", "password", known), true);
+  assert.equal(call("pbkdf2_verify", "Password", known), false);
 });
 
-test("verification answers no for malformed or unsupported hashes", () => {
+test("verification answers no for malformed, unsupported or over-costly hashes", async () => {
   for (const bad of ["", "garbage", "$scrypt$", "$scrypt$ln=17$abc$def", "$scrypt$ln=30,r=8,p=1$c2FsdA$aGFzaA",
-    "$pbkdf2-sha256$i=0,l=32$c2FsdA$aGFzaA", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "$2b$12$abcdefghijklmnopqrstuu"])
-    assert.equal(call("verify_password", "pw", bad), false, bad);
-  assert.equal(call("verify_password", "pw", null), false);
-  assert.throws(() => call("hash_password", "x".repeat(4097)), /longer than 4096/);
+    "$pbkdf2-sha256$i=0,l=32$c2FsdA$aGFzaA", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "$2b$12$abcdefghijklmnopqrstuu",
+    "$argon2id$", "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ", "$argon2id$v=18$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g",
+    "$argon2id$v=19$m=19456,t=2$c29tZXNhbHQ$aGFzaGhhc2g", "$argon2id$v=19$m=19456,t=2,p=1,x=1$c29tZXNhbHQ$aGFzaGhhc2g",
+    "$argon2id$v=19$m=4,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "$argon2id$v=19$m=19456,t=2,p=1$c29t*XNhbHQ$aGFzaGhhc2g",
+    "$argon2x$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2g",
+    // Costs far above the defaults are refused before any work is done.
+    "$argon2id$v=19$m=4194304,t=1,p=1$c29tZXNhbHQ$aGFzaGhhc2g", "$argon2id$v=19$m=1048576,t=100,p=1$c29tZXNhbHQ$aGFzaGhhc2g",
+    "$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "$2x$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+    "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe"]) {
+    assert.equal(await call("verify_password", "pw", bad), false, bad);
+  }
+  const started = Date.now();
+  assert.equal(await call("argon2_verify", "pw", "$argon2id$v=19$m=1048576,t=1000,p=1$c29tZXNhbHQ$aGFzaGhhc2g"), false);
+  assert.ok(Date.now() - started < 1000);
+  assert.equal(await call("verify_password", "pw", null), false);
+  assert.equal(await call("argon2_verify", "pw", 42), false);
+  assert.equal(call("bcrypt_verify", "pw", "garbage"), false);
+  await assert.rejects(async () => call("hash_password", "x".repeat(4097)), wflError(/longer than 4096/));
+  await assert.rejects(async () => call("argon2_hash", 42), wflError(/argon2_hash expects text/));
+  assert.throws(() => call("verify_password", 42, "$argon2id$"), wflError(/verify_password expects text/));
 });

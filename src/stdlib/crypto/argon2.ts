@@ -45,24 +45,24 @@ function snapshotBlobPath(): string | undefined {
 }
 
 async function load(): Promise<Argon2Lib | string> {
-  const problems: string[] = [];
   const blob = snapshotBlobPath();
-  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  if (blob !== undefined && getBuiltin) {
+  if (blob !== undefined) {
+    // Code restored from a snapshot has no dynamic import(), so this is the only way in.
+    const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    if (!getBuiltin) return "this Node.js has no process.getBuiltinModule";
     try {
       const mod = getBuiltin.call(process, "node:module") as typeof import("node:module");
       return mod.createRequire(resolvePath(blob))("argon2") as Argon2Lib;
     } catch (e) {
-      problems.push(firstLine(e));
+      return firstLine(e);
     }
   }
   try {
     const m = (await import("argon2")) as Argon2Lib & { default?: Argon2Lib };
     return m.default ?? m;
   } catch (e) {
-    problems.push(firstLine(e));
+    return firstLine(e);
   }
-  return problems.join("; ");
 }
 
 async function argon2Lib(fn: string): Promise<Argon2Lib> {

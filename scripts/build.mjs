@@ -13,7 +13,7 @@ const common = {
   logLevel: "warning",
   packages: "bundle",
   // Native addons and heavy optional libraries stay external.
-  external: ["argon2", "better-sqlite3", "pg", "playwright-core"],
+  external: ["argon2", "better-sqlite3", "pg", "playwright-core", "ws"],
   banner: { js: "import { createRequire as __wflCreateRequire } from 'node:module'; const require = __wflCreateRequire(import.meta.url);" },
 };
 

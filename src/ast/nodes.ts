@@ -119,7 +119,9 @@ export type Stmt =
   | { kind: "InterfaceDef"; name: string; parents: string[]; requires: InterfaceRequirement[]; span: Span }
   | { kind: "CreateInstance"; container: string; name: string; nameSpan: Span; values: { key: string; value: Expr; span: Span }[]; span: Span }
   | { kind: "Trigger"; event: string; span: Span }
-  | { kind: "Listen"; port: Expr; name: string; span: Span }
+  | { kind: "Listen"; port: Expr; name: string; websockets: boolean; span: Span }
+  | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; body: Stmt[]; span: Span }
+  | { kind: "WebSocketSend"; broadcast: boolean; message: Expr; target: Expr; span: Span }
   | { kind: "WaitRequest"; server: Expr; name: string; timeout: Expr | null; span: Span }
   | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
   | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }

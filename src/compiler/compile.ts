@@ -20,6 +20,7 @@ import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, 
 import { findMayWait } from "./may-wait.js";
 import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
 import { WebServer, serverOf, respond, failInFlight } from "../stdlib/web/server.js";
+import { WsServer, wsServerOf, sendTo } from "../stdlib/web/websocket.js";
 import * as fs from "../stdlib/filesystem/index.js";
 import * as proc from "../stdlib/process/index.js";
 import { assertNever } from "./assert-never.js";
@@ -257,6 +258,8 @@ export class Compiler {
       case "ServerOp": return this.serverOp(s, scope);
       case "RegisterSignal": return this.registerSignal(s, scope);
       case "RunCommand": return this.runCommand(s, scope);
+      case "OnWebSocket": return this.onWebSocket(s, scope);
+      case "WebSocketSend": return this.webSocketSend(s, scope);
       case "ProcessOp": return this.processOp(s, scope);
       default: return assertNever(s);
     }
@@ -1221,6 +1224,7 @@ export class Compiler {
 
   private listen(s: Stmt & { kind: "Listen" }, scope: BlockScope): CStmt {
     const port = this.expr(s.port, scope);
+    const websockets = s.websockets;
     const rt = this.rt;
     const span = s.span;
     return this.declareCompiled(s.name, span, {
@@ -1230,6 +1234,10 @@ export class Compiler {
           throw new WflRuntimeError(`A port must be a whole number from 0 to 65535, got ${formatValue(p)}`, "type", span);
         }
         try {
+          if (websockets) {
+            const max = Number(rt.options.config.get("web_socket_max_message_size") ?? 1024 * 1024);
+            return (await WsServer.listen(p, rt.serverLimits(), Number.isFinite(max) && max > 0 ? max : 1024 * 1024)).handle;
+          }
           return (await WebServer.listen(p, rt.serverLimits())).handle;
         } catch (e) {
           throw rt.locate(e, span);
@@ -1316,6 +1324,10 @@ export class Compiler {
     const op = s.op;
     return this.withValue(server, (_f, v) => {
       try {
+        if (v instanceof WflOpaque && v.handle instanceof WsServer) {
+          v.handle.close();
+          return;
+        }
         const srv = serverOf(v);
         if (op === "close") srv.close();
         else srv.stopAccepting();
@@ -1323,6 +1335,52 @@ export class Compiler {
         throw rt.locate(e, span);
       }
     }, false);
+  }
+
+  /** Handlers run from the event loop while the program waits; their errors are reported, not fatal. */
+  private onWebSocket(s: Stmt & { kind: "OnWebSocket" }, scope: BlockScope): CStmt {
+    const server = this.expr(s.server, scope);
+    const inner = new BlockScope(scope.fn, scope);
+    const slot = scope.fn.allocate();
+    inner.names.set(s.name, { kind: "var", slot, fn: scope.fn, constant: false, name: s.name });
+    const body = this.block(s.body, inner);
+    const rt = this.rt;
+    const event = s.event;
+    const span = s.span;
+    return this.withValue(server, (f, v) => {
+      try {
+        wsServerOf(v).on(event, async (obj) => {
+          try {
+            f.s[slot] = obj;
+            await body.fn(f);
+            rt.flush();
+          } catch (e) {
+            const err = rt.asCatchable(e);
+            if (!err) throw e;
+            rt.reportError(err);
+          }
+        });
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+    }, false);
+  }
+
+  private webSocketSend(s: Stmt & { kind: "WebSocketSend" }, scope: BlockScope): CStmt {
+    const parts = [this.expr(s.message, scope), this.expr(s.target, scope)];
+    const rt = this.rt;
+    const span = s.span;
+    const broadcast = s.broadcast;
+    const run = combine(parts, ([m, t]) => {
+      try {
+        if (broadcast) wsServerOf(t!).broadcast(m!);
+        else sendTo(t!, m!);
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+      return null;
+    });
+    return this.withValue(run, () => {}, false);
   }
 
   private registerSignal(s: Stmt & { kind: "RegisterSignal" }, scope: BlockScope): CStmt {

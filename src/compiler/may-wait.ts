@@ -119,6 +119,8 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "RegisterSignal": break;
     case "RunCommand": onExpr(s.command); if (s.args) onExpr(s.args); break;
     case "ProcessOp": onExpr(s.process); break;
+    case "OnWebSocket": onExpr(s.server); onBody(s.body); break;
+    case "WebSocketSend": onExpr(s.message); onExpr(s.target); break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
 }

@@ -11,6 +11,7 @@ import { standardLibrary } from "../stdlib/index.js";
 import { loadConfig } from "../runtime/config.js";
 import { closeAllServers } from "../stdlib/web/server.js";
 import { stopAllProcesses } from "../stdlib/process/index.js";
+import { closeAllWebSockets } from "../stdlib/web/websocket.js";
 import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Program } from "../ast/nodes.js";
@@ -172,6 +173,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   finally {
     // Servers and child processes the program left open are closed, so the process can end.
     closeAllServers();
+    closeAllWebSockets();
     stopAllProcesses();
   }
   if (opts.testMode && compiled.hasTests) {

@@ -158,6 +158,8 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.stopAcceptingStmt) },
       { ALT: () => this.SUBRULE(this.registerSignalStmt) },
       { ALT: () => this.SUBRULE(this.killStmt) },
+      { GATE: () => this.isWord(2, "websocket"), ALT: () => this.SUBRULE(this.onWebSocketStmt) },
+      { GATE: () => (this.isWord(1, "send") || this.isWord(1, "broadcast")) && this.isWord(2, "websocket"), ALT: () => this.SUBRULE(this.webSocketSendStmt) },
       { GATE: () => this.LA(2).tokenType !== T.Newline, ALT: () => this.SUBRULE(this.triggerStmt) },
       { ALT: () => this.SUBRULE(this.closeStmt) },
       { ALT: () => this.SUBRULE(this.writeStmt) },
@@ -1245,13 +1247,46 @@ export class WflParser extends EmbeddedActionsParser {
   /** `listen on port P as server`. */
   listenStmt = this.RULE("listenStmt", (): Stmt => {
     const start = this.CONSUME(K.listen);
+    let websockets = false;
+    this.OPTION(() => { this.CONSUME(K.for); this.CONSUME2(T.Identifier); websockets = true; }); // for websockets
     this.CONSUME(K.on);
     this.CONSUME(T.Identifier); // port
     const port = this.SUBRULE(this.postfix);
     this.CONSUME(K.as);
     const name = this.SUBRULE(this.identifier);
     this.eos();
-    return { kind: "Listen", port, name, span: this.spanFrom(start) };
+    return { kind: "Listen", port, name, websockets, span: this.spanFrom(start) };
+  });
+
+  /** `on websocket connect to s as c:` / `message from s as m:` / `disconnect from s as c:` … `end on`. */
+  onWebSocketStmt = this.RULE("onWebSocketStmt", (): Stmt => {
+    const start = this.CONSUME(K.on);
+    this.CONSUME(T.Identifier); // websocket
+    const eventTok = this.CONSUME2(T.Identifier);
+    this.OR([{ ALT: () => this.CONSUME(K.to) }, { ALT: () => this.CONSUME(K.from) }]);
+    const server = this.SUBRULE(this.postfix);
+    this.CONSUME(K.as);
+    const name = this.SUBRULE(this.identifier);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.on);
+    return this.ACTION(() => {
+      const ev = eventTok.image;
+      const event = ev === "message" ? "message" : ev === "disconnect" ? "disconnect" : "connect";
+      return { kind: "OnWebSocket", event, server, name, body, span: this.spanFrom(start) } as Stmt;
+    });
+  });
+
+  /** `send websocket message v to c`, `broadcast websocket message v to s`. */
+  webSocketSendStmt = this.RULE("webSocketSendStmt", (): Stmt => {
+    const start = this.CONSUME(T.Identifier); // send | broadcast
+    this.CONSUME2(T.Identifier); // websocket
+    this.CONSUME3(T.Identifier); // message
+    const message = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+    this.CONSUME(K.to);
+    const target = this.SUBRULE(this.postfix);
+    this.eos();
+    return { kind: "WebSocketSend", broadcast: start.image === "broadcast", message, target, span: this.spanFrom(start) };
   });
 
   /** `respond to req with content [and status N] [and content_type T] [and headers H]`. */

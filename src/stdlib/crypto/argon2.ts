@@ -16,6 +16,7 @@ import type * as Argon2 from "argon2";
 import { resolve as resolvePath } from "node:path";
 import * as nodeCrypto from "node:crypto";
 import { fail } from "../../runtime/errors.js";
+import { snapshotBlobPath } from "../../runtime/packages.js";
 import { b64, parseParams, intParam, safeEqual, unb64 } from "./phc.js";
 
 type Argon2Lib = typeof Argon2;
@@ -31,17 +32,6 @@ let loading: Promise<Argon2Lib | string> | undefined;
 
 function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split("\n")[0]!;
-}
-
-/** The blob path when this process was started from a start-up snapshot. */
-function snapshotBlobPath(): string | undefined {
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--snapshot-blob" && i + 1 < argv.length) return argv[i + 1];
-    if (a.startsWith("--snapshot-blob=")) return a.slice("--snapshot-blob=".length);
-  }
-  return undefined;
 }
 
 async function load(): Promise<Argon2Lib | string> {

@@ -43,6 +43,9 @@ const K = {
   default: kw("default"), defaults: kw("defaults"), parameters: kw("parameters"),
 };
 
+/** Soft keywords that may begin a multi-word name (`default value`, `new total`, `main menu`). */
+const SOFT_RUN_STARTERS = new Set(["default", "defaults", "new", "back", "main", "static", "event", "called", "needs", "down", "program", "module", "url", "setup", "teardown"]);
+
 /** Builtins that take arguments after `with` (`push with L and v`); `count` is excluded, as upstream. */
 const WITH_CALLABLE = new Set(["push", "join", "length", "substring", "replace_text", "contains", "indexof"]);
 
@@ -120,7 +123,18 @@ export class WflParser extends EmbeddedActionsParser {
           return name;
         },
       },
-      { ALT: () => this.CONSUME(T.AnyIdent).image },
+      {
+        ALT: () => {
+          const first = this.CONSUME(T.AnyIdent).image;
+          let name = first;
+          // A few soft keywords read as ordinary words when a plain word follows (`default value`).
+          this.MANY2({
+            GATE: () => SOFT_RUN_STARTERS.has(first) && this.LA(1).tokenType === T.Identifier,
+            DEF: () => { name += " " + this.CONSUME3(T.Identifier).image; },
+          });
+          return name;
+        },
+      },
     ] });
   });
 
@@ -1187,7 +1201,7 @@ export class WflParser extends EmbeddedActionsParser {
     const start = this.CONSUME(K.open);
     this.CONSUME(K.file);
     this.CONSUME(K.at);
-    const path = this.SUBRULE(this.postfix);
+    const path = this.SUBRULE(this.pathExpr);
     const node = this.OR([
       {
         ALT: () => {
@@ -1431,7 +1445,7 @@ export class WflParser extends EmbeddedActionsParser {
           return this.OR3([
             {
               GATE: () => this.isWord(1, "exists"),
-              ALT: () => { this.CONSUME4(T.Identifier); this.CONSUME(K.at); return q("fileExists", [this.SUBRULE5(this.postfix)]); },
+              ALT: () => { this.CONSUME4(T.Identifier); this.CONSUME(K.at); return q("fileExists", [this.SUBRULE(this.pathExpr)]); },
             },
             {
               ALT: () => { this.CONSUME5(T.Identifier); this.CONSUME(K.of); return q("fileSize", [this.SUBRULE6(this.postfix)]); },
@@ -1444,7 +1458,7 @@ export class WflParser extends EmbeddedActionsParser {
           this.CONSUME(K.directory);
           this.CONSUME6(T.Identifier); // exists
           this.CONSUME2(K.at);
-          return q("dirExists", [this.SUBRULE7(this.postfix)]);
+          return q("dirExists", [this.SUBRULE2(this.pathExpr)]);
         },
       },
       {
@@ -1625,12 +1639,36 @@ export class WflParser extends EmbeddedActionsParser {
       GATE: () => !this.inCallArgs,
       DEF: () => {
       this.CONSUME(K.with);
-      const right = this.withArgsMode(false, () => this.SUBRULE(this.expression));
+      const right = this.withArgsMode(false, () =>
+        this.OR({
+          IGNORE_AMBIGUITIES: true,
+          MAX_LOOKAHEAD: 1,
+          DEF: [
+            { GATE: () => this.shortConcat, ALT: () => this.SUBRULE(this.comparison) },
+            { ALT: () => this.SUBRULE(this.expression) },
+          ],
+        }));
       result = { kind: "Concat", left, right, span: this.spanFrom(start) };
       },
     });
     return result;
   });
+
+  /**
+   * A file path: arithmetic and `with` joins (`open file at dir with "/a.txt" for reading`), where a
+   * join's right side stops before `and`/`or` so `… and read content as v` keeps its meaning.
+   */
+  pathExpr = this.RULE("pathExpr", (): Expr => {
+    const saved = this.shortConcat;
+    this.shortConcat = true;
+    try {
+      return this.SUBRULE(this.additive);
+    } finally {
+      this.shortConcat = saved;
+    }
+  });
+
+  private shortConcat = false;
 
   /** True while parsing the arguments of an `of`/`with` call (parentheses reset it). */
   private inCallArgs = false;
@@ -1723,7 +1761,10 @@ export class WflParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(T.LParen);
+          const savedShort = this.shortConcat;
+          this.shortConcat = false;
           const e = this.withArgsMode(false, () => this.SUBRULE(this.expression));
+          this.shortConcat = savedShort;
           this.CONSUME(T.RParen);
           return e;
         },
@@ -1796,7 +1837,7 @@ export class WflParser extends EmbeddedActionsParser {
     const nameSpan = this.spanFrom(start);
     let result: Expr = { kind: "Var", name, span: nameSpan };
     this.OPTION({
-      GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && WITH_CALLABLE.has(name)),
+      GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && (WITH_CALLABLE.has(name) || this.actionNames.has(name))),
       DEF: () => { result = this.SUBRULE(this.callArgs, { ARGS: [name, nameSpan, start] }); },
     });
     this.OPTION2({
@@ -1952,6 +1993,8 @@ export class WflParser extends EmbeddedActionsParser {
   // ── literals ────────────────────────────────────────────────────────────
 
   source = "";
+  /** Names the program defines with `define action called …` (so `area with 10 and 20` is a call). */
+  actionNames: ReadonlySet<string> = new Set();
   /** Escape problems found while decoding text literals (reported as parse errors). */
   stringErrors: { message: string; offset: number }[] = [];
 

@@ -18,7 +18,6 @@ export function subtract(a: Value, b: Value, span: Span): Value {
 
 export function multiply(a: Value, b: Value, span: Span): Value {
   if (typeof a === "number" && typeof b === "number") return checkFinite(a * b, span);
-  if (typeof a === "string" && typeof b === "number" && b >= 0 && Number.isInteger(b)) return a.repeat(b);
   throw new WflRuntimeError(`Cannot multiply ${typeName(a)} and ${typeName(b)}`, "type", span);
 }
 

@@ -30,6 +30,8 @@ export type Expr =
   | { kind: "ActionRef"; name: string; span: Span }
   /** `read content from h`, `file exists at p`, `list files in d …`, … */
   | { kind: "ProcessRunning"; process: Expr; span: Span }
+  /** `query db with SQL [and parameters L]` (rows) / `execute db with SQL [and parameters L]` (a summary). */
+  | { kind: "DbQuery"; execute: boolean; db: Expr; sql: Expr; params: Expr | null; span: Span }
   | { kind: "FileQuery"; op: FileQueryOp; args: Expr[]; recursive: boolean; filter: "extension" | "extensions" | "pattern" | null; span: Span };
 
 export type FileQueryOp = "readContent" | "readBinary" | "readBytes" | "fileExists" | "dirExists" | "listFiles" | "fileSize";
@@ -127,6 +129,9 @@ export type Stmt =
   | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
   | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
   /** `wait for execute|spawn command C [with arguments L] [using shell] [as v]`. */
+  | { kind: "OpenDatabase"; url: Expr; name: string; span: Span }
+  | { kind: "CloseDatabase"; db: Expr; span: Span }
+  | { kind: "Transaction"; db: Expr; body: Stmt[]; span: Span }
   | { kind: "RunCommand"; spawn: boolean; command: Expr; args: Expr | null; shell: boolean; name: string | null; span: Span }
   /** `wait for process p to complete [as v]`, `wait for read output from process p as v`, `kill process p`. */
   | { kind: "ProcessOp"; op: "wait" | "read" | "kill"; process: Expr; name: string | null; span: Span }

@@ -23,6 +23,7 @@ import { WebServer, serverOf, respond, failInFlight } from "../stdlib/web/server
 import { WsServer, wsServerOf, sendTo } from "../stdlib/web/websocket.js";
 import * as fs from "../stdlib/filesystem/index.js";
 import * as proc from "../stdlib/process/index.js";
+import * as db from "../stdlib/database/index.js";
 import { assertNever } from "./assert-never.js";
 
 type R = Value | Promise<Value>;
@@ -258,6 +259,9 @@ export class Compiler {
       case "ServerOp": return this.serverOp(s, scope);
       case "RegisterSignal": return this.registerSignal(s, scope);
       case "RunCommand": return this.runCommand(s, scope);
+      case "OpenDatabase": return this.openDatabase(s, scope);
+      case "CloseDatabase": return this.withValue(this.expr(s.db, scope), (_f, v) => { this.guard(s.span, () => db.closeDatabase(v)); }, false);
+      case "Transaction": return this.transaction(s, scope);
       case "OnWebSocket": return this.onWebSocket(s, scope);
       case "WebSocketSend": return this.webSocketSend(s, scope);
       case "ProcessOp": return this.processOp(s, scope);
@@ -1401,6 +1405,66 @@ export class Compiler {
     };
   }
 
+  // ── databases ───────────────────────────────────────────────────────────
+
+  /** Run host code and give its WFL errors this position. */
+  private guard<T>(span: Span, run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      throw this.rt.locate(e, span);
+    }
+  }
+
+  private openDatabase(s: Stmt & { kind: "OpenDatabase" }, scope: BlockScope): CStmt {
+    const url = this.expr(s.url, scope);
+    const span = s.span;
+    return this.declareCompiled(s.name, span, map1(url, (u) => this.guard(span, () => db.openDatabase(u))), scope);
+  }
+
+  /** Commits at the end of the block (also on break, continue and return); rolls back on error. */
+  private transaction(s: Stmt & { kind: "Transaction" }, scope: BlockScope): CStmt {
+    const target = this.expr(s.db, scope);
+    // A transaction block shares the surrounding scope: what it stores is visible after it.
+    const body = this.block(s.body, scope);
+    const span = s.span;
+    if (!target.async && !body.async) {
+      const tf = target.fn as (f: Frame) => Value;
+      const bf = body.fn;
+      return {
+        fn: (f) => {
+          const tx = this.guard(span, () => db.begin(tf(f)));
+          let r: StmtResult;
+          try {
+            r = bf(f) as StmtResult;
+          } catch (e) {
+            tx.rollback();
+            throw e;
+          }
+          tx.commit();
+          return r;
+        },
+        async: false,
+      };
+    }
+    return {
+      fn: async (f) => {
+        const d = await target.fn(f);
+        const tx = this.guard(span, () => db.begin(d));
+        let r: StmtResult;
+        try {
+          r = await body.fn(f);
+        } catch (e) {
+          tx.rollback();
+          throw e;
+        }
+        tx.commit();
+        return r;
+      },
+      async: true,
+    };
+  }
+
   // ── subprocesses ────────────────────────────────────────────────────────
 
   private runCommand(s: Stmt & { kind: "RunCommand" }, scope: BlockScope): CStmt {
@@ -1556,6 +1620,12 @@ export class Compiler {
         });
       }
       case "FileQuery": return this.fileQuery(e, scope);
+      case "DbQuery": {
+        const parts = [this.expr(e.db, scope), this.expr(e.sql, scope), e.params ? this.expr(e.params, scope) : { fn: () => null, async: false }];
+        const span = e.span;
+        const exec = e.execute;
+        return combine(parts, ([d, sql, params]) => this.guard(span, () => (exec ? db.execute(d!, sql!, params!) : db.query(d!, sql!, params!))));
+      }
       case "ProcessRunning": {
         const rt = this.rt;
         const span = e.span;

@@ -120,6 +120,9 @@ export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stm
     case "RunCommand": onExpr(s.command); if (s.args) onExpr(s.args); break;
     case "ProcessOp": onExpr(s.process); break;
     case "OnWebSocket": onExpr(s.server); onBody(s.body); break;
+    case "OpenDatabase": onExpr(s.url); break;
+    case "CloseDatabase": onExpr(s.db); break;
+    case "Transaction": onExpr(s.db); onBody(s.body); break;
     case "WebSocketSend": onExpr(s.message); onExpr(s.target); break;
     case "CreatePattern": case "Include": case "Break": case "Continue": case "ExitLoop": case "ExitProgram": case "Export": break;
   }
@@ -141,6 +144,7 @@ export function forEachExprChild(e: Expr, on: (e: Expr) => void): void {
     case "PatternSplit": on(e.text); on(e.separator); break;
     case "FileQuery": e.args.forEach(on); break;
     case "ProcessRunning": on(e.process); break;
+    case "DbQuery": on(e.db); on(e.sql); if (e.params) on(e.params); break;
     default: break;
   }
 }

@@ -12,6 +12,7 @@ import { loadConfig } from "../runtime/config.js";
 import { closeAllServers } from "../stdlib/web/server.js";
 import { stopAllProcesses } from "../stdlib/process/index.js";
 import { closeAllWebSockets } from "../stdlib/web/websocket.js";
+import { closeAllDatabases } from "../stdlib/database/index.js";
 import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Program } from "../ast/nodes.js";
@@ -175,6 +176,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     closeAllServers();
     closeAllWebSockets();
     stopAllProcesses();
+    closeAllDatabases();
   }
   if (opts.testMode && compiled.hasTests) {
     rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));

@@ -166,12 +166,17 @@ export class WflParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.executeFileStmt) },
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.exportStmt) },
-      { ALT: () => this.SUBRULE(this.openStmt) },
+      { GATE: () => this.LA(2).tokenType === K.file, ALT: () => this.SUBRULE(this.openStmt) },
       { ALT: () => this.SUBRULE(this.listenStmt) },
       { ALT: () => this.SUBRULE(this.respondStmt) },
       { ALT: () => this.SUBRULE(this.stopAcceptingStmt) },
       { ALT: () => this.SUBRULE(this.registerSignalStmt) },
       { ALT: () => this.SUBRULE(this.killStmt) },
+      {
+        GATE: () => (this.LA(1).tokenType === K.open && this.isWord(2, "database")) || (this.isWord(1, "connect") && this.isWord(3, "database")),
+        ALT: () => this.SUBRULE(this.openDatabaseStmt),
+      },
+      { GATE: () => this.LA(1).tokenType === K.in && this.isWord(2, "transaction"), ALT: () => this.SUBRULE(this.transactionStmt) },
       { GATE: () => this.isWord(2, "websocket"), ALT: () => this.SUBRULE(this.onWebSocketStmt) },
       { GATE: () => (this.isWord(1, "send") || this.isWord(1, "broadcast")) && this.isWord(2, "websocket"), ALT: () => this.SUBRULE(this.webSocketSendStmt) },
       { GATE: () => this.LA(2).tokenType !== T.Newline, ALT: () => this.SUBRULE(this.triggerStmt) },
@@ -984,6 +989,59 @@ export class WflParser extends EmbeddedActionsParser {
     return node;
   });
 
+  // ── databases ───────────────────────────────────────────────────────────
+
+  /** `open database at U as db` / `connect to database at U as db`. */
+  openDatabaseStmt = this.RULE("openDatabaseStmt", (): Stmt => {
+    const start = this.LA(1);
+    this.OR([
+      { ALT: () => { this.CONSUME(K.open); this.CONSUME(T.Identifier); } }, // open database
+      { ALT: () => { this.CONSUME2(T.Identifier); this.CONSUME(K.to); this.CONSUME3(T.Identifier); } }, // connect to database
+    ]);
+    this.CONSUME(K.at);
+    const url = this.SUBRULE(this.pathExpr);
+    this.CONSUME(K.as);
+    const name = this.SUBRULE(this.identifier);
+    this.eos();
+    return { kind: "OpenDatabase", url, name, span: this.spanFrom(start) };
+  });
+
+  /** `in transaction on db:` … `end transaction`. */
+  transactionStmt = this.RULE("transactionStmt", (): Stmt => {
+    const start = this.CONSUME(K.in);
+    this.CONSUME(T.Identifier); // transaction
+    this.CONSUME(K.on);
+    const db = this.SUBRULE(this.postfix);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.CONSUME(K.end);
+    this.CONSUME2(T.Identifier); // transaction
+    this.eos();
+    return { kind: "Transaction", db, body, span: this.spanFrom(start) };
+  });
+
+  /** `query db with SQL [and parameters L]`, `execute db with SQL [and parameters L]`. */
+  dbQuery = this.RULE("dbQuery", (): Expr => {
+    const start = this.LA(1);
+    const execute = this.OR([
+      { ALT: () => { this.CONSUME(T.Identifier); return false; } }, // query
+      { ALT: () => { this.CONSUME(K.execute); return true; } },
+    ]);
+    const db = this.SUBRULE(this.namedValue);
+    this.CONSUME(K.with);
+    const sql = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+    let params: Expr | null = null;
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === K.and && this.isWord(2, "parameters") || this.LA(1).tokenType === K.and && this.LA(2).tokenType === K.parameters,
+      DEF: () => {
+        this.CONSUME(K.and);
+        this.CONSUME(K.parameters);
+        params = this.SUBRULE(this.postfix);
+      },
+    });
+    return { kind: "DbQuery", execute, db, sql, params, span: this.spanFrom(start) };
+  });
+
   /** `kill process p`. */
   killStmt = this.RULE("killStmt", (): Stmt => {
     const start = this.CONSUME(K.kill);
@@ -1241,18 +1299,26 @@ export class WflParser extends EmbeddedActionsParser {
   closeStmt = this.RULE("closeStmt", (): Stmt => {
     const start = this.CONSUME(K.close);
     let server = false;
+    let database = false;
     this.OPTION({
       GATE: () => this.LA(2).tokenType !== T.Newline && this.LA(2).tokenType !== EOF && (this.LA(1).tokenType === K.file || ["server", "database"].includes(this.LA(1).image)),
       DEF: () => {
         this.OR([
           { ALT: () => this.CONSUME(K.file) },
-          { ALT: () => { server = this.CONSUME(T.Identifier).image === "server"; } },
+          {
+            ALT: () => {
+              const w = this.CONSUME(T.Identifier).image;
+              server = w === "server";
+              database = w === "database";
+            },
+          },
         ]);
       },
     });
     const h = this.SUBRULE(this.postfix);
     this.eos();
     if (server) return { kind: "ServerOp", op: "close", server: h, span: this.spanFrom(start) };
+    if (database) return { kind: "CloseDatabase", db: h, span: this.spanFrom(start) };
     return { kind: "FileOp", op: "close", args: [h], name: null, mode: "read", binary: false, span: this.spanFrom(start) };
   });
 
@@ -1781,6 +1847,10 @@ export class WflParser extends EmbeddedActionsParser {
             { ALT: () => { this.CONSUME(K.map); return { kind: "EmptyMap", span: this.spanFrom(start) } as Expr; } },
           ]);
         },
+      },
+      {
+        GATE: () => (this.isWord(1, "query") || this.LA(1).tokenType === K.execute) && this.LA(3).tokenType === K.with,
+        ALT: () => this.SUBRULE(this.dbQuery),
       },
       {
         // `process p is running`

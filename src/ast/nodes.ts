@@ -27,7 +27,6 @@ export type Expr =
   | { kind: "PatternSplit"; text: Expr; separator: Expr; byPattern: boolean; span: Span }
   | { kind: "EmptyList"; span: Span }
   | { kind: "EmptyMap"; span: Span }
-  | { kind: "ActionRef"; name: string; span: Span }
   /** `read content from h`, `file exists at p`, `list files in d …`, … */
   | { kind: "ProcessRunning"; process: Expr; span: Span }
   /** `query db with SQL [and parameters L]` (rows) / `execute db with SQL [and parameters L]` (a summary). */

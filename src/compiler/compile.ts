@@ -1,13 +1,13 @@
 // AST → JavaScript closures, once per program. Names resolve to frame slots here, so running a
 // program never looks a name up by string. Statements that can wait compile to async closures;
 // everything else stays synchronous (see Docs/internals.md).
-import type { Expr, Stmt, Program, Param } from "../ast/nodes.js";
+import type { Expr, Stmt, Program } from "../ast/nodes.js";
 import type { Span } from "../ast/span.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { Frame, Signal, ExitProgram } from "../runtime/frame.js";
-import { WflAction, selectOverload, type Overload, type BodyFn } from "../runtime/action.js";
+import { WflAction, type Overload } from "../runtime/action.js";
 import {
-  type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, isCallable, WflOpaque,
+  type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, WflOpaque,
 } from "../runtime/values.js";
 import { formatValue } from "../runtime/display.js";
 import { WflRuntimeError } from "../runtime/errors.js";
@@ -39,7 +39,6 @@ interface CStmt {
   readonly async: boolean;
 }
 
-const isPromise = (v: unknown): v is Promise<unknown> => v instanceof Promise;
 
 /** A source file being compiled (includes add more). */
 export interface SourceUnit {
@@ -1530,7 +1529,6 @@ export class Compiler {
         return combine(items, (vals) => vals);
       }
       case "Var": return this.varRef(e.name, e.span, scope);
-      case "ActionRef": return this.varRef(e.name, e.span, scope);
       case "Binary": return this.binary(e, scope);
       case "Logical": return this.logical(e, scope);
       case "Not": {
@@ -2203,5 +2201,3 @@ function setMember(t: Value, name: string, v: Value, span: Span): void {
   throw new WflRuntimeError(`Cannot set property '${name}' on ${typeName(t)}`, "type", span);
 }
 
-export { isCallable, WflOpaque, isPromise };
-export type { CExpr, CStmt, Param, Overload, BodyFn };

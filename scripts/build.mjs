@@ -26,7 +26,7 @@ await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js"
 await build({ ...common, format: "cjs", banner: {}, entryPoints: ["src/cli/snapshot.ts"], outfile: "dist/snapshot.cjs" });
 for (const f of readdirSync("dist")) if (f.endsWith(".blob")) rmSync(join("dist", f));
 const blob = join("dist", `wfl-${process.version}.blob`);
-const r = spawnSync(process.execPath, ["--stack-size=3900", "--snapshot-blob", blob, "--build-snapshot", "dist/snapshot.cjs"], { encoding: "utf8" });
+const r = spawnSync(process.execPath, ["--stack-size=3900", "--max-semi-space-size=32", "--snapshot-blob", blob, "--build-snapshot", "dist/snapshot.cjs"], { encoding: "utf8" });
 if (r.status !== 0) {
   console.warn(`build: no start-up snapshot (programs still run, starting more slowly):\n${(r.stderr || "").split("\n").slice(0, 5).join("\n")}`);
 }

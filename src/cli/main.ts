@@ -1,6 +1,5 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
-import { readFileSync } from "node:fs";
-import { runProgram } from "../host/run.js";
+import { runProgram, readProgramText } from "../host/run.js";
 import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
 import { formatDiagnostic } from "../diagnostics/format.js";
@@ -40,13 +39,12 @@ export async function cliMain(argv: string[]): Promise<number> {
     case "--parse": case "--ast": case "--lex": {
       const file = argv[1];
       if (!file) return usage(`${first} needs a file`);
-      let source: string;
-      try {
-        source = readFileSync(file, "utf8");
-      } catch {
-        process.stderr.write(formatDiagnostic("FILE", `Cannot read the file '${file}'`, file, null, undefined, { color }));
+      const read = readProgramText(file);
+      if (typeof read !== "string") {
+        process.stderr.write(formatDiagnostic("FILE", read.error, file, null, undefined, { color }));
         return 1;
       }
+      const source = read;
       if (first === "--lex") {
         const r = tokenize(source);
         for (const t of r.tokens) process.stdout.write(`${t.startLine}:${t.startColumn} ${t.tokenType.name} ${JSON.stringify(t.image)}\n`);
@@ -58,7 +56,19 @@ export async function cliMain(argv: string[]): Promise<number> {
         for (const d of r.diagnostics) process.stderr.write(formatDiagnostic("PARSE", d.message, file, source, d.span, { color }));
         return 1;
       }
-      process.stdout.write(JSON.stringify(r.program.body, null, 2) + "\n");
+      let json: string;
+      try {
+        json = JSON.stringify(r.program.body, null, 2);
+      } catch {
+        // Indentation makes very deep trees enormous; fall back to compact JSON.
+        try {
+          json = JSON.stringify(r.program.body);
+        } catch {
+          process.stderr.write(formatDiagnostic("PARSE", "The syntax tree is too large or too deep to print as JSON", file, null, undefined, { color }));
+          return 1;
+        }
+      }
+      process.stdout.write(json + "\n");
       return 0;
     }
     default:
@@ -72,8 +82,23 @@ function usage(message: string): number {
   return 1;
 }
 
+/** Output that cannot be written (a closed pipe, a full disk) ends the run quietly, not with a trace. */
+function guardOutput(): void {
+  const onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === "EPIPE") process.exit(0); // the reader went away (`wfl prog.wfl | head -1`)
+    try {
+      process.stderr.write(`error[OUTPUT]: Cannot write the program's output: ${e.code ?? e.message}\n`);
+    } finally {
+      process.exit(1);
+    }
+  };
+  process.stdout.on("error", onError);
+  process.stderr.on("error", () => process.exit(1));
+}
+
 /** Run the command and set the exit status; never lets a host stack trace reach the user. */
 export function runCli(argv: string[]): void {
+  guardOutput();
   cliMain(argv).then(
     (code) => {
       process.exitCode = code;

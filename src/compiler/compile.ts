@@ -793,6 +793,23 @@ export class Compiler {
   }
 
   private exprStmt(e: Expr, scope: BlockScope): CStmt {
+    // `push with L and v` as a statement appends directly (the most common list statement).
+    if (e.kind === "Call" && e.callee === "push" && e.args.length === 2 && !scope.lookup("push")) {
+      const l = this.expr(e.args[0]!, scope), v = this.expr(e.args[1]!, scope);
+      if (!l.async && !v.async) {
+        const lf = l.fn as (f: Frame) => Value, vf = v.fn as (f: Frame) => Value;
+        const generic = this.expr(e, scope).fn as (f: Frame) => Value;
+        return {
+          fn: (f) => {
+            const list = lf(f);
+            if (Array.isArray(list)) list.push(vf(f));
+            else generic(f);
+            return undefined;
+          },
+          async: false,
+        };
+      }
+    }
     // A bare name as a statement calls the action it names.
     const c = e.kind === "Var" ? this.callByName(e.name, [], e.span, e.span, scope, true) : this.expr(e, scope);
     const ef = c.fn;
@@ -1015,7 +1032,12 @@ export class Compiler {
 
   private createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
     let compiled: WflPattern | null = null;
-    const refs = patternReferences(s.body).filter((n) => scope.lookup(n));
+    let refs: string[] = [];
+    try {
+      refs = patternReferences(s.body).filter((n) => scope.lookup(n));
+    } catch {
+      // An unreadable body is reported by compilePattern below, with its position.
+    }
     if (refs.length > 0) {
       // The pattern names variables (`protocol`): compile it when it runs, with their values.
       const readers = new Map(refs.map((n) => [n, readBinding(scope.lookup(n)!, scope, s.span).fn as (f: Frame) => Value]));

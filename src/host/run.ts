@@ -1,6 +1,6 @@
 // Running a WFL program end to end: read → parse → compile (with analysis) → execute → report.
 // Used by the CLI and by the embedding API; it never lets a host stack trace reach the user.
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve, basename, isAbsolute } from "node:path";
 import { parse } from "../parser/parse.js";
 import { Compiler } from "../compiler/compile.js";
@@ -180,7 +180,11 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   }
   if (opts.testMode && compiled.hasTests) {
     rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));
-    if (rt.tests.failures.length > 0) exitCode = 1;
+    if (rt.tests.failures.length > 0) {
+      exitCode = 1;
+      rt.flush();
+      writeError(`error[TEST]: ${rt.tests.failures.length} of ${rt.tests.total} tests failed\n`);
+    }
   }
   rt.flush();
   if (timing) {
@@ -190,14 +194,34 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   return exitCode;
 }
 
+/** A program's text, read safely (size-capped, never hanging on devices), or why it cannot be read. */
+export function readProgramText(file: string): string | { error: string } {
+  return readSource(file) ?? { error: `Cannot read '${file}'` };
+}
+
 function readSource(file: string, probeOnly = false): string | { error: string } | null {
   try {
     const st = statSync(file);
     if (st.isDirectory()) return probeOnly ? null : { error: `'${file}' is a directory, not a WFL program` };
     if (probeOnly) return "";
     if (st.size > MAX_SOURCE) return { error: `The program is too large (over ${MAX_SOURCE / 1024 / 1024} MB)` };
-    const buf = readFileSync(file);
-    return new TextDecoder("utf-8", { fatal: false }).decode(buf);
+    // Read in chunks up to the limit: devices and pipes report size 0 and may never end.
+    const fd = openSync(file, "r");
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(1 << 20);
+        const n = readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) break;
+        total += n;
+        if (total > MAX_SOURCE) return { error: `The program is too large (over ${MAX_SOURCE / 1024 / 1024} MB)` };
+        chunks.push(chunk.subarray(0, n));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
   } catch (e) {
     if (probeOnly) return null;
     const code = (e as { code?: string }).code;

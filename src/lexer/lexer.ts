@@ -21,7 +21,9 @@ export interface LexResult {
 
 export function tokenize(source: string): LexResult {
   const result = lexer().tokenize(source);
-  const diagnostics: Diagnostic[] = result.errors.map((e) => ({
+  // After an unterminated text literal the rest of the file is noise: report only the first error.
+  const errors = result.errors.length > 0 && source[result.errors[0]!.offset] === '"' ? result.errors.slice(0, 1) : result.errors;
+  const diagnostics: Diagnostic[] = errors.map((e) => ({
     code: "LEX",
     message: describeBadInput(source, e.offset, e.length),
     span: { start: e.offset, end: e.offset + Math.max(1, e.length) },

@@ -186,7 +186,8 @@ export class Runtime {
   asCatchable(e: unknown): WflRuntimeError | null {
     if (e instanceof WflRuntimeError) return e;
     if (e instanceof RangeError) {
-      if (/call stack/i.test(e.message)) return new WflRuntimeError("Stack overflow: actions call each other too deeply", "general");
+      if (/call stack/i.test(e.message)) return new WflRuntimeError("Stack overflow: a value or a chain of calls is nested too deeply", "general");
+      if (/string length/i.test(e.message)) return new WflRuntimeError("This text would be too long (over about 500 million characters)", "general");
       return new WflRuntimeError(`Value out of range: ${e.message}`, "general");
     }
     return null;

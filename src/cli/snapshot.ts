@@ -41,10 +41,11 @@ import { standardLibrary } from "../stdlib/index.js";
 
 standardLibrary();
 sharedParser();
-// Warm up: parse, compile and run a program that touches the common rules and runtime paths, so
-// their bytecode is already in the snapshot (it is synchronous, so it finishes here).
+// Warm up: parse and compile (but do not run) a program that touches the common rules, so the
+// front end's bytecode is already in the snapshot. Running it here would be worse than useless:
+// the type feedback it leaves in the interpreter's closures would make real programs slower.
 parse(WARM_UP, "warm-up.wfl");
-void runProgram({ file: "warm-up.wfl", source: WARM_UP, write: () => {}, writeError: () => {} });
+void runProgram({ file: "warm-up.wfl", source: WARM_UP, write: () => {}, writeError: () => {}, compileOnly: true });
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // Started as `node --snapshot-blob … ARGS`: the arguments follow the executable directly.
   runCli(process.argv.slice(1));

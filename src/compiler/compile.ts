@@ -1796,6 +1796,9 @@ export class Compiler {
       const slot = e.left.kind === "Var" ? this.localSlot(e.left.name, scope) : -1;
       const fast = e.right.kind === "Number" ? numberFastPath(op, lf, e.right.value, f2, slot) : null;
       if (fast) return { fn: fast, async: false };
+      const rslot = e.right.kind === "Var" ? this.localSlot(e.right.name, scope) : -1;
+      const locals = slot >= 0 && rslot >= 0 ? twoLocalsFastPath(op, slot, rslot, lf, rf, f2) : null;
+      if (locals) return { fn: locals, async: false };
       if (op === "+") return { fn: (f) => { const a = lf(f), b = rf(f); return typeof a === "number" && typeof b === "number" ? a + b : ops.add(a, b, span); }, async: false };
       if (op === "-") return { fn: (f) => { const a = lf(f), b = rf(f); return typeof a === "number" && typeof b === "number" ? a - b : ops.subtract(a, b, span); }, async: false };
       return { fn: (f) => f2(lf(f), rf(f)), async: false };
@@ -1963,6 +1966,32 @@ export class Compiler {
 // ── helpers ───────────────────────────────────────────────────────────────
 
 const NOOP: CStmt = { fn: () => undefined, async: false };
+
+/** `i times i`, `j is less than or equal to limit`: both operands read straight from the frame. */
+function twoLocalsFastPath(
+  op: string, ls: number, rs: number, lf: (f: Frame) => Value, rf: (f: Frame) => Value, slow: (a: Value, b: Value) => Value,
+): ((f: Frame) => Value) | null {
+  switch (op) {
+    case "+":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a + b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case "-":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a - b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case "*":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a * b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case "<":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a < b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case ">":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a > b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case "<=":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a <= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case ">=":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a >= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    case "==":
+      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? Math.abs(a - b) < Number.EPSILON : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+    default:
+      return null;
+  }
+}
 
 /**
  * `x minus 1`, `n is less than 2`, `i modulo 2`: a number on the right skips a closure call, and a

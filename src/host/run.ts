@@ -31,6 +31,8 @@ export interface RunOptions {
   color?: boolean;
   /** How many `execute wfl file` levels deep this run is. */
   executeDepth?: number;
+  /** Stop after compiling (used to warm up the start-up snapshot). */
+  compileOnly?: boolean;
   /** Variables the executed page sees (method, path, body, …). */
   pageGlobals?: Map<string, Value>;
 }
@@ -153,6 +155,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     return 1;
   }
 
+  if (opts.compileOnly) return 0;
   const t2 = performance.now();
   const frame = new Frame(compiled.frameSize, null);
   let exitCode = 0;

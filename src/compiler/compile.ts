@@ -7,38 +7,32 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { Frame, Signal, ExitProgram } from "../runtime/frame.js";
 import { WflAction, type Overload } from "../runtime/action.js";
 import {
-  type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, WflOpaque,
+  type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, 
 } from "../runtime/values.js";
 import { formatValue } from "../runtime/display.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import * as ops from "../runtime/ops.js";
-import { BlockScope, FunctionScope, type Binding, type ActionInfo } from "./scope.js";
+import { BlockScope, FunctionScope, type ActionInfo } from "./scope.js";
 import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
-import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
-import { WebServer, serverOf, respond, failInFlight } from "../stdlib/web/server.js";
-import { WsServer, wsServerOf, sendTo } from "../stdlib/web/websocket.js";
-import * as fs from "../stdlib/filesystem/index.js";
+import {
+  type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, frameAt, readBinding, sequence, evalAll, combine,
+  combineMaybe, map1, numberFastPath, twoLocalsFastPath,
+} from "./closures.js";
+import { concatText, getIndex, getMember, setIndex, setMember } from "../runtime/access.js";
+import * as containers from "./containers.js";
+import * as web from "./web.js";
+import * as database from "./database.js";
+import * as process_ from "./process.js";
+import * as files from "./files.js";
+import * as tests from "./tests.js";
+import { InstanceValue } from "../runtime/container.js";
 import * as proc from "../stdlib/process/index.js";
 import * as db from "../stdlib/database/index.js";
 import { assertNever } from "./assert-never.js";
-
-type R = Value | Promise<Value>;
-type Ev = (f: Frame) => R;
-interface CExpr {
-  readonly fn: Ev;
-  readonly async: boolean;
-}
-type StmtResult = Signal | undefined;
-type Ex = (f: Frame) => StmtResult | Promise<StmtResult>;
-interface CStmt {
-  readonly fn: Ex;
-  readonly async: boolean;
-}
-
 
 /** A source file being compiled (includes add more). */
 export interface SourceUnit {
@@ -57,25 +51,30 @@ export interface CompiledProgram {
 /** Loads and parses an included file; returns null (after reporting) when it cannot. */
 export type IncludeLoader = (path: string, fromFile: string, span: Span) => Program | null;
 
+/**
+ * Compiles a program. Statement kinds with a feature of their own (containers, web, databases,
+ * subprocesses, files, tests) are compiled by the module of that name; they reach this class's
+ * members, which are therefore not private.
+ */
 export class Compiler {
   readonly diagnostics: Diagnostic[] = [];
-  private mayWait = new Set<string>();
-  private anyMayWait = false;
-  private pendingActions: (() => void)[][] = [];
-  private includeStack: string[] = [];
+  mayWait = new Set<string>();
+  anyMayWait = false;
+  pendingActions: (() => void)[][] = [];
+  includeStack: string[] = [];
   hasTests = false;
   /** Inside a try body, an unknown name is a catchable runtime error rather than a compile error. */
-  private tryDepth = 0;
+  tryDepth = 0;
   /** Loops enclosing the code being compiled, within the current action. */
-  private loopDepth = 0;
+  loopDepth = 0;
   /** Containers and interfaces defined so far, for `extends` and interface checks. */
-  private containerInfo = new Map<string, { parent: string | null; props: string[]; methods: Set<string> }>();
-  private interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
+  containerInfo = new Map<string, { parent: string | null; props: string[]; methods: Set<string> }>();
+  interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
   /** The file whose AST is being compiled (for diagnostics of included files). */
-  private currentFile = "";
+  currentFile = "";
 
   constructor(
-    private readonly rt: Runtime,
+    readonly rt: Runtime,
     private readonly registry: Registry,
     private readonly loadInclude: IncludeLoader,
   ) {}
@@ -105,14 +104,14 @@ export class Compiler {
 
   // ── diagnostics ─────────────────────────────────────────────────────────
 
-  private error(message: string, span: Span): void {
+  error(message: string, span: Span): void {
     this.diagnostics.push({ code: "ANALYZE-SEMANTIC", message, span, file: this.currentFile } as Diagnostic);
   }
 
   // ── blocks ──────────────────────────────────────────────────────────────
 
   /** Compile statements in a new block scope (actions in the block are hoisted). */
-  private block(stmts: Stmt[], scope: BlockScope): CStmt {
+  block(stmts: Stmt[], scope: BlockScope): CStmt {
     this.pendingActions.push([]);
     const hoisted = this.hoistActions(stmts, scope);
     const compiled: CStmt[] = [];
@@ -129,7 +128,7 @@ export class Compiler {
     return sequence(all);
   }
 
-  private hoistActions(stmts: Stmt[], scope: BlockScope): CStmt | null {
+  hoistActions(stmts: Stmt[], scope: BlockScope): CStmt | null {
     const groups = new Map<string, (Stmt & { kind: "ActionDef" })[]>();
     for (const s of stmts) {
       if (s.kind !== "ActionDef") continue;
@@ -156,7 +155,7 @@ export class Compiler {
     return { fn: (f) => { for (const c of creators) c(f); return undefined; }, async: false };
   }
 
-  private checkOverloads(defs: (Stmt & { kind: "ActionDef" })[]): void {
+  checkOverloads(defs: (Stmt & { kind: "ActionDef" })[]): void {
     for (let i = 1; i < defs.length; i++) {
       for (let j = 0; j < i; j++) {
         const a = defs[i]!.params;
@@ -171,7 +170,7 @@ export class Compiler {
   }
 
   /** An overload whose body is compiled when the enclosing block is complete. */
-  private actionOverload(d: Stmt & { kind: "ActionDef" }, scope: BlockScope, info: ActionInfo): Overload {
+  actionOverload(d: Stmt & { kind: "ActionDef" }, scope: BlockScope, info: ActionInfo): Overload {
     const fnScope = new FunctionScope(scope.fn, d.name);
     const inner = new BlockScope(fnScope, scope);
     const params: Overload["params"] = [];
@@ -207,7 +206,7 @@ export class Compiler {
 
   // ── statements ──────────────────────────────────────────────────────────
 
-  private stmt(s: Stmt, scope: BlockScope): CStmt | null {
+  stmt(s: Stmt, scope: BlockScope): CStmt | null {
     switch (s.kind) {
       case "Store": return this.storeStmt(s, scope);
       case "Change": return this.assign(s.target, s.value, scope, s.span);
@@ -218,7 +217,7 @@ export class Compiler {
       case "While": return this.whileLoop(s, scope);
       case "DoUntil": return this.doUntil(s, scope);
       case "Forever": return this.forever(s.body, scope);
-      case "MainLoop": return this.mainLoop(s, scope);
+      case "MainLoop": return web.mainLoop(this, s, scope);
       // Outside any loop, break / continue / exit loop do nothing (as documented).
       case "Break": return this.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null;
       case "Continue": return this.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null;
@@ -229,10 +228,10 @@ export class Compiler {
       case "ExprStmt": return this.exprStmt(s.expr, scope);
       case "Try": return this.tryStmt(s, scope);
       case "Route": return this.routeStmt(s, scope);
-      case "Describe": return this.describeStmt(s, scope);
-      case "Test": return this.testStmt(s, scope);
-      case "Setup": return this.setupStmt(s, scope);
-      case "Expect": return this.expectStmt(s, scope);
+      case "Describe": return tests.describeStmt(this, s, scope);
+      case "Test": return tests.testStmt(this, s, scope);
+      case "Setup": return tests.setupStmt(this, s, scope);
+      case "Expect": return tests.expectStmt(this, s, scope);
       case "AddTo": return this.compound(s.target, s.value, "+", scope, s.span);
       case "SubtractFrom": return this.compound(s.target, s.value, "-", scope, s.span);
       case "MultiplyBy": return this.compound(s.target, s.value, "*", scope, s.span);
@@ -243,37 +242,37 @@ export class Compiler {
       case "CreateMap": return this.createMap(s, scope);
       case "CreatePattern": return this.createPattern(s, scope);
       case "Include": return this.include(s, s.isolated ? new BlockScope(scope.fn, scope) : scope);
-      case "ExecuteFile": return this.executeFile(s, scope);
+      case "ExecuteFile": return files.executeFile(this, s, scope);
       case "WaitDuration": return this.waitDuration(s, scope);
       case "WaitFor": return this.stmt(s.stmt, scope);
       case "Export": return null;
-      case "FileOp": return this.fileOp(s, scope);
-      case "ContainerDef": return this.containerDef(s, scope);
-      case "InterfaceDef": return this.interfaceDef(s);
-      case "CreateInstance": return this.createInstance(s, scope);
+      case "FileOp": return files.fileOp(this, s, scope);
+      case "ContainerDef": return containers.containerDef(this, s, scope);
+      case "InterfaceDef": return containers.interfaceDef(this, s);
+      case "CreateInstance": return containers.createInstance(this, s, scope);
       case "Trigger": return null; // events have no handlers yet; triggering one does nothing
-      case "Listen": return this.listen(s, scope);
-      case "WaitRequest": return this.waitRequest(s, scope);
-      case "Respond": return this.respond(s, scope);
-      case "ServerOp": return this.serverOp(s, scope);
-      case "RegisterSignal": return this.registerSignal(s, scope);
-      case "RunCommand": return this.runCommand(s, scope);
-      case "OpenDatabase": return this.openDatabase(s, scope);
+      case "Listen": return web.listen(this, s, scope);
+      case "WaitRequest": return web.waitRequest(this, s, scope);
+      case "Respond": return web.respond(this, s, scope);
+      case "ServerOp": return web.serverOp(this, s, scope);
+      case "RegisterSignal": return web.registerSignal(this, s, scope);
+      case "RunCommand": return process_.runCommand(this, s, scope);
+      case "OpenDatabase": return database.openDatabase(this, s, scope);
       case "CloseDatabase": return this.withValue(this.expr(s.db, scope), (_f, v) => { this.guard(s.span, () => db.closeDatabase(v)); }, false);
-      case "Transaction": return this.transaction(s, scope);
-      case "OnWebSocket": return this.onWebSocket(s, scope);
-      case "WebSocketSend": return this.webSocketSend(s, scope);
-      case "ProcessOp": return this.processOp(s, scope);
+      case "Transaction": return database.transaction(this, s, scope);
+      case "OnWebSocket": return web.onWebSocket(this, s, scope);
+      case "WebSocketSend": return web.webSocketSend(this, s, scope);
+      case "ProcessOp": return process_.processOp(this, s, scope);
       default: return assertNever(s);
     }
   }
 
-  private storeStmt(s: Stmt & { kind: "Store" }, scope: BlockScope): CStmt {
+  storeStmt(s: Stmt & { kind: "Store" }, scope: BlockScope): CStmt {
     return this.declare(s.name, s.nameSpan, s.value, scope, s.constant);
   }
 
   /** `store name as value`: a new variable in this block. */
-  private declare(name: string, span: Span, value: Expr, scope: BlockScope, constant: boolean): CStmt {
+  declare(name: string, span: Span, value: Expr, scope: BlockScope, constant: boolean): CStmt {
     const outer = scope.lookup(name);
     if (outer && outer.kind === "prop") return this.assign({ kind: "Var", name, span }, value, scope, span);
     const existing = scope.names.get(name);
@@ -291,7 +290,7 @@ export class Compiler {
   }
 
   /** `change target to value` (variables, list items, object keys, properties). */
-  private assign(target: Expr, value: Expr, scope: BlockScope, span: Span): CStmt {
+  assign(target: Expr, value: Expr, scope: BlockScope, span: Span): CStmt {
     const v = this.expr(value, scope);
     const setter = this.setter(target, scope, span);
     if (!setter) return NOOP;
@@ -307,7 +306,7 @@ export class Compiler {
     return this.withValue(v, (f, x) => setter.fn(f, x), setter.async);
   }
 
-  private setter(target: Expr, scope: BlockScope, span: Span): { fn: (f: Frame, v: Value) => void | Promise<void>; async: boolean } | null {
+  setter(target: Expr, scope: BlockScope, span: Span): { fn: (f: Frame, v: Value) => void | Promise<void>; async: boolean } | null {
     if (target.kind === "Var") {
       const b = scope.lookup(target.name);
       if (!b) {
@@ -366,14 +365,14 @@ export class Compiler {
     return null;
   }
 
-  private withValue(v: CExpr, use: (f: Frame, x: Value) => void | Promise<void>, useAsync: boolean): CStmt {
+  withValue(v: CExpr, use: (f: Frame, x: Value) => void | Promise<void>, useAsync: boolean): CStmt {
     const ev = v.fn;
     if (!v.async && !useAsync) return { fn: (f) => { use(f, ev(f) as Value); return undefined; }, async: false };
     return { fn: async (f) => { await use(f, await ev(f)); return undefined; }, async: true };
   }
 
   /** `add 1 to x`, `subtract`, `multiply`, `divide` — and `add v to list` appends. */
-  private compound(target: Expr, value: Expr, op: "+" | "-" | "*" | "/", scope: BlockScope, span: Span): CStmt {
+  compound(target: Expr, value: Expr, op: "+" | "-" | "*" | "/", scope: BlockScope, span: Span): CStmt {
     const read = this.expr(target, scope);
     const setter = this.setter(target, scope, span);
     const v = this.expr(value, scope);
@@ -425,7 +424,7 @@ export class Compiler {
     };
   }
 
-  private removeFrom(s: Stmt & { kind: "RemoveFrom" }, scope: BlockScope): CStmt {
+  removeFrom(s: Stmt & { kind: "RemoveFrom" }, scope: BlockScope): CStmt {
     const list = this.expr(s.target, scope);
     const v = this.expr(s.value, scope);
     return this.both(list, v, (l, x) => {
@@ -439,7 +438,7 @@ export class Compiler {
     });
   }
 
-  private clearStmt(s: Stmt & { kind: "Clear" }, scope: BlockScope): CStmt {
+  clearStmt(s: Stmt & { kind: "Clear" }, scope: BlockScope): CStmt {
     const t = this.expr(s.target, scope);
     return this.withValue(t, (_f, l) => {
       if (isList(l)) l.length = 0;
@@ -448,7 +447,7 @@ export class Compiler {
     }, false);
   }
 
-  private both(a: CExpr, b: CExpr, use: (x: Value, y: Value) => void): CStmt {
+  both(a: CExpr, b: CExpr, use: (x: Value, y: Value) => void): CStmt {
     if (!a.async && !b.async) {
       const af = a.fn as (f: Frame) => Value;
       const bf = b.fn as (f: Frame) => Value;
@@ -457,7 +456,7 @@ export class Compiler {
     return { fn: async (f) => { use(await a.fn(f), await b.fn(f)); return undefined; }, async: true };
   }
 
-  private displayStmt(s: Stmt & { kind: "Display" }, scope: BlockScope): CStmt {
+  displayStmt(s: Stmt & { kind: "Display" }, scope: BlockScope): CStmt {
     const parts = s.values.map((v) => this.expr(v, scope));
     const rt = this.rt;
     if (parts.length === 1 && !parts[0]!.async) {
@@ -468,7 +467,7 @@ export class Compiler {
     return this.withValue(all, (_f, text) => { rt.writeLine(text as string); }, false);
   }
 
-  private ifStmt(s: Stmt & { kind: "If" }, scope: BlockScope): CStmt {
+  ifStmt(s: Stmt & { kind: "If" }, scope: BlockScope): CStmt {
     const cond = this.expr(s.cond, scope);
     const then = this.block(s.then, new BlockScope(scope.fn, scope));
     const other = s.otherwise ? this.block(s.otherwise, new BlockScope(scope.fn, scope)) : null;
@@ -489,7 +488,7 @@ export class Compiler {
   }
 
   /** Compile a loop body; `exit loop` leaves every enclosing loop, so only the outermost absorbs it. */
-  private loopBody(stmts: Stmt[], scope: BlockScope): [CStmt, boolean] {
+  loopBody(stmts: Stmt[], scope: BlockScope): [CStmt, boolean] {
     const outermost = this.loopDepth === 0;
     this.loopDepth++;
     try {
@@ -499,14 +498,14 @@ export class Compiler {
     }
   }
 
-  private loopVar(name: string, scope: BlockScope): [BlockScope, number] {
+  loopVar(name: string, scope: BlockScope): [BlockScope, number] {
     const inner = new BlockScope(scope.fn, scope);
     const slot = scope.fn.allocate();
     inner.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
     return [inner, slot];
   }
 
-  private countLoop(s: Stmt & { kind: "CountLoop" }, scope: BlockScope): CStmt {
+  countLoop(s: Stmt & { kind: "CountLoop" }, scope: BlockScope): CStmt {
     const from = this.expr(s.from, scope);
     const to = this.expr(s.to, scope);
     const step = s.step ? this.expr(s.step, scope) : { fn: () => 1, async: false };
@@ -572,7 +571,7 @@ export class Compiler {
     };
   }
 
-  private forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
+  forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
     const it = this.expr(s.iterable, scope);
     const [inner, slot] = this.loopVar(s.name, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
@@ -655,7 +654,7 @@ export class Compiler {
     };
   }
 
-  private whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
+  whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
     const cond = this.expr(s.cond, scope);
     const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
     const until = s.until;
@@ -693,7 +692,7 @@ export class Compiler {
     };
   }
 
-  private doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
+  doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
     const inner = new BlockScope(scope.fn, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
     const cond = this.expr(s.cond, inner);
@@ -714,7 +713,7 @@ export class Compiler {
     };
   }
 
-  private forever(stmts: Stmt[], scope: BlockScope): CStmt {
+  forever(stmts: Stmt[], scope: BlockScope): CStmt {
     const [body, outermost] = this.loopBody(stmts, new BlockScope(scope.fn, scope));
     const bf = body.fn;
     if (!body.async) {
@@ -749,42 +748,8 @@ export class Compiler {
     };
   }
 
-  /**
-   * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration fails
-   * while a request is waiting for its answer, that request gets a 500, the error is reported, and
-   * the loop goes on serving. Other errors end the program as usual.
-   */
-  private mainLoop(s: Stmt & { kind: "MainLoop" }, scope: BlockScope): CStmt {
-    const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
-    const bf = body.fn;
-    const rt = this.rt;
-    return {
-      fn: async (f) => {
-        for (;;) {
-          const depth = rt.depth;
-          let r: StmtResult;
-          try {
-            r = await bf(f);
-          } catch (e) {
-            const err = rt.asCatchable(e);
-            if (!err || failInFlight() === 0) throw e;
-            rt.depth = depth;
-            rt.reportError(err);
-            continue;
-          }
-          if (r !== undefined) {
-            if (r === Signal.Continue) continue;
-            if (r === Signal.Break) break;
-            return r === Signal.ExitLoop && outermost ? undefined : r;
-          }
-        }
-        return undefined;
-      },
-      async: true,
-    };
-  }
 
-  private returnStmt(s: Stmt & { kind: "Return" }, scope: BlockScope): CStmt {
+  returnStmt(s: Stmt & { kind: "Return" }, scope: BlockScope): CStmt {
     if (!s.value) return { fn: (f) => { f.ret = null; return Signal.Return; }, async: false };
     const v = this.expr(s.value, scope);
     const vf = v.fn;
@@ -792,7 +757,7 @@ export class Compiler {
     return { fn: async (f) => { f.ret = await vf(f); return Signal.Return; }, async: true };
   }
 
-  private exprStmt(e: Expr, scope: BlockScope): CStmt {
+  exprStmt(e: Expr, scope: BlockScope): CStmt {
     // `push with L and v` as a statement appends directly (the most common list statement).
     if (e.kind === "Call" && e.callee === "push" && e.args.length === 2 && !scope.lookup("push")) {
       const l = this.expr(e.args[0]!, scope), v = this.expr(e.args[1]!, scope);
@@ -817,7 +782,7 @@ export class Compiler {
     return { fn: async (f) => { await ef(f); return undefined; }, async: true };
   }
 
-  private tryStmt(s: Stmt & { kind: "Try" }, scope: BlockScope): CStmt {
+  tryStmt(s: Stmt & { kind: "Try" }, scope: BlockScope): CStmt {
     this.tryDepth++;
     const body = this.block(s.body, new BlockScope(scope.fn, scope));
     this.tryDepth--;
@@ -889,7 +854,7 @@ export class Compiler {
     };
   }
 
-  private routeStmt(s: Stmt & { kind: "Route" }, scope: BlockScope): CStmt {
+  routeStmt(s: Stmt & { kind: "Route" }, scope: BlockScope): CStmt {
     const subject = this.expr(s.subject, scope);
     const arms = s.arms.map((a) => ({
       matchers: a.matchers.map((m) => ({ mode: m.mode, value: this.expr(m.value, scope), span: m.value.span })),
@@ -940,77 +905,13 @@ export class Compiler {
 
   // ── tests ───────────────────────────────────────────────────────────────
 
-  private describeStmt(s: Stmt & { kind: "Describe" }, scope: BlockScope): CStmt {
-    this.hasTests = true;
-    const name = this.expr(s.name, scope);
-    const inner = new BlockScope(scope.fn, scope);
-    // setup/teardown run around each test of this describe block.
-    const setups = s.body.filter((x): x is Stmt & { kind: "Setup" } => x.kind === "Setup");
-    const rest = s.body.filter((x) => x.kind !== "Setup");
-    const setupBlocks = setups.map((x) => ({ teardown: x.teardown, body: this.block(x.body, inner) }));
-    const body = this.block(rest, inner);
-    const rt = this.rt;
-    return {
-      fn: async (f) => {
-        const label = formatValue(await name.fn(f));
-        return rt.tests.describe(label, setupBlocks.filter((b) => !b.teardown).map((b) => b.body.fn), setupBlocks.filter((b) => b.teardown).map((b) => b.body.fn), async () => body.fn(f), f, s.span);
-      },
-      async: true,
-    };
-  }
 
-  private testStmt(s: Stmt & { kind: "Test" }, scope: BlockScope): CStmt {
-    this.hasTests = true;
-    const name = this.expr(s.name, scope);
-    const body = this.block(s.body, new BlockScope(scope.fn, scope));
-    const rt = this.rt;
-    return {
-      fn: async (f) => rt.tests.test(formatValue(await name.fn(f)), async () => body.fn(f), f, s.span),
-      async: true,
-    };
-  }
 
-  private setupStmt(s: Stmt & { kind: "Setup" }, scope: BlockScope): CStmt {
-    // Outside a describe block, setup runs in place.
-    return this.block(s.body, new BlockScope(scope.fn, scope));
-  }
 
-  private expectStmt(s: Stmt & { kind: "Expect" }, scope: BlockScope): CStmt {
-    const subject = this.expr(s.subject, scope);
-    const a = s.assertion;
-    const expected = "expected" in a && typeof a.expected !== "boolean" ? this.expr(a.expected, scope) : null;
-    const rt = this.rt;
-    const negated = s.negated;
-    const span = s.span;
-    const check = (v: Value, e: Value): [boolean, string] => {
-      switch (a.kind) {
-        case "equal": return [valuesEqual(v, e), `equal ${show(e)}`];
-        case "greater": return [ops.compare(v, e, ">", span) > 0, `be greater than ${show(e)}`];
-        case "less": return [ops.compare(v, e, "<", span) < 0, `be less than ${show(e)}`];
-        case "greaterEq": return [ops.compare(v, e, ">=", span) >= 0, `be greater than or equal to ${show(e)}`];
-        case "lessEq": return [ops.compare(v, e, "<=", span) <= 0, `be less than or equal to ${show(e)}`];
-        case "exist": return [v !== null, "exist"];
-        case "contain": return [ops.contains(v, e, span), `contain ${show(e)}`];
-        case "empty": return [isEmpty(v), "be empty"];
-        case "length": return [lengthOf(v) === e, `have length ${show(e)}`];
-        case "type": return [typeName(v) === formatValue(e), `be of type ${show(e)}`];
-        case "truthy": return [isTruthy(v) === a.expected, `be ${a.expected ? "yes" : "no"}`];
-      }
-    };
-    const run = (v: Value, e: Value): void => {
-      const [ok, what] = check(v, e);
-      if (ok !== negated) return;
-      rt.tests.fail(`Expected value ${negated ? "not " : ""}to ${what}, but got ${show(v)}`, span);
-    };
-    const both = combine(expected ? [subject, expected] : [subject], (vals) => { run(vals[0]!, vals[1] ?? null); return null; });
-    const bf = both.fn;
-    if (!both.async) return { fn: (f) => { bf(f); return undefined; }, async: false };
-    return { fn: async (f) => { await bf(f); return undefined; }, async: true };
-  }
 
   // ── other statements ────────────────────────────────────────────────────
 
-  private createMap(s: Stmt & { kind: "CreateMap" }, scope: BlockScope): CStmt {
+  createMap(s: Stmt & { kind: "CreateMap" }, scope: BlockScope): CStmt {
     const entries = s.entries.map((e) => ({ key: e.key, value: this.expr(e.value, scope) }));
     const build = combine(entries.map((e) => e.value), (vals) => {
       const o = new WflObject();
@@ -1020,7 +921,7 @@ export class Compiler {
     return this.declareCompiled(s.name, s.span, build, scope);
   }
 
-  private declareCompiled(name: string, span: Span, v: CExpr, scope: BlockScope): CStmt {
+  declareCompiled(name: string, span: Span, v: CExpr, scope: BlockScope): CStmt {
     const existing = scope.names.get(name);
     if (existing) this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
@@ -1030,7 +931,7 @@ export class Compiler {
     return { fn: (f) => { f.s[slot] = ev(f) as Value; return undefined; }, async: false };
   }
 
-  private createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
+  createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
     let compiled: WflPattern | null = null;
     let refs: string[] = [];
     try {
@@ -1070,7 +971,7 @@ export class Compiler {
     return this.declareCompiled(s.name, s.span, { fn: () => p, async: false }, scope);
   }
 
-  private include(s: Stmt & { kind: "Include" }, scope: BlockScope): CStmt | null {
+  include(s: Stmt & { kind: "Include" }, scope: BlockScope): CStmt | null {
     if (this.includeStack.length > 16) {
       this.error("Includes nest too deeply (more than 16 levels)", s.span);
       return null;
@@ -1110,29 +1011,8 @@ export class Compiler {
     return { fn: (f) => rt.inFileAsync(file, async () => seq.fn(f)), async: true };
   }
 
-  private executeFile(s: Stmt & { kind: "ExecuteFile" }, scope: BlockScope): CStmt {
-    const path = this.expr(s.path, scope);
-    const req = s.request ? this.expr(s.request, scope) : { fn: () => null, async: false };
-    const rt = this.rt;
-    const capture = s.output !== null;
-    const span = s.span;
-    const value: CExpr = {
-      fn: async (f) => {
-        const p = await path.fn(f);
-        if (typeof p !== "string") throw new WflRuntimeError(`execute file needs a path as text, got ${typeName(p)}`, "type", span);
-        try {
-          return await rt.executeFile(p, await req.fn(f), capture);
-        } catch (e) {
-          throw rt.locate(e, span);
-        }
-      },
-      async: true,
-    };
-    if (s.output) return this.declareCompiled(s.output, span, value, scope);
-    return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
-  }
 
-  private waitDuration(s: Stmt & { kind: "WaitDuration" }, scope: BlockScope): CStmt {
+  waitDuration(s: Stmt & { kind: "WaitDuration" }, scope: BlockScope): CStmt {
     const amount = this.expr(s.amount, scope);
     const factor = s.unit === "seconds" ? 1000 : 1;
     const rt = this.rt;
@@ -1151,285 +1031,24 @@ export class Compiler {
 
   // ── containers ──────────────────────────────────────────────────────────
 
-  private containerDef(s: Stmt & { kind: "ContainerDef" }, scope: BlockScope): CStmt {
-    const parentInfo = s.parent ? this.containerInfo.get(s.parent) : null;
-    if (s.parent && !parentInfo) this.error(`Container '${s.name}' extends '${s.parent}', which is not defined before it`, s.span);
-    const inherited: string[] = [];
-    const inheritedMethods = new Set<string>();
-    for (let p = parentInfo; p; p = p.parent ? this.containerInfo.get(p.parent) ?? null : null) {
-      inherited.push(...p.props);
-      p.methods.forEach((m) => inheritedMethods.add(m));
-    }
-    const allProps = [...new Set([...inherited, ...s.properties.map((p) => p.name)])];
-    const methodNames = new Set([...inheritedMethods, ...s.methods.map((m) => m.name)]);
-    this.containerInfo.set(s.name, { parent: s.parent, props: allProps, methods: new Set(methodNames) });
-    // Interfaces are checked when the container is defined.
-    for (const iname of s.interfaces) {
-      const missing = this.requiredActions(iname, s.span).filter((r) => !methodNames.has(r));
-      if (missing.length > 0) {
-        this.error(`Container '${s.name}' does not satisfy interface '${iname}': missing required action '${missing[0]}'`, s.span);
-      }
-    }
-    const parentBinding = s.parent ? scope.lookup(s.parent) : undefined;
-    const readParent = parentBinding ? readBinding(parentBinding, scope, s.span).fn as (f: Frame) => Value : () => null;
-    const props = s.properties.map((p) => ({
-      name: p.name,
-      initial: p.defaultValue ? (this.expr(p.defaultValue, scope).fn as (f: Frame) => Value) : null,
-    }));
-    const methods = new Map<string, Method>();
-    for (const m of s.methods) {
-      const fnScope = new FunctionScope(scope.fn, `${s.name}.${m.name}`);
-      const selfSlot = fnScope.allocate();
-      const inner = new BlockScope(fnScope, scope);
-      for (const p of allProps) inner.names.set(p, { kind: "prop", slot: selfSlot, fn: fnScope, name: p, constant: false });
-      for (const p of m.params) inner.names.set(p.name, { kind: "var", slot: fnScope.allocate(), fn: fnScope, constant: false, name: p.name });
-      const method: Method = { name: m.name, paramCount: m.params.length, frameSize: 0, body: () => undefined, isAsync: false };
-      methods.set(m.name, method);
-      this.pendingActions[this.pendingActions.length - 1]!.push(() => {
-        const body = this.block(m.body, new BlockScope(fnScope, inner));
-        method.body = body.fn;
-        method.isAsync = body.async;
-        method.frameSize = fnScope.size;
-      });
-    }
-    const name = s.name;
-    const value: CExpr = {
-      fn: (f) => new ContainerValue(name, readParent(f) as ContainerValue | null, props, methods, f),
-      async: false,
-    };
-    return this.declareCompiled(s.name, s.span, value, scope);
-  }
 
-  private requiredActions(iname: string, span: Span, seen = new Set<string>()): string[] {
-    const info = this.interfaceInfo.get(iname);
-    if (!info) {
-      this.error(`Interface '${iname}' is not defined`, span);
-      return [];
-    }
-    if (seen.has(iname)) return [];
-    seen.add(iname);
-    return [...info.requires, ...info.parents.flatMap((p) => this.requiredActions(p, span, seen))];
-  }
 
-  private interfaceDef(s: Stmt & { kind: "InterfaceDef" }): CStmt | null {
-    this.interfaceInfo.set(s.name, { parents: s.parents, requires: s.requires.map((r) => r.name) });
-    return null;
-  }
 
-  private createInstance(s: Stmt & { kind: "CreateInstance" }, scope: BlockScope): CStmt {
-    const cb = scope.lookup(s.container);
-    const info = this.containerInfo.get(s.container);
-    if (!cb || !info) {
-      this.error(`There is no container called '${s.container}'`, s.span);
-      return NOOP;
-    }
-    for (const v of s.values) {
-      if (!info.props.includes(v.key)) this.error(`Container '${s.container}' has no property '${v.key}'`, v.span);
-    }
-    const readContainer = readBinding(cb, scope, s.span).fn as (f: Frame) => Value;
-    const values = s.values.map((v) => ({ key: v.key, value: this.expr(v.value, scope) }));
-    const build = combine(values.map((v) => v.value), (vals) => vals);
-    const make = (f: Frame, vals: Value[]): Value => {
-      const c = readContainer(f) as ContainerValue;
-      const inst = new InstanceValue(c);
-      const chain: ContainerValue[] = [];
-      for (let x: ContainerValue | null = c; x; x = x.parent) chain.unshift(x);
-      for (const x of chain) for (const p of x.properties) inst.props.set(p.name, p.initial ? p.initial(x.closure) : null);
-      vals.forEach((v, i) => inst.props.set(values[i]!.key, v));
-      return inst;
-    };
-    const value: CExpr = build.async
-      ? { fn: async (f) => make(f, (await build.fn(f)) as Value[]), async: true }
-      : { fn: (f) => make(f, build.fn(f) as Value[]), async: false };
-    return this.declareCompiled(s.name, s.nameSpan, value, scope);
-  }
 
 
   // ── web ─────────────────────────────────────────────────────────────────
 
-  private listen(s: Stmt & { kind: "Listen" }, scope: BlockScope): CStmt {
-    const port = this.expr(s.port, scope);
-    const websockets = s.websockets;
-    const rt = this.rt;
-    const span = s.span;
-    return this.declareCompiled(s.name, span, {
-      fn: async (f) => {
-        const p = await port.fn(f);
-        if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 65535) {
-          throw new WflRuntimeError(`A port must be a whole number from 0 to 65535, got ${formatValue(p)}`, "type", span);
-        }
-        try {
-          if (websockets) {
-            const max = Number(rt.options.config.get("web_socket_max_message_size") ?? 1024 * 1024);
-            return (await WsServer.listen(p, rt.serverLimits(), Number.isFinite(max) && max > 0 ? max : 1024 * 1024)).handle;
-          }
-          return (await WebServer.listen(p, rt.serverLimits())).handle;
-        } catch (e) {
-          throw rt.locate(e, span);
-        }
-      },
-      async: true,
-    }, scope);
-  }
 
-  private waitRequest(s: Stmt & { kind: "WaitRequest" }, scope: BlockScope): CStmt {
-    const server = this.expr(s.server, scope);
-    const timeout = s.timeout ? this.expr(s.timeout, scope) : null;
-    const rt = this.rt;
-    const span = s.span;
-    const req: CExpr = {
-      fn: async (f) => {
-        try {
-          const srv = serverOf(await server.fn(f));
-          const t = timeout ? await timeout.fn(f) : null;
-          rt.flush();
-          return await srv.next(typeof t === "number" ? t : null);
-        } catch (e) {
-          throw rt.locate(e, span);
-        }
-      },
-      async: true,
-    };
-    // The request's fields are also plain variables after the wait (`path`, `method`, …).
-    const store = this.declareCompiled(s.name, span, req, scope);
-    const fields = ["method", "path", "query", "client_ip", "body", "body_bytes", "headers"];
-    const setters = fields.map((name) => {
-      const existing = scope.lookup(name);
-      if (existing && existing.kind !== "var") return null;
-      let slot: number;
-      if (existing && existing.fn === scope.fn) slot = existing.slot;
-      else {
-        slot = scope.fn.allocate();
-        scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
-      }
-      return { name, slot };
-    }).filter((x): x is { name: string; slot: number } => x !== null);
-    const reqBinding = scope.lookup(s.name)!;
-    const reqSlot = reqBinding.slot;
-    return {
-      fn: async (f) => {
-        await store.fn(f);
-        const o = f.s[reqSlot] as WflObject;
-        for (const st of setters) f.s[st.slot] = o.get(st.name) ?? null;
-        return undefined;
-      },
-      async: true,
-    };
-  }
 
-  private respond(s: Stmt & { kind: "Respond" }, scope: BlockScope): CStmt {
-    const none: CExpr = { fn: () => null, async: false };
-    const parts = [
-      this.expr(s.request, scope), this.expr(s.content, scope),
-      s.status ? this.expr(s.status, scope) : none,
-      s.contentType ? this.expr(s.contentType, scope) : none,
-      s.headers ? this.expr(s.headers, scope) : none,
-    ];
-    const rt = this.rt;
-    const span = s.span;
-    const run = combine(parts, ([req, content, status, ct, headers]) => {
-      try {
-        respond(req!, content!, {
-          status: status === null ? 200 : (status as number),
-          contentType: ct === null ? null : formatValue(ct!),
-          headers: headers!,
-        });
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
-      return null;
-    });
-    return this.withValue(run, () => {}, false);
-  }
 
-  private serverOp(s: Stmt & { kind: "ServerOp" }, scope: BlockScope): CStmt {
-    const server = this.expr(s.server, scope);
-    const rt = this.rt;
-    const span = s.span;
-    const op = s.op;
-    return this.withValue(server, (_f, v) => {
-      try {
-        if (v instanceof WflOpaque && v.handle instanceof WsServer) {
-          v.handle.close();
-          return;
-        }
-        const srv = serverOf(v);
-        if (op === "close") srv.close();
-        else srv.stopAccepting();
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
-    }, false);
-  }
 
-  /** Handlers run from the event loop while the program waits; their errors are reported, not fatal. */
-  private onWebSocket(s: Stmt & { kind: "OnWebSocket" }, scope: BlockScope): CStmt {
-    const server = this.expr(s.server, scope);
-    const inner = new BlockScope(scope.fn, scope);
-    const slot = scope.fn.allocate();
-    inner.names.set(s.name, { kind: "var", slot, fn: scope.fn, constant: false, name: s.name });
-    const body = this.block(s.body, inner);
-    const rt = this.rt;
-    const event = s.event;
-    const span = s.span;
-    return this.withValue(server, (f, v) => {
-      try {
-        wsServerOf(v).on(event, async (obj) => {
-          try {
-            f.s[slot] = obj;
-            await body.fn(f);
-            rt.flush();
-          } catch (e) {
-            const err = rt.asCatchable(e);
-            if (!err) throw e;
-            rt.reportError(err);
-          }
-        });
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
-    }, false);
-  }
 
-  private webSocketSend(s: Stmt & { kind: "WebSocketSend" }, scope: BlockScope): CStmt {
-    const parts = [this.expr(s.message, scope), this.expr(s.target, scope)];
-    const rt = this.rt;
-    const span = s.span;
-    const broadcast = s.broadcast;
-    const run = combine(parts, ([m, t]) => {
-      try {
-        if (broadcast) wsServerOf(t!).broadcast(m!);
-        else sendTo(t!, m!);
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
-      return null;
-    });
-    return this.withValue(run, () => {}, false);
-  }
 
-  private registerSignal(s: Stmt & { kind: "RegisterSignal" }, scope: BlockScope): CStmt {
-    const b = scope.lookup(s.handler);
-    const read = b ? (readBinding(b, scope, s.span).fn as (f: Frame) => Value) : null;
-    const rt = this.rt;
-    const signal = s.signal;
-    const span = s.span;
-    if (!["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"].includes(signal)) {
-      this.error(`'${signal}' is not a signal WFL can handle; use SIGINT, SIGTERM, SIGHUP, SIGUSR1 or SIGUSR2`, span);
-    }
-    return {
-      fn: (f) => {
-        rt.onSignal(signal, read ? () => read(f) : null, span);
-        return undefined;
-      },
-      async: false,
-    };
-  }
 
   // ── databases ───────────────────────────────────────────────────────────
 
   /** Run host code and give its WFL errors this position. */
-  private guard<T>(span: Span, run: () => T): T {
+  guard<T>(span: Span, run: () => T): T {
     try {
       return run();
     } catch (e) {
@@ -1437,103 +1056,11 @@ export class Compiler {
     }
   }
 
-  private openDatabase(s: Stmt & { kind: "OpenDatabase" }, scope: BlockScope): CStmt {
-    const url = this.expr(s.url, scope);
-    const span = s.span;
-    return this.declareCompiled(s.name, span, map1(url, (u) => this.guard(span, () => db.openDatabase(u))), scope);
-  }
 
-  /** Commits at the end of the block (also on break, continue and return); rolls back on error. */
-  private transaction(s: Stmt & { kind: "Transaction" }, scope: BlockScope): CStmt {
-    const target = this.expr(s.db, scope);
-    // A transaction block shares the surrounding scope: what it stores is visible after it.
-    const body = this.block(s.body, scope);
-    const span = s.span;
-    if (!target.async && !body.async) {
-      const tf = target.fn as (f: Frame) => Value;
-      const bf = body.fn;
-      return {
-        fn: (f) => {
-          const tx = this.guard(span, () => db.begin(tf(f)));
-          let r: StmtResult;
-          try {
-            r = bf(f) as StmtResult;
-          } catch (e) {
-            tx.rollback();
-            throw e;
-          }
-          tx.commit();
-          return r;
-        },
-        async: false,
-      };
-    }
-    return {
-      fn: async (f) => {
-        const d = await target.fn(f);
-        const tx = this.guard(span, () => db.begin(d));
-        let r: StmtResult;
-        try {
-          r = await body.fn(f);
-        } catch (e) {
-          tx.rollback();
-          throw e;
-        }
-        tx.commit();
-        return r;
-      },
-      async: true,
-    };
-  }
 
   // ── subprocesses ────────────────────────────────────────────────────────
 
-  private runCommand(s: Stmt & { kind: "RunCommand" }, scope: BlockScope): CStmt {
-    const command = this.expr(s.command, scope);
-    const args = s.args ? this.expr(s.args, scope) : null;
-    const rt = this.rt;
-    const span = s.span;
-    const spawn = s.spawn;
-    const shell = s.shell;
-    const value: CExpr = {
-      fn: async (f) => {
-        const c = await command.fn(f);
-        const a = args ? await args.fn(f) : null;
-        try {
-          const policy = proc.policyFrom(rt.options.config);
-          return spawn ? proc.spawnCommand(c, a, shell, policy) : await proc.executeCommand(c, a, shell, policy);
-        } catch (e) {
-          throw rt.locate(e, span);
-        }
-      },
-      async: true,
-    };
-    if (s.name) return this.declareCompiled(s.name, span, value, scope);
-    return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
-  }
 
-  private processOp(s: Stmt & { kind: "ProcessOp" }, scope: BlockScope): CStmt {
-    const target = this.expr(s.process, scope);
-    const rt = this.rt;
-    const span = s.span;
-    const op = s.op;
-    const value: CExpr = {
-      fn: async (f) => {
-        const p = await target.fn(f);
-        try {
-          if (op === "wait") return await proc.waitForProcess(p);
-          if (op === "read") return proc.readOutput(p);
-          proc.killProcess(p);
-          return null;
-        } catch (e) {
-          throw rt.locate(e, span);
-        }
-      },
-      async: true,
-    };
-    if (s.name) return this.declareCompiled(s.name, span, value, scope);
-    return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
-  }
 
   // ── expressions ─────────────────────────────────────────────────────────
 
@@ -1639,7 +1166,7 @@ export class Compiler {
           return t.split(formatValue(d!));
         });
       }
-      case "FileQuery": return this.fileQuery(e, scope);
+      case "FileQuery": return files.fileQuery(this, e, scope);
       case "DbQuery": {
         const parts = [this.expr(e.db, scope), this.expr(e.sql, scope), e.params ? this.expr(e.params, scope) : { fn: () => null, async: false }];
         const span = e.span;
@@ -1661,81 +1188,9 @@ export class Compiler {
     }
   }
 
-  private fileOp(s: Stmt & { kind: "FileOp" }, scope: BlockScope): CStmt {
-    const args = s.args.map((a) => this.expr(a, scope));
-    const rt = this.rt;
-    const span = s.span;
-    const path = (v: Value): string => {
-      if (typeof v !== "string") throw new WflRuntimeError(`A file path must be text, got ${typeName(v)}`, "type", span);
-      return v;
-    };
-    const limit = fs.maxReadSize(rt.options.config);
-    let run: (vals: Value[]) => Value;
-    switch (s.op) {
-      case "open": { const mode = s.mode, binary = s.binary; run = ([p]) => fs.openFile(path(p!), mode, binary); break; }
-      case "openRead": run = ([p]) => fs.readTextFile(path(p!), limit); break;
-      case "close": run = ([h]) => { fs.closeFile(h!); return null; }; break;
-      // A path in place of a handle writes the whole file.
-      case "write": run = ([v, h]) => { if (typeof h === "string") fs.writeTextFile(h, formatValue(v!)); else fs.writeContent(h!, formatValue(v!)); return null; }; break;
-      case "append": run = ([v, h]) => { if (typeof h === "string") fs.appendTextFile(h, formatValue(v!)); else fs.appendContent(h!, formatValue(v!)); return null; }; break;
-      case "writeBinary": run = ([v, h]) => { fs.writeBinary(h!, v!); return null; }; break;
-      case "createFile": run = ([p, c]) => { fs.createFile(path(p!), c === undefined ? "" : formatValue(c)); return null; }; break;
-      case "createDir": run = ([p]) => { fs.createDirectory(path(p!)); return null; }; break;
-      case "deleteFile": run = ([p]) => { fs.deleteFile(path(p!)); return null; }; break;
-      case "deleteDir": run = ([p]) => { fs.deleteDirectory(path(p!), true); return null; }; break;
-    }
-    const located = (vals: Value[]): Value => {
-      try {
-        return run(vals);
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
-    };
-    const value = combine(args, located);
-    if (s.name) return this.declareCompiled(s.name, span, value, scope);
-    return this.withValue(value, () => {}, false);
-  }
 
-  private fileQuery(e: Expr & { kind: "FileQuery" }, scope: BlockScope): CExpr {
-    const args = e.args.map((a) => this.expr(a, scope));
-    const rt = this.rt;
-    const span = e.span;
-    const limit = fs.maxReadSize(rt.options.config);
-    const path = (v: Value): string => {
-      if (typeof v !== "string") throw new WflRuntimeError(`A file path must be text, got ${typeName(v)}`, "type", span);
-      return v;
-    };
-    const recursive = e.recursive;
-    const filter = e.filter;
-    let run: (vals: Value[]) => Value;
-    switch (e.op) {
-      case "readContent": run = ([h]) => (typeof h === "string" ? fs.readTextFile(h, limit) : fs.readContent(h!, limit)); break;
-      case "readBinary": run = ([h]) => (typeof h === "string" ? fs.readBinaryFile(h, limit) : fs.readBinary(h!, limit)); break;
-      case "readBytes": run = ([h, n]) => {
-        if (typeof n !== "number") throw new WflRuntimeError(`read N bytes needs a number, got ${typeName(n!)}`, "type", span);
-        return fs.readBytes(h!, n, limit);
-      }; break;
-      case "fileExists": run = ([p]) => fs.fileExists(path(p!)); break;
-      case "dirExists": run = ([p]) => fs.directoryExists(path(p!)); break;
-      case "fileSize": run = ([p]) => fs.fileSize(p!); break;
-      case "listFiles": run = ([d, f]) => {
-        const opts: fs.ListOptions = { recursive };
-        if (filter === "pattern") opts.pattern = formatValue(f!);
-        else if (filter === "extension") opts.extensions = [formatValue(f!)];
-        else if (filter === "extensions") opts.extensions = isList(f!) ? (f as Value[]).map((x) => formatValue(x)) : [formatValue(f!)];
-        return fs.listFiles(path(d!), opts);
-      }; break;
-    }
-    return combine(args, (vals) => {
-      try {
-        return run(vals);
-      } catch (err) {
-        throw rt.locate(err, span);
-      }
-    });
-  }
 
-  private varRef(name: string, span: Span, scope: BlockScope): CExpr {
+  varRef(name: string, span: Span, scope: BlockScope): CExpr {
     const b = scope.lookup(name);
     if (!b) {
       const native = this.registry.functions.get(name);
@@ -1761,12 +1216,12 @@ export class Compiler {
   }
 
   /** The slot of a variable in the current frame, or -1 (for fused reads in hot operators). */
-  private localSlot(name: string, scope: BlockScope): number {
+  localSlot(name: string, scope: BlockScope): number {
     const b = scope.lookup(name);
     return b && b.kind === "var" && scope.depthOf(b) === 0 ? b.slot : -1;
   }
 
-  private binary(e: Expr & { kind: "Binary" }, scope: BlockScope): CExpr {
+  binary(e: Expr & { kind: "Binary" }, scope: BlockScope): CExpr {
     const l = this.expr(e.left, scope);
     const r = this.expr(e.right, scope);
     const span = e.opSpan;
@@ -1806,7 +1261,7 @@ export class Compiler {
     return { fn: async (f) => f2(await l.fn(f), await r.fn(f)), async: true };
   }
 
-  private logical(e: Expr & { kind: "Logical" }, scope: BlockScope): CExpr {
+  logical(e: Expr & { kind: "Logical" }, scope: BlockScope): CExpr {
     // Short-circuit, as the documentation describes (the first implementation evaluated both sides).
     const l = this.expr(e.left, scope);
     const r = this.expr(e.right, scope);
@@ -1824,7 +1279,7 @@ export class Compiler {
   }
 
   /** A call by name: a user action, a builtin, a variable holding an action, or `prop of object`. */
-  private callByName(name: string, argExprs: Expr[], calleeSpan: Span, span: Span, scope: BlockScope, bare: boolean, style: "of" | "with" | "call" = "of"): CExpr {
+  callByName(name: string, argExprs: Expr[], calleeSpan: Span, span: Span, scope: BlockScope, bare: boolean, style: "of" | "with" | "call" = "of"): CExpr {
     const args = argExprs.map((a) => this.expr(a, scope));
     const b = scope.lookup(name);
     const rt = this.rt;
@@ -1895,7 +1350,7 @@ export class Compiler {
   }
 
   /** Hot builtins compiled inline; anything unusual falls back to the registered function. */
-  private intrinsic(native: NativeFunction, args: CExpr[], calleeSpan: Span): CExpr | null {
+  intrinsic(native: NativeFunction, args: CExpr[], calleeSpan: Span): CExpr | null {
     if (args.some((a) => a.async)) return null;
     const rt = this.rt;
     const slow = (vals: Value[]): Value => {
@@ -1923,7 +1378,7 @@ export class Compiler {
     return null;
   }
 
-  private callNative(native: NativeFunction, args: CExpr[], calleeSpan: Span, span: Span): CExpr {
+  callNative(native: NativeFunction, args: CExpr[], calleeSpan: Span, span: Span): CExpr {
     const rt = this.rt;
     const n = args.length;
     if (n < native.minArity || n > native.maxArity) {
@@ -1961,294 +1416,5 @@ export class Compiler {
       async: true,
     };
   }
-}
-
-// ── helpers ───────────────────────────────────────────────────────────────
-
-const NOOP: CStmt = { fn: () => undefined, async: false };
-
-/** `i times i`, `j is less than or equal to limit`: both operands read straight from the frame. */
-function twoLocalsFastPath(
-  op: string, ls: number, rs: number, lf: (f: Frame) => Value, rf: (f: Frame) => Value, slow: (a: Value, b: Value) => Value,
-): ((f: Frame) => Value) | null {
-  switch (op) {
-    case "+":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a + b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case "-":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a - b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case "*":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a * b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case "<":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a < b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case ">":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a > b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case "<=":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a <= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case ">=":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a >= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    case "==":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? Math.abs(a - b) < Number.EPSILON : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
-    default:
-      return null;
-  }
-}
-
-/**
- * `x minus 1`, `n is less than 2`, `i modulo 2`: a number on the right skips a closure call, and a
- * local variable on the left (slot ≥ 0) is read straight from the frame. Each operator gets its own
- * closure so V8 can inline the arithmetic.
- */
-function numberFastPath(op: string, lf: (f: Frame) => Value, k: number, slow: (a: Value, b: Value) => Value, slot: number): ((f: Frame) => Value) | null {
-  switch (op) {
-    case "+":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a + k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a + k : slow(a, k); };
-    case "-":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a - k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a - k : slow(a, k); };
-    case "*":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a * k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a * k : slow(a, k); };
-    case "%":
-      return k === 0 ? null : slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a % k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a % k : slow(a, k); };
-    case "/":
-      return k === 0 ? null : slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a / k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a / k : slow(a, k); };
-    case "<":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a < k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a < k : slow(a, k); };
-    case ">":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a > k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a > k : slow(a, k); };
-    case "<=":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a <= k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a <= k : slow(a, k); };
-    case ">=":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a >= k : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? a >= k : slow(a, k); };
-    case "==":
-      return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a === undefined ? lf(f) : a, k); }
-        : (f) => { const a = lf(f); return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a, k); };
-    default:
-      return null;
-  }
-}
-
-function frameAt(f: Frame, depth: number): Frame {
-  let x = f;
-  for (let i = 0; i < depth; i++) x = x.p!;
-  return x;
-}
-
-function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
-  const depth = scope.depthOf(b);
-  const slot = b.slot;
-  const name = b.name;
-  if (b.kind === "prop") {
-    return {
-      fn: (f) => {
-        const v = (frameAt(f, depth).s[slot] as InstanceValue).props.get(name);
-        return v === undefined ? null : v;
-      },
-      async: false,
-    };
-  }
-  if (depth === 0) {
-    return {
-      fn: (f) => {
-        const v = f.s[slot];
-        if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
-        return v;
-      },
-      async: false,
-    };
-  }
-  if (depth === 1) {
-    return {
-      fn: (f) => {
-        const v = f.p!.s[slot];
-        if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
-        return v;
-      },
-      async: false,
-    };
-  }
-  return {
-    fn: (f) => {
-      const v = frameAt(f, depth).s[slot];
-      if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
-      return v;
-    },
-    async: false,
-  };
-}
-
-function sequence(all: CStmt[]): CStmt {
-  const fns = all.map((s) => s.fn);
-  if (!all.some((s) => s.async)) {
-    const n = fns.length;
-    if (n === 0) return NOOP;
-    if (n === 1) return { fn: fns[0]!, async: false };
-    if (n === 2) {
-      const [s0, s1] = fns as [Ex, Ex];
-      return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult), async: false };
-    }
-    if (n === 3) {
-      const [s0, s1, s2] = fns as [Ex, Ex, Ex];
-      return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult) ?? (s2(f) as StmtResult), async: false };
-    }
-    if (n === 4) {
-      const [s0, s1, s2, s3] = fns as [Ex, Ex, Ex, Ex];
-      return { fn: (f) => (s0(f) as StmtResult) ?? (s1(f) as StmtResult) ?? (s2(f) as StmtResult) ?? (s3(f) as StmtResult), async: false };
-    }
-    return {
-      fn: (f) => {
-        for (let i = 0; i < n; i++) {
-          const r = fns[i]!(f) as StmtResult;
-          if (r !== undefined) return r;
-        }
-        return undefined;
-      },
-      async: false,
-    };
-  }
-  const asyncFlags = all.map((s) => s.async);
-  return {
-    fn: async (f) => {
-      for (let i = 0; i < fns.length; i++) {
-        const r = asyncFlags[i] ? await fns[i]!(f) : (fns[i]!(f) as StmtResult);
-        if (r !== undefined) return r;
-      }
-      return undefined;
-    },
-    async: true,
-  };
-}
-
-async function evalAll(args: CExpr[], f: Frame): Promise<Value[]> {
-  const out: Value[] = [];
-  for (const a of args) out.push(a.async ? await a.fn(f) : (a.fn(f) as Value));
-  return out;
-}
-
-function combine(parts: CExpr[], op: (vals: Value[]) => Value): CExpr {
-  if (!parts.some((p) => p.async)) {
-    const fns = parts.map((p) => p.fn as (f: Frame) => Value);
-    return { fn: (f) => op(fns.map((p) => p(f))), async: false };
-  }
-  return { fn: async (f) => op(await evalAll(parts, f)), async: true };
-}
-
-/** Like combine, but the operation itself may return a promise (dynamic calls). */
-function combineMaybe(parts: CExpr[], op: (vals: Value[]) => R): CExpr {
-  return { fn: async (f) => op(await evalAll(parts, f)), async: true };
-}
-
-function map1(c: CExpr, op: (v: Value) => Value): CExpr {
-  const cf = c.fn;
-  if (!c.async) return { fn: (f) => op(cf(f) as Value), async: false };
-  return { fn: async (f) => op(await cf(f)), async: true };
-}
-
-function concatText(a: Value, b: Value): string {
-  return (typeof a === "string" ? a : formatValue(a)) + (typeof b === "string" ? b : formatValue(b));
-}
-
-function show(v: Value): string {
-  return typeof v === "string" ? `"${v}"` : formatValue(v);
-}
-
-function isEmpty(v: Value): boolean {
-  if (v === null) return true;
-  if (typeof v === "string" || isList(v)) return v.length === 0;
-  if (isObject(v)) return v.size === 0;
-  if (v instanceof Uint8Array) return v.length === 0;
-  return false;
-}
-
-function lengthOf(v: Value): number | null {
-  if (typeof v === "string") return Array.from(v).length;
-  if (isList(v) || v instanceof Uint8Array) return v.length;
-  if (isObject(v)) return v.size;
-  return null;
-}
-
-function toIndex(i: Value, span: Span): number {
-  if (typeof i !== "number" || !Number.isInteger(i)) {
-    throw new WflRuntimeError(`A list index must be a whole number, got ${formatValue(i)}`, "type", span);
-  }
-  return i;
-}
-
-export function getIndex(t: Value, i: Value, span: Span): Value {
-  if (isList(t)) {
-    const n = toIndex(i, span);
-    if (n < 0 || n >= t.length) throw new WflRuntimeError(`Index ${n} out of bounds for list of length ${t.length}`, "general", span);
-    return t[n]!;
-  }
-  if (isObject(t)) {
-    const k = formatValue(i);
-    const v = t.get(k);
-    if (v === undefined) throw new WflRuntimeError(`Object has no key '${k}'`, "general", span);
-    return v;
-  }
-  if (typeof t === "string") {
-    const chars = Array.from(t);
-    const n = toIndex(i, span);
-    if (n < 0 || n >= chars.length) throw new WflRuntimeError(`Index ${n} out of bounds for text of length ${chars.length}`, "general", span);
-    return chars[n]!;
-  }
-  if (t instanceof Uint8Array) {
-    const n = toIndex(i, span);
-    if (n < 0 || n >= t.length) throw new WflRuntimeError(`Index ${n} out of bounds for binary of length ${t.length}`, "general", span);
-    return t[n]!;
-  }
-  throw new WflRuntimeError(`Cannot index into ${typeName(t)}`, "type", span);
-}
-
-function setIndex(t: Value, i: Value, v: Value, span: Span): void {
-  if (isList(t)) {
-    const n = toIndex(i, span);
-    if (n < 0 || n >= t.length) throw new WflRuntimeError(`Index ${n} out of bounds for list of length ${t.length}`, "general", span);
-    t[n] = v;
-    return;
-  }
-  if (isObject(t)) { t.set(formatValue(i), v); return; }
-  throw new WflRuntimeError(`Cannot change an item of ${typeName(t)}`, "type", span);
-}
-
-export function getMember(t: Value, name: string, span: Span): Value {
-  if (isObject(t)) {
-    const v = t.get(name);
-    if (v === undefined) throw new WflRuntimeError(`Object has no key '${name}'`, "general", span);
-    return v;
-  }
-  if (t !== null && typeof t === "object" && "kind" in t && (t as { kind: string }).kind === "instance") {
-    const props = (t as { props: Map<string, Value> }).props;
-    if (props.has(name)) return props.get(name)!;
-    throw new WflRuntimeError(`${(t as { container: { name: string } }).container.name} has no property '${name}'`, "general", span);
-  }
-  if (name === "length" && (typeof t === "string" || isList(t))) return lengthOf(t)!;
-  throw new WflRuntimeError(`Cannot read property '${name}' of ${typeName(t)}`, "type", span);
-}
-
-function setMember(t: Value, name: string, v: Value, span: Span): void {
-  if (isObject(t)) { t.set(name, v); return; }
-  if (t !== null && typeof t === "object" && "kind" in t && (t as { kind: string }).kind === "instance") {
-    (t as { props: Map<string, Value> }).props.set(name, v);
-    return;
-  }
-  throw new WflRuntimeError(`Cannot set property '${name}' on ${typeName(t)}`, "type", span);
 }
 

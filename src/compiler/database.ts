@@ -1,0 +1,57 @@
+// Databases: `open database`, `in transaction on db:`.
+import type { Stmt } from "../ast/nodes.js";
+import type { Frame } from "../runtime/frame.js";
+import { type Value } from "../runtime/values.js";
+import { BlockScope } from "./scope.js";
+import { type CStmt, type StmtResult, map1 } from "./closures.js";
+import type { Compiler } from "./compile.js";
+import * as db from "../stdlib/database/index.js";
+
+export function openDatabase(c: Compiler, s: Stmt & { kind: "OpenDatabase" }, scope: BlockScope): CStmt {
+  const url = c.expr(s.url, scope);
+  const span = s.span;
+  return c.declareCompiled(s.name, span, map1(url, (u) => c.guard(span, () => db.openDatabase(u))), scope);
+}
+
+/** Commits at the end of the block (also on break, continue and return); rolls back on error. */
+export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scope: BlockScope): CStmt {
+  const target = c.expr(s.db, scope);
+  // A transaction block shares the surrounding scope: what it stores is visible after it.
+  const body = c.block(s.body, scope);
+  const span = s.span;
+  if (!target.async && !body.async) {
+    const tf = target.fn as (f: Frame) => Value;
+    const bf = body.fn;
+    return {
+      fn: (f) => {
+        const tx = c.guard(span, () => db.begin(tf(f)));
+        let r: StmtResult;
+        try {
+          r = bf(f) as StmtResult;
+        } catch (e) {
+          tx.rollback();
+          throw e;
+        }
+        tx.commit();
+        return r;
+      },
+      async: false,
+    };
+  }
+  return {
+    fn: async (f) => {
+      const d = await target.fn(f);
+      const tx = c.guard(span, () => db.begin(d));
+      let r: StmtResult;
+      try {
+        r = await body.fn(f);
+      } catch (e) {
+        tx.rollback();
+        throw e;
+      }
+      tx.commit();
+      return r;
+    },
+    async: true,
+  };
+}

@@ -1,0 +1,53 @@
+// Subprocesses: `execute command`, `spawn command`, `wait for process`, `kill process`.
+import type { Stmt } from "../ast/nodes.js";
+import { BlockScope } from "./scope.js";
+import { type CExpr, type CStmt } from "./closures.js";
+import type { Compiler } from "./compile.js";
+import * as proc from "../stdlib/process/index.js";
+
+export function runCommand(c: Compiler, s: Stmt & { kind: "RunCommand" }, scope: BlockScope): CStmt {
+  const command = c.expr(s.command, scope);
+  const args = s.args ? c.expr(s.args, scope) : null;
+  const rt = c.rt;
+  const span = s.span;
+  const spawn = s.spawn;
+  const shell = s.shell;
+  const value: CExpr = {
+    fn: async (f) => {
+      const c = await command.fn(f);
+      const a = args ? await args.fn(f) : null;
+      try {
+        const policy = proc.policyFrom(rt.options.config);
+        return spawn ? proc.spawnCommand(c, a, shell, policy) : await proc.executeCommand(c, a, shell, policy);
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+    },
+    async: true,
+  };
+  if (s.name) return c.declareCompiled(s.name, span, value, scope);
+  return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
+}
+
+export function processOp(c: Compiler, s: Stmt & { kind: "ProcessOp" }, scope: BlockScope): CStmt {
+  const target = c.expr(s.process, scope);
+  const rt = c.rt;
+  const span = s.span;
+  const op = s.op;
+  const value: CExpr = {
+    fn: async (f) => {
+      const p = await target.fn(f);
+      try {
+        if (op === "wait") return await proc.waitForProcess(p);
+        if (op === "read") return proc.readOutput(p);
+        proc.killProcess(p);
+        return null;
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
+    },
+    async: true,
+  };
+  if (s.name) return c.declareCompiled(s.name, span, value, scope);
+  return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
+}

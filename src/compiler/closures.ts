@@ -1,7 +1,7 @@
 // The shapes compiled code takes: expression and statement closures, and the combinators that
 // keep them synchronous when nothing can wait. Shared by every part of the compiler.
 import type { Value } from "../runtime/values.js";
-import { Frame, type Signal } from "../runtime/frame.js";
+import { type Frame, Signal } from "../runtime/frame.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import type { Span } from "../ast/span.js";
 import type { BlockScope, Binding } from "./scope.js";
@@ -23,6 +23,15 @@ export interface CStmt {
 
 
 export const NOOP: CStmt = { fn: () => undefined, async: false };
+
+/**
+ * What a loop returns when its body ends with a signal other than `continue`: `break` (and
+ * `exit loop` in the outermost loop) end the loop normally; `return`, and `exit loop` in an inner
+ * loop, travel on up. Loops only call this after their body, so ending the loop is returning.
+ */
+export function loopExit(r: Signal, outermost: boolean): StmtResult {
+  return r === Signal.Break || (r === Signal.ExitLoop && outermost) ? undefined : r;
+}
 
 /** `i times i`, `j is less than or equal to limit`: both operands read straight from the frame. */
 export function twoLocalsFastPath(

@@ -19,7 +19,7 @@ import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
 import {
-  type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, frameAt, readBinding, sequence, evalAll, combine,
+  type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
   combineMaybe, map1, numberFastPath, twoLocalsFastPath,
 } from "./closures.js";
 import { concatText, getIndex, getMember, setIndex, setMember } from "../runtime/access.js";
@@ -531,21 +531,13 @@ export class Compiler {
             for (let i = a; i <= b; i += st) {
               s[slot] = i;
               const r = bf(f) as StmtResult;
-              if (r !== undefined) {
-                if (r === Signal.Continue) continue;
-                if (r === Signal.Break) break;
-                return r === Signal.ExitLoop && outermost ? undefined : r;
-              }
+              if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
             }
           } else {
             for (let i = a; i >= b; i -= st) {
               s[slot] = i;
               const r = bf(f) as StmtResult;
-              if (r !== undefined) {
-                if (r === Signal.Continue) continue;
-                if (r === Signal.Break) break;
-                return r === Signal.ExitLoop && outermost ? undefined : r;
-              }
+              if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
             }
           }
           return undefined;
@@ -559,11 +551,7 @@ export class Compiler {
         for (let i = a; down ? i >= b : i <= b; i += down ? -st : st) {
           f.s[slot] = i;
           const r = await bf(f);
-          if (r !== undefined) {
-            if (r === Signal.Continue) continue;
-            if (r === Signal.Break) break;
-            return r === Signal.ExitLoop && outermost ? undefined : r;
-          }
+          if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
         return undefined;
       },
@@ -598,11 +586,7 @@ export class Compiler {
               for (const x of items(v)) {
                 f.s[slot] = x;
                 const r = bf(f) as StmtResult;
-                if (r !== undefined) {
-                  if (r === Signal.Continue) continue;
-                  if (r === Signal.Break) break;
-                  return r === Signal.ExitLoop && outermost ? undefined : r;
-                }
+                if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
               }
               return undefined;
             }
@@ -610,11 +594,7 @@ export class Compiler {
             for (let i = 0; i < n && i < v.length; i++) {
               f.s[slot] = v[i]!;
               const r = bf(f) as StmtResult;
-              if (r !== undefined) {
-                if (r === Signal.Continue) continue;
-                if (r === Signal.Break) break;
-                return r === Signal.ExitLoop && outermost ? undefined : r;
-              }
+              if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
             }
             return undefined;
           },
@@ -626,11 +606,7 @@ export class Compiler {
           for (const x of items(itf(f))) {
             f.s[slot] = x;
             const r = bf(f) as StmtResult;
-            if (r !== undefined) {
-              if (r === Signal.Continue) continue;
-              if (r === Signal.Break) break;
-              return r === Signal.ExitLoop && outermost ? undefined : r;
-            }
+            if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
         },
@@ -642,11 +618,7 @@ export class Compiler {
         for (const x of items(await it.fn(f))) {
           f.s[slot] = x;
           const r = await bf(f);
-          if (r !== undefined) {
-            if (r === Signal.Continue) continue;
-            if (r === Signal.Break) break;
-            return r === Signal.ExitLoop && outermost ? undefined : r;
-          }
+          if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
         return undefined;
       },
@@ -665,11 +637,7 @@ export class Compiler {
         fn: (f) => {
           while (isTruthy(cf(f)) !== until) {
             const r = bf(f) as StmtResult;
-            if (r !== undefined) {
-              if (r === Signal.Continue) continue;
-              if (r === Signal.Break) break;
-              return r === Signal.ExitLoop && outermost ? undefined : r;
-            }
+            if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
         },
@@ -680,11 +648,7 @@ export class Compiler {
       fn: async (f) => {
         while (isTruthy(await cond.fn(f)) !== until) {
           const r = await bf(f);
-          if (r !== undefined) {
-            if (r === Signal.Continue) continue;
-            if (r === Signal.Break) break;
-            return r === Signal.ExitLoop && outermost ? undefined : r;
-          }
+          if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
         return undefined;
       },
@@ -701,11 +665,7 @@ export class Compiler {
       fn: async (f) => {
         do {
           const r = await bf(f);
-          if (r !== undefined) {
-            if (r === Signal.Continue) continue;
-            if (r === Signal.Break) break;
-            return r === Signal.ExitLoop && outermost ? undefined : r;
-          }
+          if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         } while (!isTruthy(await cond.fn(f)));
         return undefined;
       },
@@ -721,11 +681,7 @@ export class Compiler {
         fn: (f) => {
           for (;;) {
             const r = bf(f) as StmtResult;
-            if (r !== undefined) {
-              if (r === Signal.Continue) continue;
-              if (r === Signal.Break) break;
-              return r === Signal.ExitLoop && outermost ? undefined : r;
-            }
+            if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
         },
@@ -736,11 +692,7 @@ export class Compiler {
       fn: async (f) => {
         for (;;) {
           const r = await bf(f);
-          if (r !== undefined) {
-            if (r === Signal.Continue) continue;
-            if (r === Signal.Break) break;
-            return r === Signal.ExitLoop && outermost ? undefined : r;
-          }
+          if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
         return undefined;
       },

@@ -6,7 +6,7 @@ import { type Value, WflObject, WflOpaque } from "../runtime/values.js";
 import { formatValue } from "../runtime/display.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import { BlockScope } from "./scope.js";
-import { type CExpr, type CStmt, type StmtResult, combine, readBinding } from "./closures.js";
+import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit } from "./closures.js";
 import type { Compiler } from "./compile.js";
 import { WebServer, serverOf, respond as respondTo, failInFlight } from "../stdlib/web/server.js";
 import { WsServer, wsServerOf, sendTo } from "../stdlib/web/websocket.js";
@@ -34,11 +34,7 @@ export function mainLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Blo
           rt.reportError(err);
           continue;
         }
-        if (r !== undefined) {
-          if (r === Signal.Continue) continue;
-          if (r === Signal.Break) break;
-          return r === Signal.ExitLoop && outermost ? undefined : r;
-        }
+        if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
       }
       return undefined;
     },

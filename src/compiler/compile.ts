@@ -577,34 +577,15 @@ export class Compiler {
     };
     if (!it.async && !body.async) {
       const itf = it.fn as (f: Frame) => Value;
-      if (!reversed) {
-        // Lists are walked in place (like Python's for): items added during the loop are not visited.
-        return {
-          fn: (f) => {
-            const v = itf(f);
-            if (!Array.isArray(v)) {
-              for (const x of items(v)) {
-                f.s[slot] = x;
-                const r = bf(f) as StmtResult;
-                if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
-              }
-              return undefined;
-            }
-            const n = v.length;
-            for (let i = 0; i < n && i < v.length; i++) {
-              f.s[slot] = v[i]!;
-              const r = bf(f) as StmtResult;
-              if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
-            }
-            return undefined;
-          },
-          async: false,
-        };
-      }
       return {
         fn: (f) => {
-          for (const x of items(itf(f))) {
-            f.s[slot] = x;
+          const v = itf(f);
+          // Lists are walked in place (like Python's for): items added during the loop are not
+          // visited. Everything else (text, objects, reversed lists) is walked over a copy.
+          const arr = !reversed && Array.isArray(v) ? v : items(v);
+          const n = arr.length;
+          for (let i = 0; i < n && i < arr.length; i++) {
+            f.s[slot] = arr[i]!;
             const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }

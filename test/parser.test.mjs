@@ -89,3 +89,10 @@ test("a parse error names the file, line and column, shows a caret and exits 1",
   assert.match(r.stderr, /\^/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
+
+test("block-ending mistakes are explained in plain words", () => {
+  assert.match(parse("check if 1 is 1:\n  display 1\n").stderr, /Expected 'end check' to close the 'check if' block, but found the end of the file\./);
+  assert.match(parse("define action called greet:\n  display 1\nend check\n").stderr, /This 'define action' block must end with 'end action', but found 'end check'\./);
+  assert.match(parse("end check\n").stderr, /This 'end' line has no block to close/);
+  assert.match(parse("otherwise:\n").stderr, /This 'otherwise' has no 'check if'/);
+});

@@ -40,7 +40,7 @@ export function parse(source: string, file: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   for (const err of p.errors) {
     const t = err.token;
-    const message = explainMissingEnd(err.message, err.context?.ruleStack ?? [], source, p);
+    const message = explainMissingEnd(err.message, err.context?.ruleStack ?? [], source, t.startOffset, t.image);
     const start = Number.isFinite(t.startOffset) ? t.startOffset : source.length;
     const end = Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : start + 1;
     diagnostics.push({ code: "PARSE", message, span: { start, end } });
@@ -74,14 +74,25 @@ const BLOCK_ENDS: Record<string, [string, string]> = {
   methodDef: ["end", "action"],
 };
 
-/** "Expected 'end' …" becomes "Expected 'end check' to close the 'check if' block …". */
-function explainMissingEnd(message: string, ruleStack: string[], _source: string, _p: WflParser): string {
-  if (!message.startsWith("Expected 'end' here")) return message;
-  for (let i = ruleStack.length - 1; i >= 0; i--) {
-    const b = BLOCK_ENDS[ruleStack[i]!];
-    if (b) return message.replace("Expected 'end' here", `Expected '${b[0]}' to close the '${b[1]}' block`);
+/** Clearer words for the mistakes people make with block endings. */
+function explainMissingEnd(message: string, ruleStack: string[], source: string, offset: number, image: string): string {
+  const innermost = (): [string, string] | undefined => {
+    for (let i = ruleStack.length - 1; i >= 0; i--) {
+      const b = BLOCK_ENDS[ruleStack[i]!];
+      if (b) return b;
+    }
+    return undefined;
+  };
+  // `end check` where `end action` was due: the word after `end` is wrong.
+  if (Number.isFinite(offset) && /\bend[ \t]+$/.test(source.slice(Math.max(0, offset - 12), offset)) && message.startsWith("Expected '")) {
+    const b = innermost();
+    if (b) return `This '${b[1]}' block must end with '${b[0]}', but found 'end ${image}'.`;
   }
-  return message;
+  if (message.startsWith("Did not expect 'end' here")) return "This 'end' line has no block to close: there is no matching 'check if', 'count', 'for each', 'define action' … above it.";
+  if (message.startsWith("Did not expect 'otherwise' here")) return "This 'otherwise' has no 'check if' (or 'try', or 'route') above it to belong to.";
+  if (!message.startsWith("Expected 'end' here")) return message;
+  const b = innermost();
+  return b ? message.replace("Expected 'end' here", `Expected '${b[0]}' to close the '${b[1]}' block`) : message;
 }
 
 /** The names after `define action called` (a token scan, so calls before a definition see it too). */

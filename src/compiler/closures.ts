@@ -39,21 +39,21 @@ export function twoLocalsFastPath(
 ): ((f: Frame) => Value) | null {
   switch (op) {
     case "+":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a + b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a + b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case "-":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a - b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a - b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case "*":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a * b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a * b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case "<":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a < b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a < b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case ">":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a > b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a > b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case "<=":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a <= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a <= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case ">=":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a >= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? a >= b : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     case "==":
-      return (f) => { const s = f.s, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? Math.abs(a - b) < Number.EPSILON : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
+      return (f) => { const s = f, a = s[ls], b = s[rs]; return typeof a === "number" && typeof b === "number" ? Math.abs(a - b) < Number.EPSILON : slow(a === undefined ? lf(f) : a, b === undefined ? rf(f) : b); };
     default:
       return null;
   }
@@ -68,43 +68,43 @@ export function numberFastPath(op: string, lf: (f: Frame) => Value, k: number, s
   switch (op) {
     case "+":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a + k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a + k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a + k : slow(a, k); };
     case "-":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a - k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a - k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a - k : slow(a, k); };
     case "*":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a * k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a * k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a * k : slow(a, k); };
     case "%":
       return k === 0 ? null : slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a % k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a % k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a % k : slow(a, k); };
     case "/":
       return k === 0 ? null : slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a / k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a / k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a / k : slow(a, k); };
     case "<":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a < k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a < k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a < k : slow(a, k); };
     case ">":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a > k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a > k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a > k : slow(a, k); };
     case "<=":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a <= k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a <= k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a <= k : slow(a, k); };
     case ">=":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? a >= k : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? a >= k : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? a >= k : slow(a, k); };
     case "==":
       return slot >= 0
-        ? (f) => { const a = f.s[slot]; return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a === undefined ? lf(f) : a, k); }
+        ? (f) => { const a = f[slot]; return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a === undefined ? lf(f) : a, k); }
         : (f) => { const a = lf(f); return typeof a === "number" ? Math.abs(a - k) < Number.EPSILON : slow(a, k); };
     default:
       return null;
@@ -113,7 +113,7 @@ export function numberFastPath(op: string, lf: (f: Frame) => Value, k: number, s
 
 export function frameAt(f: Frame, depth: number): Frame {
   let x = f;
-  for (let i = 0; i < depth; i++) x = x.p!;
+  for (let i = 0; i < depth; i++) x = x[0] as unknown as Frame;
   return x;
 }
 
@@ -124,7 +124,7 @@ export function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
   if (b.kind === "prop") {
     return {
       fn: (f) => {
-        const v = (frameAt(f, depth).s[slot] as InstanceValue).props.get(name);
+        const v = (frameAt(f, depth)[slot] as InstanceValue).props.get(name);
         return v === undefined ? null : v;
       },
       async: false,
@@ -133,7 +133,7 @@ export function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
   if (depth === 0) {
     return {
       fn: (f) => {
-        const v = f.s[slot];
+        const v = f[slot];
         if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
         return v;
       },
@@ -143,7 +143,7 @@ export function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
   if (depth === 1) {
     return {
       fn: (f) => {
-        const v = f.p!.s[slot];
+        const v = (f[0] as unknown as Frame)[slot];
         if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
         return v;
       },
@@ -152,7 +152,7 @@ export function readBinding(b: Binding, scope: BlockScope, span: Span): CExpr {
   }
   return {
     fn: (f) => {
-      const v = frameAt(f, depth).s[slot];
+      const v = frameAt(f, depth)[slot];
       if (v === undefined) throw new WflRuntimeError(`Variable '${name}' is used before it has a value`, "general", span);
       return v;
     },

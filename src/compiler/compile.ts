@@ -4,7 +4,7 @@
 import type { Expr, Stmt, Program } from "../ast/nodes.js";
 import type { Span } from "../ast/span.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { Frame, Signal, ExitProgram } from "../runtime/frame.js";
+import { type Frame, newFrame, Signal, ExitProgram, RET, FIRST_SLOT } from "../runtime/frame.js";
 import { WflAction, type Overload } from "../runtime/action.js";
 import {
   type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, 
@@ -96,7 +96,7 @@ export class Compiler {
     const body = this.block(program.body, scope);
     const run = body.fn;
     const wrapped: Ex = (f) => {
-      for (const [slot, v] of inits) f.s[slot] = v;
+      for (const [slot, v] of inits) f[slot] = v;
       return run(f);
     };
     return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics: this.diagnostics, hasTests: this.hasTests };
@@ -150,7 +150,7 @@ export class Compiler {
       scope.names.set(name, { kind: "action", slot, fn: scope.fn, info, name });
       const overloads: Overload[] = [];
       for (const d of defs) overloads.push(this.actionOverload(d, scope, info));
-      creators.push((f) => { f.s[slot] = new WflAction(name, overloads, f); });
+      creators.push((f) => { f[slot] = new WflAction(name, overloads, f); });
     }
     return { fn: (f) => { for (const c of creators) c(f); return undefined; }, async: false };
   }
@@ -285,8 +285,8 @@ export class Compiler {
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
     scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant, name });
     const ev = v.fn;
-    if (v.async) return { fn: async (f) => { f.s[slot] = await ev(f); return undefined; }, async: true };
-    return { fn: (f) => { f.s[slot] = ev(f) as Value; return undefined; }, async: false };
+    if (v.async) return { fn: async (f) => { f[slot] = await ev(f); return undefined; }, async: true };
+    return { fn: (f) => { f[slot] = ev(f) as Value; return undefined; }, async: false };
   }
 
   /** `change target to value` (variables, list items, object keys, properties). */
@@ -300,7 +300,7 @@ export class Compiler {
       if (b && b.kind === "var" && scope.depthOf(b) === 0) {
         const slot = b.slot;
         const ev = v.fn as (f: Frame) => Value;
-        return { fn: (f) => { f.s[slot] = ev(f); return undefined; }, async: false };
+        return { fn: (f) => { f[slot] = ev(f); return undefined; }, async: false };
       }
     }
     return this.withValue(v, (f, x) => setter.fn(f, x), setter.async);
@@ -321,7 +321,7 @@ export class Compiler {
         const d = scope.depthOf(b);
         const selfSlot = b.slot;
         const pname = b.name;
-        return { fn: (f, v) => { (frameAt(f, d).s[selfSlot] as InstanceValue).props.set(pname, v); }, async: false };
+        return { fn: (f, v) => { (frameAt(f, d)[selfSlot] as InstanceValue).props.set(pname, v); }, async: false };
       }
       if (b.constant) {
         this.error(`Cannot modify constant '${target.name}'`, span);
@@ -329,8 +329,8 @@ export class Compiler {
       }
       const depth = scope.depthOf(b);
       const slot = b.slot;
-      if (depth === 0) return { fn: (f, v) => { f.s[slot] = v; }, async: false };
-      return { fn: (f, v) => { frameAt(f, depth).s[slot] = v; }, async: false };
+      if (depth === 0) return { fn: (f, v) => { f[slot] = v; }, async: false };
+      return { fn: (f, v) => { frameAt(f, depth)[slot] = v; }, async: false };
     }
     if (target.kind === "Index") {
       const obj = this.expr(target.target, scope);
@@ -396,9 +396,9 @@ export class Compiler {
         const plus = op === "+";
         return {
           fn: (f) => {
-            const cur = f.s[slot];
+            const cur = f[slot];
             const x = vf(f);
-            if (typeof cur === "number" && typeof x === "number") f.s[slot] = plus ? cur + x : cur - x;
+            if (typeof cur === "number" && typeof x === "number") f[slot] = plus ? cur + x : cur - x;
             else { const r = apply(rf(f), x); if (r !== undefined) sf(f, r); }
             return undefined;
           },
@@ -526,7 +526,7 @@ export class Compiler {
       return {
         fn: (f) => {
           const [a, b, st] = bounds(ff(f), tf(f), sf(f));
-          const s = f.s;
+          const s = f;
           if (!down) {
             for (let i = a; i <= b; i += st) {
               s[slot] = i;
@@ -549,7 +549,7 @@ export class Compiler {
       fn: async (f) => {
         const [a, b, st] = bounds(await from.fn(f), await to.fn(f), await step.fn(f));
         for (let i = a; down ? i >= b : i <= b; i += down ? -st : st) {
-          f.s[slot] = i;
+          f[slot] = i;
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
@@ -585,7 +585,7 @@ export class Compiler {
           const arr = !reversed && Array.isArray(v) ? v : items(v);
           const n = arr.length;
           for (let i = 0; i < n && i < arr.length; i++) {
-            f.s[slot] = arr[i]!;
+            f[slot] = arr[i]!;
             const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
@@ -597,7 +597,7 @@ export class Compiler {
     return {
       fn: async (f) => {
         for (const x of items(await it.fn(f))) {
-          f.s[slot] = x;
+          f[slot] = x;
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
@@ -683,11 +683,11 @@ export class Compiler {
 
 
   returnStmt(s: Stmt & { kind: "Return" }, scope: BlockScope): CStmt {
-    if (!s.value) return { fn: (f) => { f.ret = null; return Signal.Return; }, async: false };
+    if (!s.value) return { fn: (f) => { f[RET] = null; return Signal.Return; }, async: false };
     const v = this.expr(s.value, scope);
     const vf = v.fn;
-    if (!v.async) return { fn: (f) => { f.ret = vf(f) as Value; return Signal.Return; }, async: false };
-    return { fn: async (f) => { f.ret = await vf(f); return Signal.Return; }, async: true };
+    if (!v.async) return { fn: (f) => { f[RET] = vf(f) as Value; return Signal.Return; }, async: false };
+    return { fn: async (f) => { f[RET] = await vf(f); return Signal.Return; }, async: true };
   }
 
   exprStmt(e: Expr, scope: BlockScope): CStmt {
@@ -750,8 +750,8 @@ export class Compiler {
             const err = toWfl(e);
             const h = err && pick(err);
             if (!err || !h) throw e;
-            f.s[h.errSlot] = err.message;
-            f.s[h.msgSlot] = err.message;
+            f[h.errSlot] = err.message;
+            f[h.msgSlot] = err.message;
             return h.body.fn(f) as StmtResult;
           } finally {
             if (ff) {
@@ -773,8 +773,8 @@ export class Compiler {
           const err = toWfl(e);
           const h = err && pick(err);
           if (!err || !h) throw e;
-          f.s[h.errSlot] = err.message;
-          f.s[h.msgSlot] = err.message;
+          f[h.errSlot] = err.message;
+          f[h.msgSlot] = err.message;
           return await h.body.fn(f);
         } finally {
           if (fin) {
@@ -860,8 +860,8 @@ export class Compiler {
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
     scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
     const ev = v.fn;
-    if (v.async) return { fn: async (f) => { f.s[slot] = await ev(f); return undefined; }, async: true };
-    return { fn: (f) => { f.s[slot] = ev(f) as Value; return undefined; }, async: false };
+    if (v.async) return { fn: async (f) => { f[slot] = await ev(f); return undefined; }, async: true };
+    return { fn: (f) => { f[slot] = ev(f) as Value; return undefined; }, async: false };
   }
 
   createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
@@ -1238,10 +1238,10 @@ export class Compiler {
             fn: (f) => {
               const a = rootLevel ? (cached ??= read(f) as WflAction) : (read(f) as WflAction);
               const o = a.overloads[0]!;
-              const nf = new Frame(o.frameSize, a.closure);
-              if (n > 0) nf.s[0] = a0!(f);
-              if (n > 1) nf.s[1] = a1!(f);
-              if (n > 2) nf.s[2] = a2!(f);
+              const nf = newFrame(o.frameSize, a.closure);
+              if (n > 0) nf[FIRST_SLOT] = a0!(f);
+              if (n > 1) nf[FIRST_SLOT + 1] = a1!(f);
+              if (n > 2) nf[FIRST_SLOT + 2] = a2!(f);
               return rt.enterSync(a, o, nf, span);
             },
             async: false,

@@ -1,6 +1,7 @@
 // Compile-time scopes. Each action gets a FunctionScope that owns the frame's slots; blocks
 // (loop bodies, branches) get BlockScopes that only control which names are visible.
 import type { Value } from "../runtime/values.js";
+import { FIRST_SLOT } from "../runtime/frame.js";
 import type { Param } from "../ast/nodes.js";
 
 export interface ActionInfo {
@@ -16,7 +17,8 @@ export type Binding =
   | { kind: "prop"; slot: number; fn: FunctionScope; name: string; constant: false };
 
 export class FunctionScope {
-  size = 0;
+  /** Slots in the frame; the first FIRST_SLOT hold the parent frame and the return value. */
+  size = FIRST_SLOT;
   constructor(readonly parent: FunctionScope | null, readonly name: string) {}
   allocate(): number {
     return this.size++;

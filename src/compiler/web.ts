@@ -104,8 +104,8 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
   return {
     fn: async (f) => {
       await store.fn(f);
-      const o = f.s[reqSlot] as WflObject;
-      for (const st of setters) f.s[st.slot] = o.get(st.name) ?? null;
+      const o = f[reqSlot] as WflObject;
+      for (const st of setters) f[st.slot] = o.get(st.name) ?? null;
       return undefined;
     },
     async: true,
@@ -171,7 +171,7 @@ export function onWebSocket(c: Compiler, s: Stmt & { kind: "OnWebSocket" }, scop
     try {
       wsServerOf(v).on(event, async (obj) => {
         try {
-          f.s[slot] = obj;
+          f[slot] = obj;
           await body.fn(f);
           rt.flush();
         } catch (e) {

@@ -5,7 +5,7 @@ import { dirname, resolve, basename, isAbsolute } from "node:path";
 import { parse } from "../parser/parse.js";
 import { Compiler } from "../compiler/compile.js";
 import { Runtime } from "../runtime/runtime.js";
-import { Frame, ExitProgram } from "../runtime/frame.js";
+import { newFrame, ExitProgram } from "../runtime/frame.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import { standardLibrary } from "../stdlib/index.js";
 import { loadConfig } from "../runtime/config.js";
@@ -157,7 +157,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
 
   if (opts.compileOnly) return 0;
   const t2 = performance.now();
-  const frame = new Frame(compiled.frameSize, null);
+  const frame = newFrame(compiled.frameSize, null);
   let exitCode = 0;
   try {
     const r = compiled.body(frame);

@@ -1,7 +1,7 @@
 // The state of one running program: output, call depth, the test harness, and how values are called.
 import type { Value } from "./values.js";
 import { typeName, isObject } from "./values.js";
-import { Frame, Signal, ExitProgram } from "./frame.js";
+import { type Frame, newFrame, parentOf, Signal, ExitProgram, RET, FIRST_SLOT } from "./frame.js";
 import { WflAction, selectOverload, type Overload } from "./action.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
@@ -63,7 +63,7 @@ export class Runtime {
   callActionSync(a: WflAction, args: Value[], span: Span): Value {
     if (!(a instanceof WflAction)) return this.callValue(a, "", args, span) as Value;
     const o = selectOverload(a, args, span);
-    const f = new Frame(o.frameSize, a.closure);
+    const f = newFrame(o.frameSize, a.closure);
     this.bindArgs(o, f, args);
     return this.enterSync(a, o, f, span);
   }
@@ -80,7 +80,7 @@ export class Runtime {
     this.depth--;
     if (r === undefined) return null;
     if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
-    return r === Signal.Return ? f.ret : null;
+    return r === Signal.Return ? f[RET]! : null;
   }
 
   private overflow(name: string, span: Span): never {
@@ -90,13 +90,13 @@ export class Runtime {
   async callAction(a: WflAction, args: Value[], span: Span): Promise<Value> {
     if (!(a instanceof WflAction)) return this.callValue(a, "", args, span);
     const o = selectOverload(a, args, span);
-    const f = new Frame(o.frameSize, a.closure);
+    const f = newFrame(o.frameSize, a.closure);
     this.bindArgs(o, f, args);
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
     this.depth++;
     try {
       const r = await o.body(f);
-      return r === Signal.Return ? f.ret : null;
+      return r === Signal.Return ? f[RET]! : null;
     } finally {
       this.depth--;
     }
@@ -105,10 +105,10 @@ export class Runtime {
   private bindArgs(o: WflAction["overloads"][number], f: Frame, args: Value[]): void {
     const ps = o.params;
     for (let i = 0; i < ps.length; i++) {
-      if (i < args.length) f.s[i] = args[i]!;
+      if (i < args.length) f[FIRST_SLOT + i] = args[i]!;
       else {
         const d = ps[i]!.defaultValue;
-        f.s[i] = d ? d(f.p ?? f) : null;
+        f[FIRST_SLOT + i] = d ? d(parentOf(f) ?? f) : null;
       }
     }
   }
@@ -145,16 +145,16 @@ export class Runtime {
     if (args.length !== m.paramCount) {
       throw new WflRuntimeError(`${target.container.name}.${name} expects ${m.paramCount} argument${m.paramCount === 1 ? "" : "s"}, got ${args.length}`, "general", span);
     }
-    const f = new Frame(m.frameSize, target.container.closure);
-    f.s[0] = target;
-    for (let i = 0; i < args.length; i++) f.s[i + 1] = args[i]!;
+    const f = newFrame(m.frameSize, target.container.closure);
+    f[FIRST_SLOT] = target;
+    for (let i = 0; i < args.length; i++) f[FIRST_SLOT + 1 + i] = args[i]!;
     if (this.depth >= this.maxDepth) this.overflow(`${target.container.name}.${name}`, span);
     this.depth++;
     if (m.isAsync) {
       return (async () => {
         try {
           const r = await m.body(f);
-          return r === Signal.Return ? f.ret : null;
+          return r === Signal.Return ? f[RET]! : null;
         } finally {
           this.depth--;
         }
@@ -162,7 +162,7 @@ export class Runtime {
     }
     try {
       const r = m.body(f);
-      return r === Signal.Return ? f.ret : null;
+      return r === Signal.Return ? f[RET]! : null;
     } finally {
       this.depth--;
     }

@@ -18,6 +18,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
+import { heapTick } from "../runtime/memory.js";
 import {
   type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
   combineMaybe, map1, numberFastPath, twoLocalsFastPath,
@@ -530,12 +531,14 @@ export class Compiler {
           if (!down) {
             for (let i = a; i <= b; i += st) {
               s[slot] = i;
+              heapTick();
               const r = bf(f) as StmtResult;
               if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
             }
           } else {
             for (let i = a; i >= b; i -= st) {
               s[slot] = i;
+              heapTick();
               const r = bf(f) as StmtResult;
               if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
             }
@@ -550,6 +553,7 @@ export class Compiler {
         const [a, b, st] = bounds(await from.fn(f), await to.fn(f), await step.fn(f));
         for (let i = a; down ? i >= b : i <= b; i += down ? -st : st) {
           f[slot] = i;
+          heapTick();
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
@@ -586,7 +590,8 @@ export class Compiler {
           const n = arr.length;
           for (let i = 0; i < n && i < arr.length; i++) {
             f[slot] = arr[i]!;
-            const r = bf(f) as StmtResult;
+            heapTick();
+              const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
@@ -598,6 +603,7 @@ export class Compiler {
       fn: async (f) => {
         for (const x of items(await it.fn(f))) {
           f[slot] = x;
+          heapTick();
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
@@ -617,7 +623,8 @@ export class Compiler {
       return {
         fn: (f) => {
           while (isTruthy(cf(f)) !== until) {
-            const r = bf(f) as StmtResult;
+            heapTick();
+              const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
@@ -628,6 +635,7 @@ export class Compiler {
     return {
       fn: async (f) => {
         while (isTruthy(await cond.fn(f)) !== until) {
+          heapTick();
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }
@@ -645,6 +653,7 @@ export class Compiler {
     return {
       fn: async (f) => {
         do {
+          heapTick();
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         } while (!isTruthy(await cond.fn(f)));
@@ -661,7 +670,8 @@ export class Compiler {
       return {
         fn: (f) => {
           for (;;) {
-            const r = bf(f) as StmtResult;
+            heapTick();
+              const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
@@ -672,6 +682,7 @@ export class Compiler {
     return {
       fn: async (f) => {
         for (;;) {
+          heapTick();
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
         }

@@ -1,0 +1,25 @@
+// Exhausting memory ends the program with a WFL error, not V8's fatal abort and its stack trace.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+test("a loop that allocates without end stops with 'Out of memory'", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wfl-oom-"));
+  const file = join(dir, "oom.wfl");
+  writeFileSync(file, "store l as []\ncount from 1 to 2000000000:\n    push with l and [count, count, count]\nend count\n");
+  const r = spawnSync("bin/wfl", [file], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=256" },
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error\[RUNTIME\]: Out of memory/);
+  assert.doesNotMatch(r.stderr, /FATAL ERROR|\n\s+at |Last few GCs/);
+});

@@ -84,7 +84,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     testMode: opts.testMode ?? false,
     write: opts.write,
     maxCallDepth: Number.isFinite(maxDepth) && maxDepth > 0 ? maxDepth : 1000,
-    reportError: (err) => report("RUNTIME", { message: `${err.message} (the request was answered with 500; the server goes on)`, span: err.span, file: (err as { file?: string }).file }),
+    reportError: (err, note) => report("RUNTIME", { message: `${err.message} (${note})`, span: err.span, file: (err as { file?: string }).file }),
     executeFile: async (path, request, capture) => {
       const depth = (opts.executeDepth ?? 0) + 1;
       const maxExec = Number(config.get("max_execute_file_depth") ?? "4");

@@ -18,7 +18,7 @@ export interface RuntimeOptions {
   write?: (text: string) => void;
   maxCallDepth?: number;
   /** Reports an error the program survives (a failed request in a main loop); provided by the host. */
-  reportError?: (err: WflRuntimeError) => void;
+  reportError?: (err: WflRuntimeError, note: string) => void;
   /** Runs another WFL file (`execute wfl file at …`); provided by the host. */
   executeFile?: (path: string, request: Value, capture: boolean) => Promise<Value>;
 }
@@ -222,10 +222,11 @@ export class Runtime {
     });
   }
 
-  reportError(err: WflRuntimeError): void {
+  /** Report an error the program survives; `note` says what happened instead of stopping. */
+  reportError(err: WflRuntimeError, note: string): void {
     this.flush();
-    if (this.options.reportError) this.options.reportError(err);
-    else process.stderr.write(`error[RUNTIME]: ${err.message}\n`);
+    if (this.options.reportError) this.options.reportError(err, note);
+    else process.stderr.write(`error[RUNTIME]: ${err.message} (${note})\n`);
   }
 
   async executeFile(path: string, request: Value, capture: boolean): Promise<Value> {

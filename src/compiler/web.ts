@@ -31,7 +31,7 @@ export function mainLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Blo
           const err = rt.asCatchable(e);
           if (!err || failInFlight() === 0) throw e;
           rt.depth = depth;
-          rt.reportError(err);
+          rt.reportError(err, "the request was answered with 500; the server goes on");
           continue;
         }
         if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
@@ -177,7 +177,7 @@ export function onWebSocket(c: Compiler, s: Stmt & { kind: "OnWebSocket" }, scop
         } catch (e) {
           const err = rt.asCatchable(e);
           if (!err) throw e;
-          rt.reportError(err);
+          rt.reportError(err, "in a WebSocket handler; the server goes on");
         }
       });
     } catch (e) {

@@ -2,13 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build } from "esbuild";
 import { standardLibrary, WflRuntimeError } from "../dist/index.js";
+import { ctx, call } from "./support/natives.mjs";
 
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = standardLibrary().functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  return f.impl(args, ctx);
-};
 
 test("sha256 (FIPS 180-4 vectors)", () => {
   assert.equal(call("sha256", ""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

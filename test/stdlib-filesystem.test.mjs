@@ -4,14 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as wfl from "../dist/index.js";
+import { call } from "./support/natives.mjs";
 
 const { standardLibrary, WflRuntimeError } = wfl;
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = standardLibrary().functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  return f.impl(args, ctx);
-};
 const kindOf = (fn) => {
   try {
     fn();

@@ -1,17 +1,9 @@
 // List module: lists are plain arrays and the mutating functions change them in place.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflRuntimeError, WflDate, makeObject } from "../dist/index.js";
+import { WflDate, makeObject } from "../dist/index.js";
+import { call, throwsWfl } from "./support/natives.mjs";
 
-const lib = standardLibrary();
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = lib.functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  assert.ok(args.length >= f.minArity && args.length <= f.maxArity, `${name} accepts ${args.length} args`);
-  return f.impl(args, ctx);
-};
-const throwsWfl = (fn, re) => assert.throws(fn, (e) => e instanceof WflRuntimeError && re.test(e.message));
 
 test("length / size on lists, text and binary", () => {
   assert.equal(call("length", [1, 2, 3, 4, 5]), 5);

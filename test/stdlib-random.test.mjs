@@ -1,17 +1,8 @@
 // Random module: ranges, seeding reproducibility, uuid shape.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflRuntimeError } from "../dist/index.js";
+import { lib, call, throwsWfl } from "./support/natives.mjs";
 
-const lib = standardLibrary();
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = lib.functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  assert.ok(args.length >= f.minArity && args.length <= f.maxArity, `${name} accepts ${args.length} args`);
-  return f.impl(args, ctx);
-};
-const throwsWfl = (fn, re) => assert.throws(fn, (e) => e instanceof WflRuntimeError && re.test(e.message));
 
 test("random is in [0, 1) and varies", () => {
   const seen = new Set();

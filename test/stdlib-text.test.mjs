@@ -1,17 +1,9 @@
 // Text module (and the text side of length/contains/indexof/slice).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflRuntimeError, WflPattern } from "../dist/index.js";
+import { WflPattern } from "../dist/index.js";
+import { call, throwsWfl } from "./support/natives.mjs";
 
-const lib = standardLibrary();
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = lib.functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  assert.ok(args.length >= f.minArity && args.length <= f.maxArity, `${name} accepts ${args.length} args`);
-  return f.impl(args, ctx);
-};
-const throwsWfl = (fn, re) => assert.throws(fn, (e) => e instanceof WflRuntimeError && re.test(e.message));
 
 const CRAB = "Héllo 🦀 World";
 

@@ -1,13 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, formatValue, WflDate, WflTime, WflDateTime, WflRuntimeError, formatCurrentTime, currentTimeMillis } from "../dist/index.js";
+import { formatValue, WflDate, WflTime, WflDateTime, WflRuntimeError, formatCurrentTime, currentTimeMillis } from "../dist/index.js";
+import { call } from "./support/natives.mjs";
 
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = standardLibrary().functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  return f.impl(args, ctx);
-};
 const show = (v) => formatValue(v);
 
 test("create_date / create_time / create_datetime build values that display canonically", () => {

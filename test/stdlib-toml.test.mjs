@@ -1,13 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflObject, WflDate, WflDateTime, WflTime, makeObject, valuesEqual } from "../dist/index.js";
+import { WflObject, WflDate, WflDateTime, WflTime, makeObject, valuesEqual } from "../dist/index.js";
+import { call } from "./support/natives.mjs";
 
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = standardLibrary().functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  return f.impl(args, ctx);
-};
 const parse = (s) => call("parse_toml", s);
 /** A WFL value as plain JSON-able data, for deepEqual. */
 const plain = (v) => (v instanceof WflObject ? Object.fromEntries([...v].map(([k, x]) => [k, plain(x)])) : Array.isArray(v) ? v.map(plain) : v);

@@ -1,13 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflObject, percentDecode } from "../dist/index.js";
+import { WflObject, percentDecode } from "../dist/index.js";
+import { call } from "./support/natives.mjs";
 
-const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };
-const call = (name, ...args) => {
-  const f = standardLibrary().functions.get(name);
-  assert.ok(f, `${name} is registered`);
-  return f.impl(args, ctx);
-};
 const plain = (o) => (o instanceof WflObject ? Object.fromEntries(o) : o);
 
 test("mime_type by extension", () => {

@@ -591,7 +591,7 @@ export class Compiler {
           for (let i = 0; i < n && i < arr.length; i++) {
             f[slot] = arr[i]!;
             heapTick();
-              const r = bf(f) as StmtResult;
+            const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
@@ -624,7 +624,7 @@ export class Compiler {
         fn: (f) => {
           while (isTruthy(cf(f)) !== until) {
             heapTick();
-              const r = bf(f) as StmtResult;
+            const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;
@@ -671,7 +671,7 @@ export class Compiler {
         fn: (f) => {
           for (;;) {
             heapTick();
-              const r = bf(f) as StmtResult;
+            const r = bf(f) as StmtResult;
             if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
           }
           return undefined;

@@ -382,6 +382,18 @@ class TomlReader {
     }
   }
 
+  /**
+   * At a closing triple quote: up to two more quotes belong to the string's content (`""""` ends
+   * with one `"` of content). Consumes them and returns that content.
+   */
+  private closeMultiline(quote: string, what: string): string {
+    let q = 3;
+    while (this.src[this.i + q] === quote) q++;
+    if (q > 5) throw this.error(`too many quotes at the end of a ${what}`);
+    this.i += q;
+    return quote.repeat(q - 3);
+  }
+
   private multilineBasicString(): string {
     const start = this.i;
     this.i += 3;
@@ -390,14 +402,7 @@ class TomlReader {
     for (;;) {
       if (this.eof()) throw this.error("unterminated multi-line string", start);
       const c = this.src[this.i]!;
-      if (c === '"' && this.src.startsWith('"""', this.i)) {
-        let q = 3;
-        while (this.src[this.i + q] === '"') q++;
-        if (q > 5) throw this.error("too many quotes at the end of a multi-line string");
-        out += '"'.repeat(q - 3);
-        this.i += q;
-        return out;
-      }
+      if (c === '"' && this.src.startsWith('"""', this.i)) return out + this.closeMultiline('"', "multi-line string");
       if (c === "\\") {
         // A backslash at the end of a line trims the newline and the whitespace after it.
         let j = this.i + 1;
@@ -444,14 +449,7 @@ class TomlReader {
     for (;;) {
       if (this.eof()) throw this.error("unterminated multi-line literal string", start);
       const c = this.src[this.i]!;
-      if (c === "'" && this.src.startsWith("'''", this.i)) {
-        let q = 3;
-        while (this.src[this.i + q] === "'") q++;
-        if (q > 5) throw this.error("too many quotes at the end of a multi-line literal string");
-        out += "'".repeat(q - 3);
-        this.i += q;
-        return out;
-      }
+      if (c === "'" && this.src.startsWith("'''", this.i)) return out + this.closeMultiline("'", "multi-line literal string");
       if (this.newline()) {
         out += "\n";
         continue;

@@ -16,7 +16,7 @@ import { BlockScope, FunctionScope, type ActionInfo } from "./scope.js";
 import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
-import { compilePattern, patternReferences, PatternSyntaxError, patternMatches, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
+import { compilePattern, patternReferences, PatternSyntaxError, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
 import { heapTick } from "../runtime/memory.js";
 import {
@@ -34,6 +34,8 @@ import { InstanceValue } from "../runtime/container.js";
 import * as proc from "../stdlib/process/index.js";
 import * as db from "../stdlib/database/index.js";
 import { assertNever } from "./assert-never.js";
+import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate } from "./operators.js";
+import { fastLoop } from "./fast-loops.js";
 
 /** A source file being compiled (includes add more). */
 export interface SourceUnit {
@@ -76,7 +78,7 @@ export class Compiler {
 
   constructor(
     readonly rt: Runtime,
-    private readonly registry: Registry,
+    readonly registry: Registry,
     private readonly loadInclude: IncludeLoader,
   ) {}
 
@@ -213,11 +215,11 @@ export class Compiler {
       case "Change": return this.assign(s.target, s.value, scope, s.span);
       case "Display": return this.displayStmt(s, scope);
       case "If": return this.ifStmt(s, scope);
-      case "CountLoop": return this.countLoop(s, scope);
-      case "ForEach": return this.forEach(s, scope);
-      case "While": return this.whileLoop(s, scope);
-      case "DoUntil": return this.doUntil(s, scope);
-      case "Forever": return this.forever(s.body, scope);
+      case "CountLoop": return fastLoop(this, s, scope) ?? this.countLoop(s, scope);
+      case "ForEach": return fastLoop(this, s, scope) ?? this.forEach(s, scope);
+      case "While": return fastLoop(this, s, scope) ?? this.whileLoop(s, scope);
+      case "DoUntil": return fastLoop(this, s, scope) ?? this.doUntil(s, scope);
+      case "Forever": return fastLoop(this, s, scope) ?? this.forever(s.body, scope);
       case "MainLoop": return web.mainLoop(this, s, scope);
       // Outside any loop, break / continue / exit loop do nothing (as documented).
       case "Break": return this.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null;
@@ -378,15 +380,7 @@ export class Compiler {
     const setter = this.setter(target, scope, span);
     const v = this.expr(value, scope);
     if (!setter) return NOOP;
-    const apply = (cur: Value, x: Value): Value | undefined => {
-      if (op === "+" && isList(cur)) { cur.push(x); return undefined; }
-      switch (op) {
-        case "+": return ops.add(cur, x, span);
-        case "-": return ops.subtract(cur, x, span);
-        case "*": return ops.multiply(cur, x, span);
-        case "/": return ops.divide(cur, x, span);
-      }
-    };
+    const apply = (cur: Value, x: Value): Value | undefined => compoundValue(op, cur, x, span);
     if (!read.async && !v.async && !setter.async) {
       const rf = read.fn as (f: Frame) => Value;
       const vf = v.fn as (f: Frame) => Value;
@@ -516,11 +510,8 @@ export class Compiler {
     const down = s.down;
     const span = s.span;
     const bounds = (a: Value, b: Value, st: Value): [number, number, number] => {
-      if (typeof a !== "number" || typeof b !== "number" || typeof st !== "number") {
-        throw new WflRuntimeError(`count from … to … needs numbers, got ${typeName(a)}, ${typeName(b)} and ${typeName(st)}`, "type", span);
-      }
-      if (!(st > 0)) throw new WflRuntimeError("The step of a count loop must be greater than 0", "general", span);
-      return [a, b, st];
+      checkCountBounds(a, b, st, span);
+      return [a as number, b as number, st as number];
     };
     if (!from.async && !to.async && !step.async && !body.async) {
       const ff = from.fn as (f: Frame) => Value, tf = to.fn as (f: Frame) => Value, sf = step.fn as (f: Frame) => Value;
@@ -570,15 +561,7 @@ export class Compiler {
     const bf = body.fn;
     const reversed = s.reversed;
     const span = s.iterable.span;
-    const items = (v: Value): Value[] => {
-      let arr: Value[];
-      if (isList(v)) arr = v.slice();
-      else if (typeof v === "string") arr = Array.from(v);
-      else if (isObject(v)) arr = [...v.keys()];
-      else if (v instanceof Uint8Array) arr = Array.from(v);
-      else throw new WflRuntimeError(`for each needs a list, text or object, got ${typeName(v)}`, "type", span);
-      return reversed ? arr.reverse() : arr;
-    };
+    const items = (v: Value): Value[] => forEachItems(v, reversed, span);
     if (!it.async && !body.async) {
       const itf = it.fn as (f: Frame) => Value;
       return {
@@ -1031,10 +1014,7 @@ export class Compiler {
       case "Negate": {
         const o = this.expr(e.operand, scope);
         const span = e.span;
-        return map1(o, (v) => {
-          if (typeof v !== "number") throw new WflRuntimeError(`Cannot negate ${typeName(v)}`, "type", span);
-          return -v;
-        });
+        return map1(o, (v) => negate(v, span));
       }
       case "Concat": {
         const l = this.expr(e.left, scope);
@@ -1170,26 +1150,7 @@ export class Compiler {
     const r = this.expr(e.right, scope);
     const span = e.opSpan;
     const op = e.op;
-    let f2: (a: Value, b: Value) => Value;
-    switch (op) {
-      case "+": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a + b : ops.add(a, b, span)); break;
-      case "-": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a - b : ops.subtract(a, b, span)); break;
-      case "*": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a * b : ops.multiply(a, b, span)); break;
-      case "/": f2 = (a, b) => ops.divide(a, b, span); break;
-      case "%": f2 = (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a % b : ops.modulo(a, b, span)); break;
-      case "==": f2 = (a, b) => (a === b || valuesEqual(a, b)); break;
-      case "!=": f2 = (a, b) => !(a === b || valuesEqual(a, b)); break;
-      case ">": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a > b : ops.compare(a, b, ">", span) > 0); break;
-      case "<": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a < b : ops.compare(a, b, "<", span) < 0); break;
-      case ">=": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a >= b : ops.compare(a, b, ">=", span) >= 0); break;
-      case "<=": f2 = (a, b) => (typeof a === "number" && typeof b === "number" ? a <= b : ops.compare(a, b, "<=", span) <= 0); break;
-      case "contains": f2 = (a, b) => ops.contains(a, b, span); break;
-      case "starts with": f2 = (a, b) => ops.startsWith(a, b, span); break;
-      case "ends with": f2 = (a, b) => ops.endsWith(a, b, span); break;
-      case "matches": f2 = (a, b) => patternMatches(a, b); break;
-      case "not matches": f2 = (a, b) => !patternMatches(a, b); break;
-      default: return assertNever(op);
-    }
+    const f2 = binaryOperation(op, span);
     if (!l.async && !r.async) {
       const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
       const slot = e.left.kind === "Var" ? this.localSlot(e.left.name, scope) : -1;

@@ -1,6 +1,6 @@
 // Bundles the CLI and the embedding API into dist/ (one file each: fast start-up).
 import { build } from "esbuild";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -12,6 +12,9 @@ const common = {
   sourcemap: true,
   logLevel: "warning",
   packages: "bundle",
+  // No comments or indentation: a smaller bundle parses faster and, being ASCII, is stored in the
+  // start-up snapshot at one byte per character.
+  minifyWhitespace: true,
   // Native addons and heavy optional libraries stay external.
   external: ["argon2", "better-sqlite3", "pg", "playwright-core", "ws"],
   banner: { js: "import { createRequire as __wflCreateRequire } from 'node:module'; const require = __wflCreateRequire(import.meta.url);" },
@@ -24,9 +27,13 @@ await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js"
 // library, captured by `node --build-snapshot` (with the same V8 flags bin/wfl runs with). It is tied to this exact Node version, so its name
 // carries the version and bin/wfl falls back to dist/cli.js when none matches.
 await build({ ...common, format: "cjs", banner: {}, entryPoints: ["src/cli/snapshot.ts"], outfile: "dist/snapshot.cjs" });
-for (const f of readdirSync("dist")) if (f.endsWith(".blob")) rmSync(join("dist", f));
-const blob = join("dist", `wfl-${process.version}.blob`);
-const r = spawnSync(process.execPath, ["--stack-size=3900", "--max-semi-space-size=32", "--snapshot-blob", blob, "--build-snapshot", "dist/snapshot.cjs"], { encoding: "utf8" });
+for (const f of readdirSync("dist")) if (f.endsWith(".blob") || f === "snapshot.node") rmSync(join("dist", f));
+const blobName = `wfl-${process.version}.blob`;
+const r = spawnSync(process.execPath, ["--stack-size=3900", "--max-semi-space-size=32", "--snapshot-blob", join("dist", blobName), "--build-snapshot", "dist/snapshot.cjs"], { encoding: "utf8" });
 if (r.status !== 0) {
   console.warn(`build: no start-up snapshot (programs still run, starting more slowly):\n${(r.stderr || "").split("\n").slice(0, 5).join("\n")}`);
+} else {
+  // bin/wfl reads which Node built the snapshot (the only one that can load it) from here, so
+  // starting a program needs no `node --version` first.
+  writeFileSync(join("dist", "snapshot.node"), `${process.execPath}\n${blobName}\n`);
 }

@@ -27,3 +27,14 @@ test("allowlist_only mode refuses commands not listed", () => {
   assert.match(r.stdout, /^refused: 'echo' is not in allowed_shell_commands$/m);
   assert.match(r.stdout, /^refused: 'echo a; echo b' uses shell syntax/m);
 });
+
+test("a subprocess gets NODE_EXTRA_CA_CERTS as wfl was given it (bin/wfl defers it for Node's start-up)", () => {
+  const r = spawnSync("bin/wfl", ["test/fixtures/subprocess/environment/run.wfl"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: "/nonexistent/extra-ca.pem" },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^NODE_EXTRA_CA_CERTS=\/nonexistent\/extra-ca\.pem$/m);
+  assert.doesNotMatch(r.stdout, /WFL_EXTRA_CA_CERTS/);
+});

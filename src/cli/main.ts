@@ -96,8 +96,22 @@ function guardOutput(): void {
   process.stderr.on("error", () => process.exit(1));
 }
 
+/**
+ * bin/wfl passes NODE_EXTRA_CA_CERTS on as WFL_EXTRA_CA_CERTS so that Node does not load the
+ * certificates at every start; put it back so subprocesses see the environment they were given.
+ * (Nothing in wfl-ts opens an outgoing TLS connection yet; one that does must add these
+ * certificates to its own trust list.)
+ */
+function restoreExtraCaCertificates(): void {
+  const deferred = process.env.WFL_EXTRA_CA_CERTS;
+  if (deferred === undefined) return;
+  process.env.NODE_EXTRA_CA_CERTS = deferred;
+  delete process.env.WFL_EXTRA_CA_CERTS;
+}
+
 /** Run the command and set the exit status; never lets a host stack trace reach the user. */
 export function runCli(argv: string[]): void {
+  restoreExtraCaCertificates();
   guardOutput();
   cliMain(argv).then(
     (code) => {

@@ -56,6 +56,12 @@ function version(cmd, args) {
   }
 }
 
+// Node reads every certificate named by NODE_EXTRA_CA_CERTS as it starts (about 30 ms on a machine
+// that points it at the system bundle). bin/wfl defers that (see there); so that the JavaScript twin
+// does not pay for what a machine happens to set either, every program runs without it.
+const BENCH_ENV = { ...process.env };
+delete BENCH_ENV.NODE_EXTRA_CA_CERTS;
+
 const LANGS = [
   { key: "wfl", label: "WFL", ext: "wfl", command: (file) => [...wflCommand(), file] },
   { key: "js", label: "JS", ext: "js", command: (file) => [process.execPath, file] },
@@ -89,7 +95,7 @@ async function runBench(name, runs) {
         continue;
       }
       const [cmd, ...args] = lang.command(file);
-      const res = await runProcess(cmd, args, { cwd: BENCH_DIR, timeoutMs: TIMEOUT_MS, maxOutputBytes: 64 << 20 });
+      const res = await runProcess(cmd, args, { cwd: BENCH_DIR, env: BENCH_ENV, timeoutMs: TIMEOUT_MS, maxOutputBytes: 64 << 20 });
       if (res.spawnError || res.timedOut || res.signal || res.code !== 0) {
         const why = res.spawnError || (res.timedOut ? `timeout after ${TIMEOUT_MS / 1000}s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`);
         const detail = stripAnsi(res.stderr).trim().split("\n")[0] ?? "";
@@ -148,6 +154,7 @@ async function main() {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; node ${process.version}; ${pyVersion ?? `${PYTHON} not found`}`;
   console.log(`bench: ${names.length} programs, best of ${opts.runs}, wall time per process (start-up included)`);
   console.log(`machine: ${machine}`);
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log("note: NODE_EXTRA_CA_CERTS is unset for every program (Node would load it at each start)");
   const problem = wflCommandProblem();
   if (problem) console.log(`warning: ${problem}`);
   console.log("");

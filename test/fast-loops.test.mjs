@@ -243,3 +243,110 @@ end count
   );
   assert.match(t.err, /fast\.wfl:2:/);
 });
+
+test("scopes: names stored in branches, outer names shadowed and read, globals changed from an action's loop", async () => {
+  await same(
+    `store total as 0
+store x as 5
+define action called tally with parameters n:
+    count from 1 to n:
+        change total to total plus count
+        add 1 to x
+    end count
+    return total
+end action
+count from 1 to 2:
+    store x as x plus 100
+    check if count is 1:
+        store label as "one"
+        display label with " " with x
+    otherwise:
+        store label as "other"
+        display label with " " with x
+    end check
+end count
+display tally of 3
+display x
+for each item in [1, 2]:
+    count from 1 to 2:
+        display item with ":" with count
+    end count
+end for
+`,
+    lines("one 105", "other 105", "6", "8", "1:1", "1:2", "2:1", "2:2"),
+  );
+});
+
+test("exit loop from a try inside nested loops, and a container action's loop over its properties", async () => {
+  await same(
+    `count from 1 to 3:
+    count from 1 to 3:
+        try:
+            check if count is 2:
+                exit loop
+            end check
+            display "in " with count
+        catch:
+            display "never"
+        end try
+    end count
+end count
+display "out"
+create container Tally:
+    property total: Number
+    action run with parameters n:
+        count from 1 to n:
+            change total to total plus count
+        end count
+        return total
+    end action
+end container
+create new Tally as t:
+    total is 0
+end
+display t.run(4)
+`,
+    lines("in 1", "out", "10"),
+  );
+});
+
+test("compile errors inside loops are reported the same way", async () => {
+  const r = await same(
+    `count from 1 to 3:
+    display missing_name
+    change also_missing to 1
+end count
+`,
+    "",
+    1,
+  );
+  assert.match(r.err, /missing_name/);
+  assert.match(r.err, /also_missing/);
+});
+
+test("for each walks a list in place, also when its body waits (items added are not visited)", async () => {
+  await same(
+    `define action called pause:
+    wait for 1 milliseconds
+end action
+store xs as [1, 2, 3]
+for each x in xs:
+    pause
+    display x
+    change xs[1] to 20
+    push with xs and 99
+end for
+display xs
+store ys as [1, 2, 3]
+for each y in ys:
+    store n as 0
+    repeat:
+        add 1 to n
+    until n is 2
+    change ys[1] to 20
+    display y
+end for
+`,
+    lines("1", "20", "3", "[1, 20, 3, 99, 99, 99]", "1", "20", "3"),
+  );
+});

@@ -23,3 +23,21 @@ test("a loop that allocates without end stops with 'Out of memory'", () => {
   assert.match(r.stderr, /error\[RUNTIME\]: Out of memory/);
   assert.doesNotMatch(r.stderr, /FATAL ERROR|\n\s+at |Last few GCs/);
 });
+
+test("a list that would outgrow what V8 can hold stops with a WFL error, not a fatal abort", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wfl-biglist-"));
+  for (const [name, stmt, line] of [["push", "push with l and count", 3], ["add", "add count times 0.5 to l", 3]]) {
+    const file = join(dir, `${name}.wfl`);
+    writeFileSync(file, `store l as []\ncount from 1 to 2000000000:\n    ${stmt}\nend count\n`);
+    const r = spawnSync("bin/wfl", [file], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=256" },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /error\[RUNTIME\]: The list is too long: a list can hold at most \d+ items here/);
+    assert.match(r.stderr, new RegExp(`${name}\\.wfl:${line}:5`));
+    assert.doesNotMatch(r.stderr, /FATAL ERROR|Fatal|\n\s+at /);
+  }
+});

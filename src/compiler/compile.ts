@@ -18,7 +18,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
-import { heapTick } from "../runtime/memory.js";
+import { heapTick, limits } from "../runtime/memory.js";
 import {
   type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
   combineMaybe, map1, numberFastPath, twoLocalsFastPath,
@@ -584,8 +584,11 @@ export class Compiler {
     }
     return {
       fn: async (f) => {
-        for (const x of items(await it.fn(f))) {
-          f[slot] = x;
+        const v = await it.fn(f);
+        const arr = !reversed && Array.isArray(v) ? v : items(v);
+        const n = arr.length;
+        for (let i = 0; i < n && i < arr.length; i++) {
+          f[slot] = arr[i]!;
           heapTick();
           const r = await bf(f);
           if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
@@ -633,6 +636,20 @@ export class Compiler {
     const [body, outermost] = this.loopBody(s.body, inner);
     const cond = this.expr(s.cond, inner);
     const bf = body.fn;
+    if (!body.async && !cond.async) {
+      const cf = cond.fn as (f: Frame) => Value;
+      return {
+        fn: (f) => {
+          do {
+            heapTick();
+            const r = bf(f) as StmtResult;
+            if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
+          } while (!isTruthy(cf(f)));
+          return undefined;
+        },
+        async: false,
+      };
+    }
     return {
       fn: async (f) => {
         do {
@@ -685,23 +702,6 @@ export class Compiler {
   }
 
   exprStmt(e: Expr, scope: BlockScope): CStmt {
-    // `push with L and v` as a statement appends directly (the most common list statement).
-    if (e.kind === "Call" && e.callee === "push" && e.args.length === 2 && !scope.lookup("push")) {
-      const l = this.expr(e.args[0]!, scope), v = this.expr(e.args[1]!, scope);
-      if (!l.async && !v.async) {
-        const lf = l.fn as (f: Frame) => Value, vf = v.fn as (f: Frame) => Value;
-        const generic = this.expr(e, scope).fn as (f: Frame) => Value;
-        return {
-          fn: (f) => {
-            const list = lf(f);
-            if (Array.isArray(list)) list.push(vf(f));
-            else generic(f);
-            return undefined;
-          },
-          async: false,
-        };
-      }
-    }
     // A bare name as a statement calls the action it names.
     const c = e.kind === "Var" ? this.callByName(e.name, [], e.span, e.span, scope, true) : this.expr(e, scope);
     const ef = c.fn;
@@ -1270,7 +1270,8 @@ export class Compiler {
       return {
         fn: (f) => {
           const list = l(f);
-          if (Array.isArray(list)) { list.push(v(f)); return null; }
+          // At the length limit the registered push reports the error.
+          if (Array.isArray(list) && list.length < limits.listItems) { list.push(v(f)); return null; }
           return slow([list, v(f)]);
         },
         async: false,

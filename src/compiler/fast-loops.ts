@@ -20,7 +20,7 @@ import { BlockScope } from "./scope.js";
 import type { CStmt, StmtResult } from "./closures.js";
 import { type Frame, Signal } from "../runtime/frame.js";
 import { type Value, WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
-import { heapTick } from "../runtime/memory.js";
+import { heapTick, limits } from "../runtime/memory.js";
 import { concatText, getIndex, setIndex } from "../runtime/access.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate, usedBeforeValue } from "./operators.js";
 
@@ -28,7 +28,7 @@ type LoopStmt = Stmt & { kind: "CountLoop" | "ForEach" | "While" | "DoUntil" | "
 
 /** What generated code calls. */
 const HELPERS = {
-  isTruthy, heapTick, valuesEqual, concatText, getIndex, setIndex, WflObject,
+  isTruthy, heapTick, limits, valuesEqual, concatText, getIndex, setIndex, WflObject,
   checkCountBounds, compoundValue, forEachItems, negate, U: usedBeforeValue,
 };
 
@@ -384,7 +384,8 @@ class LoopWriter {
     });
     if (native.name === "push" && n === 2) {
       const l = this.t(), v = this.t();
-      return `((${l} = ${args[0]!}), (${v} = ${args[1]!}), Array.isArray(${l}) ? (${l}.push(${v}), null) : ${call}([${l}, ${v}]))`;
+      // At the length limit the registered push reports the error.
+      return `((${l} = ${args[0]!}), (${v} = ${args[1]!}), Array.isArray(${l}) && ${l}.length < limits.listItems ? (${l}.push(${v}), null) : ${call}([${l}, ${v}]))`;
     }
     if ((native.name === "length" || native.name === "size") && n === 1) {
       const x = this.t();

@@ -7,6 +7,7 @@ import { WflRuntimeError } from "../runtime/errors.js";
 import * as ops from "../runtime/ops.js";
 import { patternMatches } from "../stdlib/pattern/index.js";
 import { assertNever } from "./assert-never.js";
+import { checkListGrowth } from "../runtime/memory.js";
 
 /** A binary operator on any two values (the general case behind every fast path). */
 export function binaryOperation(op: BinaryOp, span: Span): (a: Value, b: Value) => Value {
@@ -39,6 +40,7 @@ export type CompoundOp = "+" | "-" | "*" | "/";
  */
 export function compoundValue(op: CompoundOp, cur: Value, x: Value, span: Span): Value | undefined {
   if (op === "+" && isList(cur)) {
+    checkListGrowth(cur, 1, span);
     cur.push(x);
     return undefined;
   }

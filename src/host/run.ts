@@ -6,6 +6,7 @@ import { parse } from "../parser/parse.js";
 import { Compiler } from "../compiler/compile.js";
 import { Runtime } from "../runtime/runtime.js";
 import { newFrame, ExitProgram } from "../runtime/frame.js";
+import { setListLimit } from "../runtime/memory.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import { standardLibrary } from "../stdlib/index.js";
 import { loadConfig } from "../runtime/config.js";
@@ -65,6 +66,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
   sources.set(opts.file, source);
 
+  setListLimit();
   const timing = process.env.WFL_TIMING === "1";
   const t0 = performance.now();
   const parsed = parse(source, opts.file);

@@ -7,6 +7,7 @@ import {
 } from "../../runtime/values.js";
 import { formatValue, formatNumber } from "../../runtime/display.js";
 import { fail } from "../../runtime/errors.js";
+import { checkListGrowth } from "../../runtime/memory.js";
 import { list, int, text, wrongType } from "../args.js";
 import { compareText, cpLength, cpRange, unitToCp } from "../text/unicode.js";
 
@@ -131,7 +132,9 @@ export function register(r: Registry): void {
   });
 
   r.fn("push", { arity: 2 }, (a) => {
-    list("push", a[0]!).push(a[1]!);
+    const xs = list("push", a[0]!);
+    checkListGrowth(xs);
+    xs.push(a[1]!);
     return null;
   });
 
@@ -148,7 +151,9 @@ export function register(r: Registry): void {
   });
 
   r.fn("unshift", { arity: 2 }, (a) => {
-    list("unshift", a[0]!).unshift(a[1]!);
+    const xs = list("unshift", a[0]!);
+    checkListGrowth(xs);
+    xs.unshift(a[1]!);
     return null;
   });
 
@@ -184,6 +189,7 @@ export function register(r: Registry): void {
     const xs = list("insert_at", a[0]!);
     const i = int("insert_at", a[1]!);
     if (!(i >= 0 && i <= xs.length)) outOfBounds(i, xs.length);
+    checkListGrowth(xs);
     if (i === xs.length) xs.push(a[2]!);
     else xs.splice(i, 0, a[2]!);
     return null;
@@ -218,7 +224,11 @@ export function register(r: Registry): void {
     return null;
   });
 
-  r.fn("concat", { arity: 2 }, (a) => list("concat", a[0]!).concat(list("concat", a[1]!)));
+  r.fn("concat", { arity: 2 }, (a) => {
+    const xs = list("concat", a[0]!), ys = list("concat", a[1]!);
+    checkListGrowth(xs, ys.length);
+    return xs.concat(ys);
+  });
 
   r.fn("join", { arity: 2 }, (a) => {
     const xs = list("join", a[0]!);

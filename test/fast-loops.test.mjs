@@ -350,3 +350,8 @@ end for
     lines("1", "20", "3", "[1, 20, 3, 99, 99, 99]", "1", "20", "3"),
   );
 });
+
+test("an expression too deep to generate as JavaScript stays a closure inside the fast loop", async () => {
+  const chain = "x plus ".repeat(1200);
+  await same(`store x as 0\ncount from 1 to 2:\n    change x to ${chain}1\nend count\ndisplay x\n`, lines("1201"));
+});

@@ -18,7 +18,7 @@ import type { Expr, Stmt } from "../ast/nodes.js";
 import type { Compiler } from "./compile.js";
 import { BlockScope } from "./scope.js";
 import type { CStmt, StmtResult } from "./closures.js";
-import { type Frame, Signal } from "../runtime/frame.js";
+import { type Frame, RET, Signal } from "../runtime/frame.js";
 import { type Value, WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
 import { heapTick, limits } from "../runtime/memory.js";
 import { concatText, getIndex, setIndex } from "../runtime/access.js";
@@ -52,6 +52,9 @@ function allowed(stmts: Stmt[]): boolean {
   return true;
 }
 
+/** Expressions nested deeper than this are compiled as closures. */
+const MAX_EXPR_DEPTH = 64;
+
 // Placeholders for "write the variables back to the frame" and "read them again"; replaced once
 // the whole loop is written and the full set of variables is known.
 const OUT = "\u0001OUT\u0001";
@@ -75,6 +78,8 @@ class LoopWriter {
   private readonly locals = new Set<number>();
   private temps = 0;
   private labels = 0;
+  /** How deep in an expression the writer is. */
+  private depth = 0;
   isAsync = false;
   /** Labels of the loops around the code being written, innermost last. */
   private readonly loops: string[] = [];
@@ -91,10 +96,11 @@ class LoopWriter {
     const body = code.replaceAll(OUT, out).replaceAll(IN, back);
     const lines = ['"use strict";', `const { ${Object.keys(HELPERS).join(", ")} } = H;`];
     if (this.constants.length) lines.push(`const ${this.constants.map((_, i) => `k${i} = K[${i}]`).join(", ")};`);
-    lines.push(`return ${this.isAsync ? "async " : ""}function wflLoop(f) {`);
+    // Parenthesized, so V8 compiles it now: anything it cannot compile fails while the program compiles.
+    lines.push(`return (${this.isAsync ? "async " : ""}function wflLoop(f) {`);
     if (slots.length) lines.push(`  let ${slots.map((s) => `v${s} = f[${s}]`).join(", ")};`);
     if (this.temps) lines.push(`  let ${Array.from({ length: this.temps }, (_, i) => `t${i}`).join(", ")};`);
-    lines.push("  try {", body, "  } finally {", `    ${slots.map((s) => `f[${s}] = v${s};`).join(" ")}`, "  }", "  return undefined;", "};");
+    lines.push("  try {", body, "  } finally {", `    ${slots.map((s) => `f[${s}] = v${s};`).join(" ")}`, "  }", "  return undefined;", "});");
     return lines.join("\n");
   }
 
@@ -135,7 +141,7 @@ class LoopWriter {
       case "Break": return `break ${this.innermost()};`;
       case "Continue": return `continue ${this.innermost()};`;
       case "ExitLoop": return this.topOutermost ? `break ${this.loops[0]!};` : `return ${Signal.ExitLoop};`;
-      case "Return": return `f[1] = ${s.value ? this.expr(s.value, scope) : "null"}; return ${Signal.Return};`;
+      case "Return": return `f[${RET}] = ${s.value ? this.expr(s.value, scope) : "null"}; return ${Signal.Return};`;
       case "ExprStmt":
         // A bare name as a statement calls the action it names: the closure compiler knows how.
         return s.expr.kind === "Var" ? this.opaqueStmt(s, scope) : `${this.expr(s.expr, scope)};`;
@@ -272,6 +278,17 @@ class LoopWriter {
   // ── expressions ─────────────────────────────────────────────────────────
 
   private expr(e: Expr, scope: BlockScope): string {
+    // Very deep expressions stay closures: V8 would fail to compile the nested JavaScript.
+    if (this.depth >= MAX_EXPR_DEPTH) return this.opaqueExpr(e, scope);
+    this.depth++;
+    try {
+      return this.exprText(e, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprText(e: Expr, scope: BlockScope): string {
     switch (e.kind) {
       case "Number":
         // Finite literals are written as numbers so V8 sees constants (`n % 10`).

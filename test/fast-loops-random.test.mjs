@@ -4,7 +4,7 @@
 // that changes the loop's variables behind its back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram } from "../dist/index.js";
+import { runWith } from "./support/fast-loops.mjs";
 
 function mulberry32(seed) {
   return () => {
@@ -119,27 +119,13 @@ function generator(rand) {
   };
 }
 
-async function run(source, fast) {
-  const saved = process.env.WFL_FAST_LOOPS;
-  process.env.WFL_FAST_LOOPS = fast ? "1" : "0";
-  let out = "";
-  let err = "";
-  try {
-    const code = await runProgram({ file: "random.wfl", source, write: (t) => { out += t; }, writeError: (t) => { err += t; } });
-    return { code, out, err };
-  } finally {
-    if (saved === undefined) delete process.env.WFL_FAST_LOOPS;
-    else process.env.WFL_FAST_LOOPS = saved;
-  }
-}
-
 test("300 random loop programs behave the same with and without fast loops", async () => {
   const next = generator(mulberry32(20261123));
   let ranToEnd = 0;
   for (let i = 0; i < 300; i++) {
     const source = next();
-    const fast = await run(source, true);
-    const slow = await run(source, false);
+    const fast = await runWith(source, true, "random.wfl");
+    const slow = await runWith(source, false, "random.wfl");
     assert.deepEqual(fast, slow, `program ${i} differs:\n${source}`);
     if (process.env.SHOW_ERRORS && slow.code !== 0) console.log(slow.err.split("\n")[0]);
     if (slow.code === 0) ranToEnd++;

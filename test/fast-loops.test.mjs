@@ -3,27 +3,12 @@
 // expected output (and the same diagnostics).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram } from "../dist/index.js";
-
-async function run(source, fast) {
-  const saved = process.env.WFL_FAST_LOOPS;
-  if (fast) delete process.env.WFL_FAST_LOOPS;
-  else process.env.WFL_FAST_LOOPS = "0";
-  let out = "";
-  let err = "";
-  try {
-    const code = await runProgram({ file: "fast.wfl", source, write: (t) => { out += t; }, writeError: (t) => { err += t; } });
-    return { code, out, err };
-  } finally {
-    if (saved === undefined) delete process.env.WFL_FAST_LOOPS;
-    else process.env.WFL_FAST_LOOPS = saved;
-  }
-}
+import { runWith } from "./support/fast-loops.mjs";
 
 /** Runs both ways; both must give `expected` output (and the same exit code and diagnostics). */
 async function same(source, expected, code = 0) {
-  const fast = await run(source, true);
-  const slow = await run(source, false);
+  const fast = await runWith(source, true);
+  const slow = await runWith(source, false);
   assert.equal(slow.out, expected, `closures printed:\n${slow.out}\n${slow.err}`);
   assert.equal(fast.out, expected, `fast loops printed:\n${fast.out}\n${fast.err}`);
   assert.equal(fast.err, slow.err);

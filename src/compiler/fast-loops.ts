@@ -67,7 +67,7 @@ export function fastLoop(c: Compiler, s: LoopStmt, scope: BlockScope): CStmt | n
   const w = new LoopWriter(c);
   const source = w.finish(w.loop(s, scope));
   if (mode === "print") process.stderr.write(`${source}\n`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the text is generated above from slot numbers only
+  // The source holds only slot numbers, temporaries, labels and number literals (see above).
   const make = new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => (f: Frame) => StmtResult | Promise<StmtResult>;
   return { fn: make(w.constants, HELPERS), async: w.isAsync };
 }

@@ -227,6 +227,8 @@ end count
     1,
   );
   assert.match(t.err, /fast\.wfl:2:/);
+  const long = await same(`store s as "ab"\nrepeat forever:\n    change s to s with s\nend repeat\n`, "", 1);
+  assert.match(long.err, /This text would be too long[^\n]*\n\s*┌─ fast\.wfl:3:17/);
 });
 
 test("scopes: names stored in branches, outer names shadowed and read, globals changed from an action's loop", async () => {

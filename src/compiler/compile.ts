@@ -1019,11 +1019,12 @@ export class Compiler {
       case "Concat": {
         const l = this.expr(e.left, scope);
         const r = this.expr(e.right, scope);
+        const span = e.span;
         if (!l.async && !r.async) {
           const lf = l.fn as (f: Frame) => Value, rf = r.fn as (f: Frame) => Value;
-          return { fn: (f) => concatText(lf(f), rf(f)), async: false };
+          return { fn: (f) => concatText(lf(f), rf(f), span), async: false };
         }
-        return { fn: async (f) => concatText(await l.fn(f), await r.fn(f)), async: true };
+        return { fn: async (f) => concatText(await l.fn(f), await r.fn(f), span), async: true };
       }
       case "Between": {
         const parts = [this.expr(e.value, scope), this.expr(e.low, scope), this.expr(e.high, scope)];

@@ -21,7 +21,7 @@ import type { CStmt, StmtResult } from "./closures.js";
 import { type Frame, RET, Signal } from "../runtime/frame.js";
 import { type Value, WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
 import { heapTick, limits } from "../runtime/memory.js";
-import { concatText, getIndex, setIndex } from "../runtime/access.js";
+import { MAX_TEXT_LENGTH, concatText, getIndex, setIndex } from "../runtime/access.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate, usedBeforeValue } from "./operators.js";
 
 type LoopStmt = Stmt & { kind: "CountLoop" | "ForEach" | "While" | "DoUntil" | "Forever" };
@@ -310,7 +310,8 @@ class LoopWriter {
       case "Concat": {
         const l = this.expr(e.left, scope), r = this.expr(e.right, scope);
         const a = this.t(), b = this.t();
-        return `((${a} = ${l}), (${b} = ${r}), typeof ${a} === "string" && typeof ${b} === "string" ? ${a} + ${b} : concatText(${a}, ${b}))`;
+        return `((${a} = ${l}), (${b} = ${r}), typeof ${a} === "string" && typeof ${b} === "string" && ${a}.length + ${b}.length <= ${MAX_TEXT_LENGTH}`
+          + ` ? ${a} + ${b} : concatText(${a}, ${b}, ${this.k(e.span)}))`;
       }
       case "Index": {
         const target = this.expr(e.target, scope), index = this.expr(e.index, scope);

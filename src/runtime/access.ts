@@ -4,8 +4,17 @@ import { formatValue } from "./display.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
 
-export function concatText(a: Value, b: Value): string {
-  return (typeof a === "string" ? a : formatValue(a)) + (typeof b === "string" ? b : formatValue(b));
+/** The longest text V8 can hold (2^29 - 24 UTF-16 units on 64-bit). */
+export const MAX_TEXT_LENGTH = (1 << 29) - 24;
+
+/** Joins two texts, or fails (at `span`) when the result would be longer than a text can be. */
+export function joinText(a: string, b: string, span?: Span): string {
+  if (a.length + b.length > MAX_TEXT_LENGTH) throw new WflRuntimeError("This text would be too long (over about 500 million characters)", "general", span);
+  return a + b;
+}
+
+export function concatText(a: Value, b: Value, span?: Span): string {
+  return joinText(typeof a === "string" ? a : formatValue(a), typeof b === "string" ? b : formatValue(b), span);
 }
 
 export function show(v: Value): string {

@@ -3,10 +3,11 @@ import { type Value, WflDate, WflTime, WflDateTime, typeName, valuesEqual, isLis
 import { formatValue } from "./display.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
+import { joinText } from "./access.js";
 
 export function add(a: Value, b: Value, span: Span): Value {
   if (typeof a === "number" && typeof b === "number") return checkFinite(a + b, span);
-  if (typeof a === "string" || typeof b === "string") return formatValue(a) + formatValue(b);
+  if (typeof a === "string" || typeof b === "string") return joinText(formatValue(a), formatValue(b), span);
   if (isList(a) && isList(b)) return [...a, ...b];
   throw new WflRuntimeError(`Cannot add ${typeName(a)} and ${typeName(b)}`, "type", span);
 }

@@ -1255,17 +1255,22 @@ export class Compiler {
     return { fn: () => null, async: false };
   }
 
-  /** Hot builtins compiled inline; anything unusual falls back to the registered function. */
-  intrinsic(native: NativeFunction, args: CExpr[], calleeSpan: Span): CExpr | null {
-    if (args.some((a) => a.async)) return null;
-    const rt = this.rt;
-    const slow = (vals: Value[]): Value => {
+  /** Calls a builtin with argument values; its errors point at the call (`calleeSpan`). */
+  nativeCaller(native: NativeFunction, calleeSpan: Span): (vals: Value[]) => R {
+    const rt = this.rt, impl = native.impl, ctx = rt.nativeContext;
+    return (vals) => {
       try {
-        return native.impl(vals, rt.nativeContext) as Value;
+        return impl(vals, ctx);
       } catch (e) {
         throw rt.locate(e, calleeSpan);
       }
     };
+  }
+
+  /** Hot builtins compiled inline; anything unusual falls back to the registered function. */
+  intrinsic(native: NativeFunction, args: CExpr[], calleeSpan: Span): CExpr | null {
+    if (args.some((a) => a.async)) return null;
+    const slow = this.nativeCaller(native, calleeSpan) as (vals: Value[]) => Value;
     if (native.name === "push" && args.length === 2) {
       const l = args[0]!.fn as (f: Frame) => Value, v = args[1]!.fn as (f: Frame) => Value;
       return {
@@ -1297,13 +1302,7 @@ export class Compiler {
     const ctx = rt.nativeContext;
     const intrinsic = this.intrinsic(native, args, calleeSpan);
     if (intrinsic) return intrinsic;
-    const call = (vals: Value[]): R => {
-      try {
-        return impl(vals, ctx);
-      } catch (e) {
-        throw rt.locate(e, calleeSpan);
-      }
-    };
+    const call = this.nativeCaller(native, calleeSpan);
     if (!native.isAsync && !args.some((a) => a.async)) {
       const fns = args.map((a) => a.fn as (f: Frame) => Value);
       if (n === 0) return { fn: () => call([]), async: false };

@@ -19,7 +19,7 @@ import type { Compiler } from "./compile.js";
 import { BlockScope } from "./scope.js";
 import type { CStmt, StmtResult } from "./closures.js";
 import { type Frame, RET, Signal } from "../runtime/frame.js";
-import { type Value, WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
+import { WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
 import { heapTick, limits } from "../runtime/memory.js";
 import { MAX_TEXT_LENGTH, concatText, getIndex, setIndex } from "../runtime/access.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate, usedBeforeValue } from "./operators.js";
@@ -392,14 +392,7 @@ class LoopWriter {
     const n = e.args.length;
     if (!native || native.isAsync || n < native.minArity || n > native.maxArity) return null;
     const args = e.args.map((a) => this.expr(a, scope));
-    const impl = native.impl, rt = this.c.rt, ctx = rt.nativeContext, calleeSpan = e.calleeSpan;
-    const call = this.k((vals: Value[]): Value => {
-      try {
-        return impl(vals, ctx) as Value;
-      } catch (err) {
-        throw rt.locate(err, calleeSpan);
-      }
-    });
+    const call = this.k(this.c.nativeCaller(native, e.calleeSpan));
     if (native.name === "push" && n === 2) {
       const l = this.t(), v = this.t();
       // At the length limit the registered push reports the error.

@@ -976,11 +976,7 @@ export class Compiler {
 
   /** Run host code and give its WFL errors this position. */
   guard<T>(span: Span, run: () => T): T {
-    try {
-      return run();
-    } catch (e) {
-      throw this.rt.locate(e, span);
-    }
+    return this.rt.located(span, run);
   }
 
 
@@ -1101,13 +1097,7 @@ export class Compiler {
       case "ProcessRunning": {
         const rt = this.rt;
         const span = e.span;
-        return map1(this.expr(e.process, scope), (v) => {
-          try {
-            return proc.isRunning(v);
-          } catch (err) {
-            throw rt.locate(err, span);
-          }
-        });
+        return map1(this.expr(e.process, scope), (v) => rt.located(span, () => proc.isRunning(v)));
       }
       default: return assertNever(e);
     }

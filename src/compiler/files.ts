@@ -31,14 +31,7 @@ export function fileOp(c: Compiler, s: Stmt & { kind: "FileOp" }, scope: BlockSc
     case "deleteFile": run = ([p]) => { fs.deleteFile(path(p!)); return null; }; break;
     case "deleteDir": run = ([p]) => { fs.deleteDirectory(path(p!), true); return null; }; break;
   }
-  const located = (vals: Value[]): Value => {
-    try {
-      return run(vals);
-    } catch (e) {
-      throw rt.locate(e, span);
-    }
-  };
-  const value = combine(args, located);
+  const value = combine(args, (vals) => rt.located(span, () => run(vals)));
   if (s.name) return c.declareCompiled(s.name, span, value, scope);
   return c.withValue(value, () => {}, false);
 }
@@ -73,13 +66,7 @@ export function fileQuery(c: Compiler, e: Expr & { kind: "FileQuery" }, scope: B
       return fs.listFiles(path(d!), opts);
     }; break;
   }
-  return combine(args, (vals) => {
-    try {
-      return run(vals);
-    } catch (err) {
-      throw rt.locate(err, span);
-    }
-  });
+  return combine(args, (vals) => rt.located(span, () => run(vals)));
 }
 
 export function executeFile(c: Compiler, s: Stmt & { kind: "ExecuteFile" }, scope: BlockScope): CStmt {
@@ -92,11 +79,7 @@ export function executeFile(c: Compiler, s: Stmt & { kind: "ExecuteFile" }, scop
     fn: async (f) => {
       const p = await path.fn(f);
       if (typeof p !== "string") throw new WflRuntimeError(`execute file needs a path as text, got ${typeName(p)}`, "type", span);
-      try {
-        return await rt.executeFile(p, await req.fn(f), capture);
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
+      return rt.locatedAsync(span, async () => rt.executeFile(p, await req.fn(f), capture));
     },
     async: true,
   };

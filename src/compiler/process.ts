@@ -16,12 +16,10 @@ export function runCommand(c: Compiler, s: Stmt & { kind: "RunCommand" }, scope:
     fn: async (f) => {
       const c = await command.fn(f);
       const a = args ? await args.fn(f) : null;
-      try {
+      return rt.locatedAsync(span, async () => {
         const policy = proc.policyFrom(rt.options.config);
         return spawn ? proc.spawnCommand(c, a, shell, policy) : await proc.executeCommand(c, a, shell, policy);
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
+      });
     },
     async: true,
   };
@@ -37,14 +35,12 @@ export function processOp(c: Compiler, s: Stmt & { kind: "ProcessOp" }, scope: B
   const value: CExpr = {
     fn: async (f) => {
       const p = await target.fn(f);
-      try {
+      return rt.locatedAsync(span, async () => {
         if (op === "wait") return await proc.waitForProcess(p);
         if (op === "read") return proc.readOutput(p);
         proc.killProcess(p);
         return null;
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
+      });
     },
     async: true,
   };

@@ -53,15 +53,13 @@ export function listen(c: Compiler, s: Stmt & { kind: "Listen" }, scope: BlockSc
       if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 65535) {
         throw new WflRuntimeError(`A port must be a whole number from 0 to 65535, got ${formatValue(p)}`, "type", span);
       }
-      try {
+      return rt.locatedAsync(span, async () => {
         if (websockets) {
           const max = Number(rt.options.config.get("web_socket_max_message_size") ?? 1024 * 1024);
           return (await WsServer.listen(p, rt.serverLimits(), Number.isFinite(max) && max > 0 ? max : 1024 * 1024)).handle;
         }
         return (await WebServer.listen(p, rt.serverLimits())).handle;
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
+      });
     },
     async: true,
   }, scope);
@@ -73,16 +71,12 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
   const rt = c.rt;
   const span = s.span;
   const req: CExpr = {
-    fn: async (f) => {
-      try {
-        const srv = serverOf(await server.fn(f));
-        const t = timeout ? await timeout.fn(f) : null;
-        rt.flush();
-        return await srv.next(typeof t === "number" ? t : null);
-      } catch (e) {
-        throw rt.locate(e, span);
-      }
-    },
+    fn: (f) => rt.locatedAsync(span, async () => {
+      const srv = serverOf(await server.fn(f));
+      const t = timeout ? await timeout.fn(f) : null;
+      rt.flush();
+      return await srv.next(typeof t === "number" ? t : null);
+    }),
     async: true,
   };
   // The request's fields are also plain variables after the wait (`path`, `method`, …).
@@ -123,15 +117,11 @@ export function respond(c: Compiler, s: Stmt & { kind: "Respond" }, scope: Block
   const rt = c.rt;
   const span = s.span;
   const run = combine(parts, ([req, content, status, ct, headers]) => {
-    try {
-      respondTo(req!, content!, {
-        status: status === null ? 200 : (status as number),
-        contentType: ct === null ? null : formatValue(ct!),
-        headers: headers!,
-      });
-    } catch (e) {
-      throw rt.locate(e, span);
-    }
+    rt.located(span, () => respondTo(req!, content!, {
+      status: status === null ? 200 : (status as number),
+      contentType: ct === null ? null : formatValue(ct!),
+      headers: headers!,
+    }));
     return null;
   });
   return c.withValue(run, () => {}, false);
@@ -142,19 +132,15 @@ export function serverOp(c: Compiler, s: Stmt & { kind: "ServerOp" }, scope: Blo
   const rt = c.rt;
   const span = s.span;
   const op = s.op;
-  return c.withValue(server, (_f, v) => {
-    try {
-      if (v instanceof WflOpaque && v.handle instanceof WsServer) {
-        v.handle.close();
-        return;
-      }
-      const srv = serverOf(v);
-      if (op === "close") srv.close();
-      else srv.stopAccepting();
-    } catch (e) {
-      throw rt.locate(e, span);
+  return c.withValue(server, (_f, v) => rt.located(span, () => {
+    if (v instanceof WflOpaque && v.handle instanceof WsServer) {
+      v.handle.close();
+      return;
     }
-  }, false);
+    const srv = serverOf(v);
+    if (op === "close") srv.close();
+    else srv.stopAccepting();
+  }), false);
 }
 
 /** Handlers run from the event loop while the program waits; their errors are reported, not fatal. */
@@ -167,23 +153,19 @@ export function onWebSocket(c: Compiler, s: Stmt & { kind: "OnWebSocket" }, scop
   const rt = c.rt;
   const event = s.event;
   const span = s.span;
-  return c.withValue(server, (f, v) => {
-    try {
-      wsServerOf(v).on(event, async (obj) => {
-        try {
-          f[slot] = obj;
-          await body.fn(f);
-          rt.flush();
-        } catch (e) {
-          const err = rt.asCatchable(e);
-          if (!err) throw e;
-          rt.reportError(err, "in a WebSocket handler; the server goes on");
-        }
-      });
-    } catch (e) {
-      throw rt.locate(e, span);
-    }
-  }, false);
+  return c.withValue(server, (f, v) => rt.located(span, () => {
+    wsServerOf(v).on(event, async (obj) => {
+      try {
+        f[slot] = obj;
+        await body.fn(f);
+        rt.flush();
+      } catch (e) {
+        const err = rt.asCatchable(e);
+        if (!err) throw e;
+        rt.reportError(err, "in a WebSocket handler; the server goes on");
+      }
+    });
+  }), false);
 }
 
 export function webSocketSend(c: Compiler, s: Stmt & { kind: "WebSocketSend" }, scope: BlockScope): CStmt {
@@ -192,12 +174,10 @@ export function webSocketSend(c: Compiler, s: Stmt & { kind: "WebSocketSend" }, 
   const span = s.span;
   const broadcast = s.broadcast;
   const run = combine(parts, ([m, t]) => {
-    try {
+    rt.located(span, () => {
       if (broadcast) wsServerOf(t!).broadcast(m!);
       else sendTo(t!, m!);
-    } catch (e) {
-      throw rt.locate(e, span);
-    }
+    });
     return null;
   });
   return c.withValue(run, () => {}, false);

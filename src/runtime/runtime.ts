@@ -168,6 +168,24 @@ export class Runtime {
     }
   }
 
+  /** Runs `run`; an error it throws gets the position `span` if it has none (see `locate`). */
+  located<T>(span: Span, run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      throw this.locate(e, span);
+    }
+  }
+
+  /** As `located`, for work that waits. */
+  async locatedAsync<T>(span: Span, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw this.locate(e, span);
+    }
+  }
+
   /** Give an error from a native function the position of its call. */
   locate(e: unknown, span: Span): unknown {
     if (e instanceof WflRuntimeError) {

@@ -21,10 +21,12 @@ import type { CStmt, StmtResult } from "./closures.js";
 import { type Frame, RET, Signal } from "../runtime/frame.js";
 import { WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
 import { heapTick, limits } from "../runtime/memory.js";
+import { WflRuntimeError } from "../runtime/errors.js";
 import { MAX_TEXT_LENGTH, concatText, getIndex, setIndex } from "../runtime/access.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate, usedBeforeValue } from "./operators.js";
 
 type LoopStmt = Stmt & { kind: "CountLoop" | "ForEach" | "While" | "DoUntil" | "Forever" };
+type Run = (f: Frame) => StmtResult | Promise<StmtResult>;
 
 /** What generated code calls. */
 const HELPERS = {
@@ -68,8 +70,22 @@ export function fastLoop(c: Compiler, s: LoopStmt, scope: BlockScope): CStmt | n
   const source = w.finish(w.loop(s, scope));
   if (mode === "print") process.stderr.write(`${source}\n`);
   // The source holds only slot numbers, temporaries, labels and number literals (see above).
-  const make = new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => (f: Frame) => StmtResult | Promise<StmtResult>;
-  return { fn: make(w.constants, HELPERS), async: w.isAsync };
+  // V8 compiles the text the first time the loop runs: a loop that never runs costs only its text.
+  const constants = w.constants;
+  const span = s.span;
+  let run: Run | null = null;
+  const start = (f: Frame): StmtResult | Promise<StmtResult> => {
+    if (run === null) {
+      try {
+        run = (new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => Run)(constants, HELPERS);
+      } catch (e) {
+        if (e instanceof RangeError) throw new WflRuntimeError("This loop is nested too deeply to run", "general", span);
+        throw e;
+      }
+    }
+    return run(f);
+  };
+  return { fn: start, async: w.isAsync };
 }
 
 class LoopWriter {
@@ -96,7 +112,7 @@ class LoopWriter {
     const body = code.replaceAll(OUT, out).replaceAll(IN, back);
     const lines = ['"use strict";', `const { ${Object.keys(HELPERS).join(", ")} } = H;`];
     if (this.constants.length) lines.push(`const ${this.constants.map((_, i) => `k${i} = K[${i}]`).join(", ")};`);
-    // Parenthesized, so V8 compiles it now: anything it cannot compile fails while the program compiles.
+    // Parenthesized, so V8 compiles the whole function at once, inside `start`'s try.
     lines.push(`return (${this.isAsync ? "async " : ""}function wflLoop(f) {`);
     if (slots.length) lines.push(`  let ${slots.map((s) => `v${s} = f[${s}]`).join(", ")};`);
     if (this.temps) lines.push(`  let ${Array.from({ length: this.temps }, (_, i) => `t${i}`).join(", ")};`);

@@ -1,7 +1,7 @@
 // Fast loops. A loop is where a program spends its time, and closures pay there twice: every
 // variable lives in the frame array, and every operation is a call V8 may or may not inline. So a
-// loop statement is compiled instead to one JavaScript function, once, when the program is
-// compiled: the frame slots it uses become JavaScript variables, and arithmetic, comparisons,
+// loop statement is compiled instead, once, to the text of one JavaScript function (made the first
+// time the loop runs): the frame slots it uses become JavaScript variables, and arithmetic, comparisons,
 // list reads and writes, `push`, `length`, branches and nested loops become plain JavaScript with
 // the same fast paths and the same slow paths (operators.ts) as the closures.
 //
@@ -19,7 +19,7 @@ import type { Compiler } from "./compile.js";
 import { BlockScope } from "./scope.js";
 import type { CStmt, StmtResult } from "./closures.js";
 import { type Frame, RET, Signal } from "../runtime/frame.js";
-import { WflObject, isTruthy, valuesEqual } from "../runtime/values.js";
+import { WflObject, isTruthy } from "../runtime/values.js";
 import { heapTick, limits } from "../runtime/memory.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import { MAX_TEXT_LENGTH, concatText, getIndex, setIndex } from "../runtime/access.js";
@@ -30,7 +30,7 @@ type Run = (f: Frame) => StmtResult | Promise<StmtResult>;
 
 /** What generated code calls. */
 const HELPERS = {
-  isTruthy, heapTick, limits, valuesEqual, concatText, getIndex, setIndex, WflObject,
+  isTruthy, heapTick, limits, concatText, getIndex, setIndex, WflObject,
   checkCountBounds, compoundValue, forEachItems, negate, U: usedBeforeValue,
 };
 

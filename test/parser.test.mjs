@@ -96,3 +96,15 @@ test("block-ending mistakes are explained in plain words", () => {
   assert.match(parse("end check\n").stderr, /This 'end' line has no block to close/);
   assert.match(parse("otherwise:\n").stderr, /This 'otherwise' has no 'check if'/);
 });
+
+test("--lex lists tokens with the line and column diagnostics use (columns count characters)", () => {
+  const file = join(dir, "lex.wfl");
+  writeFileSync(file, 'store x as 1\n  display "é" with x // note\n\nstore y as "a\\"b"\n');
+  const r = spawnSync("bin/wfl", ["--lex", file], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+    '1:1 Kw_store "store"', '1:7 Identifier "x"', '1:9 Kw_as "as"', '1:12 NumberLiteral "1"', '1:13 Newline "\\n"',
+    '2:3 Kw_display "display"', '2:11 StringLiteral "\\"é\\""', '2:15 Kw_with "with"', '2:20 Identifier "x"', '2:29 Newline "\\n"',
+    '4:1 Kw_store "store"', '4:7 Identifier "y"', '4:9 Kw_as "as"', '4:12 StringLiteral "\\"a\\\\\\"b\\""', '4:18 Newline "\\n"',
+  ]);
+});

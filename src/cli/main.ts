@@ -2,7 +2,7 @@
 import { runProgram, readProgramText } from "../host/run.js";
 import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
-import { formatDiagnostic } from "../diagnostics/format.js";
+import { formatDiagnostic, positionsOf } from "../diagnostics/format.js";
 
 export const VERSION = "26.8.8";
 
@@ -47,7 +47,9 @@ export async function cliMain(argv: string[]): Promise<number> {
       const source = read;
       if (first === "--lex") {
         const r = tokenize(source);
-        for (const t of r.tokens) process.stdout.write(`${t.startLine}:${t.startColumn} ${t.tokenType.name} ${JSON.stringify(t.image)}\n`);
+        // The lexer tracks offsets only; lines and columns are worked out here, in one pass.
+        const at = positionsOf(source, r.tokens.map((t) => t.startOffset));
+        r.tokens.forEach((t, i) => process.stdout.write(`${at[i]!.line}:${at[i]!.column} ${t.tokenType.name} ${JSON.stringify(t.image)}\n`));
         for (const d of r.diagnostics) process.stderr.write(formatDiagnostic("LEX", d.message, file, source, d.span, { color }));
         return r.diagnostics.length ? 1 : 0;
       }

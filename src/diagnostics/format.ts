@@ -24,6 +24,28 @@ export function positionOf(source: string, offset: number): Position {
   return { line, column, lineStart, lineEnd };
 }
 
+/**
+ * Line and column (as `positionOf` counts them) of each of `offsets`, which must be in increasing
+ * order: one pass over the source, for listing many tokens.
+ */
+export function positionsOf(source: string, offsets: number[]): { line: number; column: number }[] {
+  const out: { line: number; column: number }[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  for (const offset of offsets) {
+    const at = Math.max(0, Math.min(offset, source.length));
+    for (; scanned < at; scanned++) {
+      if (source.charCodeAt(scanned) === 10) {
+        line++;
+        lineStart = scanned + 1;
+      }
+    }
+    out.push({ line, column: Array.from(source.slice(lineStart, at)).length + 1 });
+  }
+  return out;
+}
+
 export interface FormatOptions {
   color: boolean;
 }

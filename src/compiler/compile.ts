@@ -261,7 +261,7 @@ export class Compiler {
       case "RegisterSignal": return web.registerSignal(this, s, scope);
       case "RunCommand": return process_.runCommand(this, s, scope);
       case "OpenDatabase": return database.openDatabase(this, s, scope);
-      case "CloseDatabase": return this.withValue(this.expr(s.db, scope), (_f, v) => { this.guard(s.span, () => db.closeDatabase(v)); }, false);
+      case "CloseDatabase": return this.withValue(this.expr(s.db, scope), (_f, v) => { this.rt.located(s.span, () => db.closeDatabase(v)); }, false);
       case "Transaction": return database.transaction(this, s, scope);
       case "OnWebSocket": return web.onWebSocket(this, s, scope);
       case "WebSocketSend": return web.webSocketSend(this, s, scope);
@@ -561,15 +561,12 @@ export class Compiler {
     const bf = body.fn;
     const reversed = s.reversed;
     const span = s.iterable.span;
-    const items = (v: Value): Value[] => forEachItems(v, reversed, span);
     if (!it.async && !body.async) {
       const itf = it.fn as (f: Frame) => Value;
       return {
         fn: (f) => {
-          const v = itf(f);
-          // Lists are walked in place (like Python's for): items added during the loop are not
-          // visited. Everything else (text, objects, reversed lists) is walked over a copy.
-          const arr = !reversed && Array.isArray(v) ? v : items(v);
+          // A list is walked in place: items added during the loop are not visited.
+          const arr = forEachItems(itf(f), reversed, span);
           const n = arr.length;
           for (let i = 0; i < n && i < arr.length; i++) {
             f[slot] = arr[i]!;
@@ -584,8 +581,7 @@ export class Compiler {
     }
     return {
       fn: async (f) => {
-        const v = await it.fn(f);
-        const arr = !reversed && Array.isArray(v) ? v : items(v);
+        const arr = forEachItems(await it.fn(f), reversed, span);
         const n = arr.length;
         for (let i = 0; i < n && i < arr.length; i++) {
           f[slot] = arr[i]!;
@@ -956,35 +952,6 @@ export class Compiler {
   }
 
 
-  // ── containers ──────────────────────────────────────────────────────────
-
-
-
-
-
-
-  // ── web ─────────────────────────────────────────────────────────────────
-
-
-
-
-
-
-
-
-  // ── databases ───────────────────────────────────────────────────────────
-
-  /** Run host code and give its WFL errors this position. */
-  guard<T>(span: Span, run: () => T): T {
-    return this.rt.located(span, run);
-  }
-
-
-
-  // ── subprocesses ────────────────────────────────────────────────────────
-
-
-
   // ── expressions ─────────────────────────────────────────────────────────
 
   expr(e: Expr, scope: BlockScope): CExpr {
@@ -1092,7 +1059,7 @@ export class Compiler {
         const parts = [this.expr(e.db, scope), this.expr(e.sql, scope), e.params ? this.expr(e.params, scope) : { fn: () => null, async: false }];
         const span = e.span;
         const exec = e.execute;
-        return combine(parts, ([d, sql, params]) => this.guard(span, () => (exec ? db.execute(d!, sql!, params!) : db.query(d!, sql!, params!))));
+        return combine(parts, ([d, sql, params]) => this.rt.located(span, () => (exec ? db.execute(d!, sql!, params!) : db.query(d!, sql!, params!))));
       }
       case "ProcessRunning": {
         const rt = this.rt;

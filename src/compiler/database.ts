@@ -10,7 +10,7 @@ import * as db from "../stdlib/database/index.js";
 export function openDatabase(c: Compiler, s: Stmt & { kind: "OpenDatabase" }, scope: BlockScope): CStmt {
   const url = c.expr(s.url, scope);
   const span = s.span;
-  return c.declareCompiled(s.name, span, map1(url, (u) => c.guard(span, () => db.openDatabase(u))), scope);
+  return c.declareCompiled(s.name, span, map1(url, (u) => c.rt.located(span, () => db.openDatabase(u))), scope);
 }
 
 /** Commits at the end of the block (also on break, continue and return); rolls back on error. */
@@ -24,7 +24,7 @@ export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scop
     const bf = body.fn;
     return {
       fn: (f) => {
-        const tx = c.guard(span, () => db.begin(tf(f)));
+        const tx = c.rt.located(span, () => db.begin(tf(f)));
         let r: StmtResult;
         try {
           r = bf(f) as StmtResult;
@@ -41,7 +41,7 @@ export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scop
   return {
     fn: async (f) => {
       const d = await target.fn(f);
-      const tx = c.guard(span, () => db.begin(d));
+      const tx = c.rt.located(span, () => db.begin(d));
       let r: StmtResult;
       try {
         r = await body.fn(f);

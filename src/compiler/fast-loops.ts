@@ -253,10 +253,7 @@ class LoopWriter {
         this.locals.add(slot);
         const [label, body] = this.loopBody(s.body, inner);
         const v = this.t(), arr = this.t(), n = this.t(), i = this.t();
-        // Lists are walked in place (items added during the loop are not visited); anything else
-        // (and a reversed list) is walked over a copy.
-        const items = s.reversed ? `forEachItems(${v}, true, ${span})` : `Array.isArray(${v}) ? ${v} : forEachItems(${v}, false, ${span})`;
-        return `${v} = ${iterable}; ${arr} = ${items}; ${n} = ${arr}.length;\n`
+        return `${v} = ${iterable}; ${arr} = forEachItems(${v}, ${s.reversed}, ${span}); ${n} = ${arr}.length;\n`
           + `${label}: for (${i} = 0; ${i} < ${n} && ${i} < ${arr}.length; ${i}++) {\nv${slot} = ${arr}[${i}]; heapTick();\n${body}\n}`;
       }
       case "While": {

@@ -61,13 +61,14 @@ export function checkCountBounds(a: Value, b: Value, step: Value, span: Span): v
 }
 
 /**
- * The items `for each` walks when it cannot walk a list in place: a copy of the list (reversed
- * if asked), the characters of a text, the keys of an object or the bytes of binary data.
+ * What `for each` walks: a list itself, in place (items added during the loop are not visited,
+ * as in Python's `for`); a reversed copy of a list; the characters of a text; the keys of an
+ * object; the bytes of binary data.
  */
 export function forEachItems(v: Value, reversed: boolean, span: Span): Value[] {
+  if (isList(v)) return reversed ? v.slice().reverse() : v;
   let arr: Value[];
-  if (isList(v)) arr = v.slice();
-  else if (typeof v === "string") arr = Array.from(v);
+  if (typeof v === "string") arr = Array.from(v);
   else if (isObject(v)) arr = [...v.keys()];
   else if (v instanceof Uint8Array) arr = Array.from(v);
   else throw new WflRuntimeError(`for each needs a list, text or object, got ${typeName(v)}`, "type", span);

@@ -10,38 +10,30 @@ export interface Position {
 
 /** Offsets become line:column only here, when a diagnostic is shown. */
 export function positionOf(source: string, offset: number): Position {
-  const at = Math.max(0, Math.min(offset, source.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = source.indexOf("\n"); i !== -1 && i < at; i = source.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
+  const { line, column, lineStart } = positionsOf(source, [offset])[0]!;
   let lineEnd = source.indexOf("\n", lineStart);
   if (lineEnd === -1) lineEnd = source.length;
   if (lineEnd > lineStart && source[lineEnd - 1] === "\r") lineEnd--;
-  const column = Array.from(source.slice(lineStart, at)).length + 1;
   return { line, column, lineStart, lineEnd };
 }
 
 /**
- * Line and column (as `positionOf` counts them) of each of `offsets`, which must be in increasing
- * order: one pass over the source, for listing many tokens.
+ * Line, column (in characters, from 1) and line start of each of `offsets`, which must be in
+ * increasing order: one pass over the source, also for listing many tokens.
  */
-export function positionsOf(source: string, offsets: number[]): { line: number; column: number }[] {
-  const out: { line: number; column: number }[] = [];
+export function positionsOf(source: string, offsets: number[]): { line: number; column: number; lineStart: number }[] {
+  const out: { line: number; column: number; lineStart: number }[] = [];
   let line = 1;
   let lineStart = 0;
   let scanned = 0;
   for (const offset of offsets) {
     const at = Math.max(0, Math.min(offset, source.length));
-    for (; scanned < at; scanned++) {
-      if (source.charCodeAt(scanned) === 10) {
-        line++;
-        lineStart = scanned + 1;
-      }
+    for (let i = source.indexOf("\n", scanned); i !== -1 && i < at; i = source.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
     }
-    out.push({ line, column: Array.from(source.slice(lineStart, at)).length + 1 });
+    scanned = Math.max(scanned, at);
+    out.push({ line, column: Array.from(source.slice(lineStart, at)).length + 1, lineStart });
   }
   return out;
 }

@@ -11,11 +11,13 @@ export interface Position {
 /** Offsets become line:column only here, when a diagnostic is shown. */
 export function positionOf(source: string, offset: number): Position {
   const { line, column, lineStart } = positionsOf(source, [offset])[0]!;
-  let lineEnd = source.indexOf("\n", lineStart);
-  if (lineEnd === -1) lineEnd = source.length;
-  if (lineEnd > lineStart && source[lineEnd - 1] === "\r") lineEnd--;
+  LINE_BREAK.lastIndex = lineStart;
+  const lineEnd = LINE_BREAK.exec(source)?.index ?? source.length;
   return { line, column, lineStart, lineEnd };
 }
+
+/** `\r\n`, `\n` and a lone `\r` each end a line, as they do for the lexer. */
+const LINE_BREAK = /\r\n?|\n/g;
 
 /**
  * Line, column (in characters, from 1) and line start of each of `offsets`, which must be in
@@ -28,11 +30,12 @@ export function positionsOf(source: string, offsets: number[]): { line: number; 
   let scanned = 0;
   for (const offset of offsets) {
     const at = Math.max(0, Math.min(offset, source.length));
-    for (let i = source.indexOf("\n", scanned); i !== -1 && i < at; i = source.indexOf("\n", i + 1)) {
+    LINE_BREAK.lastIndex = scanned;
+    for (let m = LINE_BREAK.exec(source); m !== null && m.index < at; m = LINE_BREAK.exec(source)) {
       line++;
-      lineStart = i + 1;
+      lineStart = m.index + m[0].length;
     }
-    scanned = Math.max(scanned, at);
+    scanned = Math.max(scanned, lineStart);
     out.push({ line, column: Array.from(source.slice(lineStart, at)).length + 1, lineStart });
   }
   return out;

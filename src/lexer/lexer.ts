@@ -33,6 +33,9 @@ export function tokenize(source: string): LexResult {
   let depth = 0;
   for (const tok of result.tokens) {
     const type = tok.tokenType;
+    // Offsets-only tracking leaves the end unset: every token gets its real end here, so spans
+    // (and carets) cover whole tokens.
+    tok.endOffset = tok.startOffset + tok.image.length - 1;
     if (type === Word) {
       let kwType = KEYWORDS.get(tok.image);
       if (!kwType) {

@@ -1,7 +1,7 @@
 // The front end's entry point: source text → Program, or diagnostics.
 import type { IToken } from "chevrotain";
 import { tokenize } from "../lexer/lexer.js";
-import { WflParser } from "./parser.js";
+import { WflParser } from "../features/syntax.js";
 import { standardLibrary } from "../stdlib/index.js";
 import type { Program } from "../ast/nodes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -25,6 +25,7 @@ export function parse(source: string, file: string): ParseResult {
   const p = sharedParser();
   p.source = source;
   p.stringErrors = [];
+  p.declaredNames = new Set();
   p.actionNames = definedActionNames(lexed.tokens);
   p.input = lexed.tokens;
   let body;

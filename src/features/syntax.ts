@@ -1,0 +1,23 @@
+// The whole grammar: the core language (src/parser/core.ts) plus each feature room's syntax.
+// Adding a room's grammar is one line here; its rules and its alternatives live in the room.
+import { CoreParser } from "../parser/core.js";
+import { testsSyntax } from "./tests/syntax.js";
+import { containersSyntax } from "./containers/syntax.js";
+import { patternsSyntax } from "./patterns/syntax.js";
+import { timeSyntax } from "./time/syntax.js";
+import { modulesSyntax } from "./modules/syntax.js";
+import { filesSyntax } from "./files/syntax.js";
+import { webSyntax } from "./web/syntax.js";
+import { websocketsSyntax } from "./websockets/syntax.js";
+import { databaseSyntax } from "./database/syntax.js";
+import { processSyntax } from "./process/syntax.js";
+
+const Rooms = processSyntax(databaseSyntax(websocketsSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
+  patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))));
+
+export class WflParser extends Rooms {
+  constructor(builtinNames: ReadonlySet<string> = new Set()) {
+    super(builtinNames);
+    this.finish();
+  }
+}

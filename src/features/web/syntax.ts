@@ -1,0 +1,123 @@
+// The grammar of web servers: `listen on port`, `wait for request`, `respond`, `main loop`, signals.
+import { EOF, type IToken } from "chevrotain";
+import * as T from "../../lexer/tokens.js";
+import { K } from "../../parser/keywords.js";
+import type { ParserClass } from "../../parser/core.js";
+import type { Expr, Stmt } from "../../ast/nodes.js";
+
+export function webSyntax<B extends ParserClass>(Base: B) {
+  abstract class WebSyntax extends Base {
+    /** `main loop:` … `end loop`: a server's request loop. */
+    mainLoopStmt = this.RULE("mainLoopStmt", (): Stmt => {
+      const start = this.CONSUME(K.main);
+      this.CONSUME(K.loop);
+      this.blockOpen();
+      const body = this.SUBRULE(this.block);
+      this.endOf(K.loop);
+      return { kind: "MainLoop", body, span: this.spanFrom(start) };
+    });
+
+    /** `listen on port P as server`. */
+    listenStmt = this.RULE("listenStmt", (): Stmt => {
+      const start = this.CONSUME(K.listen);
+      let websockets = false;
+      this.OPTION(() => { this.CONSUME(K.for); this.word(2, "websockets"); websockets = true; });
+      this.CONSUME(K.on);
+      this.word(0, "port");
+      const port = this.SUBRULE(this.postfix);
+      this.CONSUME(K.as);
+      const name = this.SUBRULE(this.identifier);
+      this.eos();
+      return { kind: "Listen", port, name, websockets, span: this.spanFrom(start) };
+    });
+
+    /** `respond to req with content [and status N] [and content_type T] [and headers H]`. */
+    respondStmt = this.RULE("respondStmt", (): Stmt => {
+      const start = this.CONSUME(K.respond);
+      this.CONSUME(K.to);
+      const request = this.SUBRULE(this.postfix);
+      this.CONSUME(K.with);
+      const content = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      let status: Expr | null = null;
+      let contentType: Expr | null = null;
+      let headers: Expr | null = null;
+      this.MANY(() => {
+        this.CONSUME(K.and);
+        const word = this.word(2, "status", "content_type", "content", "headers", "header").image;
+        this.OPTION({ GATE: () => word === "content", DEF: () => { this.word(3, "type"); } });
+        const value = this.withArgsMode(true, () => this.SUBRULE2(this.additive));
+        this.ACTION(() => {
+          if (word === "status") status = value;
+          else if (word === "headers" || word === "header") headers = value;
+          else contentType = value;
+        });
+      });
+      this.eos();
+      return { kind: "Respond", request, content, status, contentType, headers, span: this.spanFrom(start) };
+    });
+
+    /** `stop accepting connections on server`. */
+    stopAcceptingStmt = this.RULE("stopAcceptingStmt", (): Stmt => {
+      const start = this.CONSUME(K.stop);
+      this.word(0, "accepting");
+      this.word(2, "connections");
+      this.CONSUME(K.on);
+      const server = this.SUBRULE(this.postfix);
+      this.eos();
+      return { kind: "ServerOp", op: "stop", server, span: this.spanFrom(start) };
+    });
+
+    /** `register signal handler for SIGINT as action_name`. */
+    registerSignalStmt = this.RULE("registerSignalStmt", (): Stmt => {
+      const start = this.CONSUME(K.register);
+      this.word(0, "signal");
+      this.word(2, "handler");
+      this.CONSUME(K.for);
+      const signal = this.CONSUME3(T.Identifier).image;
+      this.CONSUME(K.as);
+      const handler = this.SUBRULE(this.identifier);
+      this.eos();
+      return { kind: "RegisterSignal", signal, handler, span: this.spanFrom(start) };
+    });
+
+    /** After `wait for`: `request [that] comes in on srv as req [with timeout ms]`. */
+    waitRequestTail = this.RULE("waitRequestTail", (start: IToken): Stmt => {
+      this.word(0, "request");
+      this.OPTION({ GATE: () => this.isWord(1, "that"), DEF: () => { this.word(2, "that"); } });
+      this.word(3, "comes");
+      this.CONSUME(K.in);
+      this.CONSUME(K.on);
+      const server = this.SUBRULE(this.postfix);
+      this.CONSUME(K.as);
+      const name = this.SUBRULE(this.identifier);
+      let timeout: Expr | null = null;
+      this.OPTION2(() => { this.CONSUME(K.with); this.word(4, "timeout"); timeout = this.SUBRULE2(this.postfix); });
+      this.eos();
+      return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) };
+    });
+
+    /** `close server s`. */
+    closeServerStmt = this.RULE("closeServerStmt", (): Stmt => {
+      const start = this.CONSUME(K.close);
+      this.word(1, "server");
+      const server = this.SUBRULE(this.postfix);
+      this.eos();
+      return { kind: "ServerOp", op: "close", server, span: this.spanFrom(start) };
+    });
+
+    protected readonly webTables = this.contribute({
+      statements: [
+        { GATE: () => this.LA(2).tokenType === K.loop, ALT: () => this.SUBRULE(this.mainLoopStmt) },
+        { ALT: () => this.SUBRULE(this.listenStmt) },
+        { ALT: () => this.SUBRULE(this.respondStmt) },
+        { ALT: () => this.SUBRULE(this.stopAcceptingStmt) },
+        { ALT: () => this.SUBRULE(this.registerSignalStmt) },
+        { GATE: () => this.isWord(2, "server") && this.LA(3).tokenType !== T.Newline && this.LA(3).tokenType !== EOF, ALT: () => this.SUBRULE(this.closeServerStmt) },
+      ],
+      waitFor: [
+        { GATE: () => this.isWord(1, "request"), ALT: () => this.SUBRULE(this.waitRequestTail, { ARGS: [this.waitStart!] }) },
+      ],
+    });
+  }
+  return WebSyntax;
+}

@@ -1,5 +1,6 @@
 // The abstract syntax tree. Every node carries the source span it came from.
 import type { Span } from "./span.js";
+import type { ErrorKind } from "../diagnostics/catalogue.js";
 
 export type Expr =
   | { kind: "Number"; value: number; span: Span }
@@ -49,10 +50,16 @@ export interface Param {
   span: Span;
 }
 
-export type HandlerKind = "error" | "file not found" | "permission denied" | "process not found" | "spawn failed" | "kill failed" | "command not found" | "catch" | "otherwise";
+/** `when <phrase>:`, `catch:` or `otherwise:` in a `try`. */
+export type HandlerKind = "when" | "catch" | "otherwise";
 
 export interface Handler {
   kind: HandlerKind;
+  /** For `when`: the words after it (`file not found`), their span, and the error kind they name
+   * (src/diagnostics/catalogue.ts): "any", a kind, or null when they name none. */
+  phrase: string | null;
+  phraseSpan: Span | null;
+  catches: ErrorKind | "any" | null;
   bind: string | null;
   body: Stmt[];
   span: Span;

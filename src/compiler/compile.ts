@@ -34,6 +34,7 @@ import { InstanceValue } from "../runtime/container.js";
 import * as proc from "../stdlib/process/index.js";
 import * as db from "../stdlib/database/index.js";
 import { assertNever } from "./assert-never.js";
+import { whenPhrases } from "../diagnostics/catalogue.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate } from "./operators.js";
 import { fastLoop } from "./fast-loops.js";
 
@@ -709,6 +710,11 @@ export class Compiler {
     this.tryDepth++;
     const body = this.block(s.body, new BlockScope(scope.fn, scope));
     this.tryDepth--;
+    for (const h of s.handlers) {
+      if (h.kind === "when" && h.catches === null) {
+        this.error(`'when ${h.phrase}' names no kind of error; use one of: ${whenPhrases().join(", ")}`, h.phraseSpan ?? h.span);
+      }
+    }
     const handlers = s.handlers.map((h) => {
       const inner = new BlockScope(scope.fn, scope);
       const errSlot = scope.fn.allocate();
@@ -716,13 +722,13 @@ export class Compiler {
       inner.names.set(h.bind ?? "error", { kind: "var", slot: errSlot, fn: scope.fn, constant: false, name: h.bind ?? "error" });
       inner.names.set("error_message", { kind: "var", slot: msgSlot, fn: scope.fn, constant: false, name: "error_message" });
       if (h.bind) inner.names.set("error", { kind: "var", slot: errSlot, fn: scope.fn, constant: false, name: "error" });
-      return { kind: h.kind, errSlot, msgSlot, body: this.block(h.body, inner) };
+      return { catches: h.catches, errSlot, msgSlot, body: this.block(h.body, inner) };
     });
     const fin = s.finally ? this.block(s.finally, new BlockScope(scope.fn, scope)) : null;
     const rt = this.rt;
     const pick = (err: WflRuntimeError) => {
       for (const h of handlers) {
-        if (h.kind === "error" || h.kind === "catch" || h.kind === "otherwise" || h.kind === err.errorKind) return h;
+        if (h.catches === "any" || h.catches === err.errorKind) return h;
       }
       return null;
     };

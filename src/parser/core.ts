@@ -6,7 +6,8 @@
 import { EmbeddedActionsParser, EOF, MismatchedTokenException, tokenMatcher, type IOrAlt, type IToken, type TokenType } from "chevrotain";
 import * as T from "../lexer/tokens.js";
 import { K } from "./keywords.js";
-import type { Expr, Stmt, Param, Handler, HandlerKind, RouteArm, BinaryOp } from "../ast/nodes.js";
+import type { Expr, Stmt, Param, Handler, RouteArm, BinaryOp } from "../ast/nodes.js";
+import { kindOfWhenPhrase } from "../diagnostics/catalogue.js";
 import type { Span } from "../ast/span.js";
 import { wflErrorMessageProvider, describeToken } from "./messages.js";
 
@@ -81,7 +82,9 @@ export abstract class CoreParser extends EmbeddedActionsParser {
 
   protected spanFrom(start: IToken | undefined): Span {
     if (!start || !Number.isFinite(start.startOffset)) return { start: 0, end: 1 };
-    const last = this.LA(0);
+    // The statement's last token, not the newline that ended it.
+    let last = this.LA(0);
+    if (last && last.tokenType === T.Newline) last = this.LA(-1);
     const s = start.startOffset;
     const e = last && Number.isFinite(last.endOffset) ? (last.endOffset as number) + 1 : s + 1;
     return { start: s, end: Math.max(e, s + 1) };
@@ -105,8 +108,12 @@ export abstract class CoreParser extends EmbeddedActionsParser {
    * occurrence index (1–9), as for CONSUME1…CONSUME9. Several words: any one of them.
    */
   protected word(idx: number, ...words: string[]): IToken {
+    return this.wordOf(idx, words);
+  }
+  /** `word`, with what the error message lists as expected (when other alternatives exist too). */
+  protected wordOf(idx: number, words: readonly string[], expected: readonly string[] = words): IToken {
     const t = this.consume(idx, T.Identifier);
-    if (!this.RECORDING_PHASE && !words.includes(t.image)) this.reject(t, words);
+    if (!this.RECORDING_PHASE && !words.includes(t.image)) this.reject(t, expected);
     return t;
   }
   /** A syntax error at token `t`: "Expected 'x' here, but found …". */
@@ -548,7 +555,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
             this.CONSUME(T.Colon);
             this.OPTION2(() => this.CONSUME(T.Newline));
             const hbody = this.SUBRULE2(this.block);
-            handlers.push({ kind: "catch", bind, body: hbody, span: this.spanFrom(s) });
+            handlers.push({ kind: "catch", phrase: null, phraseSpan: null, catches: "any", bind, body: hbody, span: this.spanFrom(s) });
           },
         },
         {
@@ -557,7 +564,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
             this.CONSUME2(T.Colon);
             this.OPTION3(() => this.CONSUME2(T.Newline));
             const hbody = this.SUBRULE3(this.block);
-            handlers.push({ kind: "otherwise", bind: null, body: hbody, span: this.spanFrom(s) });
+            handlers.push({ kind: "otherwise", phrase: null, phraseSpan: null, catches: "any", bind: null, body: hbody, span: this.spanFrom(s) });
           },
         },
         {
@@ -577,6 +584,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   /** `when error [as e]:`, `when file not found:`, `when permission denied:`, … */
   whenHandler = this.RULE("whenHandler", (): Handler => {
     const start = this.CONSUME(K.when);
+    const phraseStart = this.LA(1);
     const words: string[] = [];
     let bind: string | null = null;
     this.AT_LEAST_ONE(() => {
@@ -585,6 +593,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
         { ALT: () => { words.push(this.CONSUME(K.not).image); } },
       ]);
     });
+    const phraseSpan = this.spanFrom(phraseStart);
     this.OPTION(() => {
       this.CONSUME(K.as);
       bind = this.SUBRULE(this.identifier);
@@ -594,11 +603,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const body = this.SUBRULE(this.block);
     return this.ACTION(() => {
       const phrase = words.join(" ");
-      let kind: HandlerKind = "error";
-      for (const k of ["file not found", "permission denied", "process not found", "spawn failed", "kill failed", "command not found"] as const) {
-        if (phrase.startsWith(k)) kind = k;
-      }
-      return { kind, bind, body, span: this.spanFrom(start) };
+      return { kind: "when", phrase, phraseSpan, catches: kindOfWhenPhrase(phrase), bind, body, span: this.spanFrom(start) } as Handler;
     });
   });
 

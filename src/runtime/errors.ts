@@ -2,17 +2,10 @@
 // at the statement or expression that failed, so natives throw without positions.
 import type { Span } from "../ast/span.js";
 
-/** The kinds `when <kind>:` handlers match. */
-export type ErrorKind =
-  | "general"
-  | "file not found"
-  | "permission denied"
-  | "process not found"
-  | "spawn failed"
-  | "kill failed"
-  | "command not found"
-  | "type"
-  | "timeout";
+import type { ErrorKind } from "../diagnostics/catalogue.js";
+
+/** The kinds `when <kind>:` handlers match (src/diagnostics/catalogue.ts lists them). */
+export type { ErrorKind };
 
 export class WflRuntimeError extends Error {
   span: Span | undefined;

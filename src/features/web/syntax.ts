@@ -43,8 +43,10 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       let headers: Expr | null = null;
       this.MANY(() => {
         this.CONSUME(K.and);
-        const word = this.word(2, "status", "content_type", "content", "headers", "header").image;
-        this.OPTION({ GATE: () => word === "content", DEF: () => { this.word(3, "type"); } });
+        const word = this.OR([
+          { ALT: () => this.wordOf(2, ["status", "content_type", "headers", "header"], ["status", "content type", "content_type", "headers", "header"]).image },
+          { ALT: () => { this.CONSUME(K.content); this.word(3, "type"); return "content_type"; } },
+        ]);
         const value = this.withArgsMode(true, () => this.SUBRULE2(this.additive));
         this.ACTION(() => {
           if (word === "status") status = value;

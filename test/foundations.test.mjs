@@ -1,0 +1,179 @@
+// The foundations issue's defects, each named after what was wrong: spans, contextual words,
+// `when` kinds, line endings, names with keywords inside, and the grammar's own checks.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "wfl-foundations-"));
+let n = 0;
+
+/** Runs `bin/wfl [flags] file` on `source`; returns exit code, stdout and stderr. */
+function wfl(source, flags = [], env = {}) {
+  const file = join(dir, `p${++n}.wfl`);
+  writeFileSync(file, source);
+  const r = spawnSync("bin/wfl", [...flags, file], { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr.replaceAll(file, "prog.wfl") };
+}
+
+/** The caret line of a diagnostic (the last line with a `^`). */
+function caretLine(stderr) {
+  return stderr.split("\n").filter((l) => l.includes("^")).pop();
+}
+
+test("spans are one character wide: a parse error underlines the whole offending token", () => {
+  const r = wfl('listen on banana 8080 as web\n', ["--parse"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.err, [
+    "error[PARSE]: Expected 'port' here, but found 'banana'.",
+    "  ┌─ prog.wfl:1:11",
+    "  │",
+    "1 │ listen on banana 8080 as web",
+    "  │           ^^^^^^",
+    "",
+  ].join("\n"));
+});
+
+test("spans are one character wide: an undefined name underlines the whole name", () => {
+  const r = wfl("store total as 1\ndisplay total plus missing_value\n");
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Variable 'missing_value' is not defined/);
+  assert.equal(caretLine(r.err), "  │                    ^^^^^^^^^^^^^");
+});
+
+test("spans are one character wide: a runtime error underlines its operator", () => {
+  const r = wfl("store x as 0\ndisplay 10 divided by x\n");
+  assert.equal(r.code, 1);
+  assert.match(r.err, /prog\.wfl:2:12/);
+  assert.equal(caretLine(r.err), "  │            ^^^^^^^");
+});
+
+test("the AST carries real start..end spans", () => {
+  const r = wfl('store greeting as "hello"\n', ["--parse"]);
+  assert.equal(r.code, 0, r.err);
+  const ast = JSON.parse(r.out);
+  const store = (ast.body ?? ast)[0];
+  assert.deepEqual(store.nameSpan, { start: 6, end: 14 });
+  assert.deepEqual(store.value.span, { start: 18, end: 25 });
+  assert.deepEqual(store.span, { start: 0, end: 25 });
+});
+
+test("fixed words are accepted as any identifier: `listen on banana 8080` is a syntax error", () => {
+  const r = wfl("listen on banana 8080 as web\n", ["--parse"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Expected 'port' here, but found 'banana'/);
+});
+
+test("fixed words are accepted as any identifier: `open file at p for banana` does not mean write", () => {
+  const r = wfl('open file at "x.txt" for banana as h\n', ["--parse"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Expected 'reading', 'writing', 'appending', 'read' or 'append' here, but found 'banana'/);
+});
+
+test("fixed words are accepted as any identifier: `for reading quickly` does not mean binary", () => {
+  const r = wfl('open file at "x.txt" for reading quickly as h\n', ["--parse"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Expected 'binary' here, but found 'quickly'/);
+});
+
+test("fixed words are accepted as any identifier: `respond … and colour` does not set the content type", () => {
+  const r = wfl('respond to req with "x" and colour "red"\n', ["--parse"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Expected 'status', 'content type', 'content_type', 'headers' or 'header' here, but found 'colour'/);
+});
+
+test("fixed words are accepted as any identifier: the documented words still parse", () => {
+  const r = wfl([
+    'open file at "x.txt" for writing as h',
+    'open file at "x.txt" for reading binary as b',
+    'respond to req with "x" and status 201 and content type "text/plain" and headers h',
+    "listen on port 8080 as web",
+    "wait for request comes in on web as req with timeout 100",
+    "",
+  ].join("\n"), ["--parse"]);
+  assert.equal(r.code, 0, r.err);
+});
+
+test("names that contain fixed or soft words keep working (`store page count as 1`)", () => {
+  const r = wfl([
+    "store page count as 1",
+    "change page count to page count plus 2",
+    "display page count",
+    "store port as 8080",
+    "display port",
+    "store count as 5",
+    "display count",
+    "",
+  ].join("\n"));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "3\n8080\n5\n");
+});
+
+test("unknown `when` phrases catch everything: a misspelt kind is an analysis error", () => {
+  const r = wfl("try:\n  display 1 divided by 0\nwhen file not fund:\n  display \"caught\"\nend try\n");
+  assert.equal(r.code, 1);
+  assert.equal(r.out, "");
+  assert.match(r.err, /^error\[ANALYZE-SEMANTIC\]: 'when file not fund' names no kind of error; use one of: error, error occurs, /);
+  assert.equal(caretLine(r.err), "  │      ^^^^^^^^^^^^^");
+});
+
+test("unknown `when` phrases catch everything: `when timeout` catches only timeouts", () => {
+  const r = wfl([
+    "try:",
+    "  display 1 divided by 0",
+    "when timeout:",
+    '  display "wrong handler"',
+    "when error:",
+    '  display "caught: " with error_message',
+    "end try",
+    "",
+  ].join("\n"));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "caught: Division by zero\n");
+});
+
+test("unknown `when` phrases catch everything: `when file not found` catches only a missing file", () => {
+  const r = wfl([
+    "try:",
+    '  open file at "/no/such/dir/x.txt" for reading as h',
+    "when permission denied:",
+    '  display "wrong handler"',
+    "when file not found:",
+    '  display "not found"',
+    "end try",
+    "",
+  ].join("\n"));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "not found\n");
+});
+
+test("CR-only line endings: errors are reported at the right line and column", () => {
+  const r = wfl("store x as 1\rdisplay y\r");
+  assert.equal(r.code, 1);
+  assert.match(r.err, /prog\.wfl:2:9/);
+  assert.match(r.err, /2 │ display y\n/);
+});
+
+test("CRLF and CR line endings parse and report like LF", () => {
+  for (const nl of ["\n", "\r\n", "\r"]) {
+    const lines = ["store a as 2", "check if a is 2:", '  display "two"', "end check"];
+    const ok = wfl([...lines, ""].join(nl));
+    assert.equal(ok.out, "two\n", JSON.stringify(nl));
+    const bad = wfl([...lines, "display b", ""].join(nl));
+    assert.match(bad.err, /prog\.wfl:5:9\n  │\n5 │ display b\n  │         \^\n/, JSON.stringify(nl));
+  }
+});
+
+test("a grammar test that cannot fail: the unsnapshotted parser passes Chevrotain's validations", () => {
+  // dist/cli.js builds the parser itself (no start-up snapshot); WFL_PARSER_VALIDATE=1 turns on
+  // every definition check (ambiguities, duplicate occurrences, left recursion).
+  const file = join(dir, "v.wfl");
+  writeFileSync(file, 'display "ok"\n');
+  const r = spawnSync(process.execPath, ["dist/cli.js", file], { cwd: root, encoding: "utf8", env: { ...process.env, WFL_PARSER_VALIDATE: "1" } });
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "ok\n");
+});

@@ -1,8 +1,28 @@
-// The abstract syntax tree. Every node carries the source span it came from.
+// The abstract syntax tree. Every node carries the source span it came from. The core language's
+// nodes are here; each feature room declares its own in src/features/<area>/nodes.ts, and the
+// unions below list the rooms (adding a room's nodes is one line in each).
 import type { Span } from "./span.js";
 import type { ErrorKind } from "../diagnostics/catalogue.js";
+import type { TestsStmt } from "../features/tests/nodes.js";
+import type { ContainersStmt } from "../features/containers/nodes.js";
+import type { PatternsStmt, PatternsExpr } from "../features/patterns/nodes.js";
+import type { TimeExpr } from "../features/time/nodes.js";
+import type { ModulesStmt } from "../features/modules/nodes.js";
+import type { FilesStmt, FilesExpr } from "../features/files/nodes.js";
+import type { WebStmt } from "../features/web/nodes.js";
+import type { DatabaseStmt, DatabaseExpr } from "../features/database/nodes.js";
+import type { ProcessStmt, ProcessExpr } from "../features/process/nodes.js";
 
-export type Expr =
+export type { Assertion } from "../features/tests/nodes.js";
+export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
+export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
+
+export type Expr = CoreExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr;
+
+export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt;
+
+/** The core language's values. */
+export type CoreExpr =
   | { kind: "Number"; value: number; span: Span }
   | { kind: "Text"; value: string; span: Span }
   | { kind: "Boolean"; value: boolean; span: Span }
@@ -21,22 +41,8 @@ export type Expr =
   | { kind: "Index"; target: Expr; index: Expr; span: Span }
   | { kind: "Member"; target: Expr; name: string; span: Span }
   | { kind: "MethodCall"; target: Expr; name: string; args: Expr[]; span: Span }
-  | { kind: "CurrentTimeMs"; span: Span }
-  | { kind: "CurrentTimeFormatted"; format: Expr; span: Span }
-  | { kind: "PatternFind"; pattern: Expr; text: Expr; span: Span }
-  | { kind: "PatternReplace"; pattern: Expr; replacement: Expr; text: Expr; span: Span }
-  | { kind: "PatternSplit"; text: Expr; separator: Expr; byPattern: boolean; span: Span }
   | { kind: "EmptyList"; span: Span }
-  | { kind: "EmptyMap"; span: Span }
-  /** `read content from h`, `file exists at p`, `list files in d …`, … */
-  | { kind: "ProcessRunning"; process: Expr; span: Span }
-  /** `query db with SQL [and parameters L]` (rows) / `execute db with SQL [and parameters L]` (a summary). */
-  | { kind: "DbQuery"; execute: boolean; db: Expr; sql: Expr; params: Expr | null; span: Span }
-  | { kind: "FileQuery"; op: FileQueryOp; args: Expr[]; recursive: boolean; filter: "extension" | "extensions" | "pattern" | null; span: Span };
-
-export type FileQueryOp = "readContent" | "readBinary" | "readBytes" | "fileExists" | "dirExists" | "listFiles" | "fileSize";
-export type FileOpKind =
-  | "open" | "openRead" | "close" | "write" | "append" | "writeBinary" | "createFile" | "createDir" | "deleteFile" | "deleteDir";
+  | { kind: "EmptyMap"; span: Span };
 
 export type BinaryOp =
   | "+" | "-" | "*" | "/" | "%"
@@ -72,20 +78,8 @@ export interface RouteArm {
   span: Span;
 }
 
-export type Assertion =
-  | { kind: "equal"; expected: Expr }
-  | { kind: "greater"; expected: Expr }
-  | { kind: "less"; expected: Expr }
-  | { kind: "greaterEq"; expected: Expr }
-  | { kind: "lessEq"; expected: Expr }
-  | { kind: "exist" }
-  | { kind: "contain"; expected: Expr }
-  | { kind: "empty" }
-  | { kind: "length"; expected: Expr }
-  | { kind: "type"; expected: Expr }
-  | { kind: "truthy"; expected: boolean };
-
-export type Stmt =
+/** The core language's statements. */
+export type CoreStmt =
   | { kind: "Store"; name: string; nameSpan: Span; value: Expr; constant: boolean; span: Span }
   | { kind: "Change"; target: Expr; value: Expr; span: Span }
   | { kind: "Display"; values: Expr[]; span: Span }
@@ -95,7 +89,6 @@ export type Stmt =
   | { kind: "While"; cond: Expr; until: boolean; body: Stmt[]; span: Span }
   | { kind: "DoUntil"; cond: Expr; body: Stmt[]; span: Span }
   | { kind: "Forever"; body: Stmt[]; span: Span }
-  | { kind: "MainLoop"; body: Stmt[]; span: Span }
   | { kind: "Break"; span: Span }
   | { kind: "Continue"; span: Span }
   | { kind: "ExitLoop"; span: Span }
@@ -105,10 +98,6 @@ export type Stmt =
   | { kind: "ExprStmt"; expr: Expr; span: Span }
   | { kind: "Try"; body: Stmt[]; handlers: Handler[]; finally: Stmt[] | null; span: Span }
   | { kind: "Route"; subject: Expr; arms: RouteArm[]; otherwise: Stmt[] | null; span: Span }
-  | { kind: "Describe"; name: Expr; body: Stmt[]; span: Span }
-  | { kind: "Test"; name: Expr; body: Stmt[]; span: Span }
-  | { kind: "Setup"; body: Stmt[]; teardown: boolean; span: Span }
-  | { kind: "Expect"; subject: Expr; negated: boolean; assertion: Assertion; span: Span }
   | { kind: "AddTo"; value: Expr; target: Expr; span: Span }
   | { kind: "SubtractFrom"; value: Expr; target: Expr; span: Span }
   | { kind: "MultiplyBy"; target: Expr; value: Expr; span: Span }
@@ -117,53 +106,9 @@ export type Stmt =
   | { kind: "Clear"; target: Expr; span: Span }
   | { kind: "CreateList"; name: string; items: Expr[]; span: Span }
   | { kind: "CreateMap"; name: string; entries: { key: string; value: Expr }[]; span: Span }
-  | { kind: "CreatePattern"; name: string; body: string; bodyOffset: number; span: Span }
-  | { kind: "Include"; path: string; isolated: boolean; span: Span }
-  | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; span: Span }
   | { kind: "WaitDuration"; amount: Expr; unit: "seconds" | "milliseconds"; span: Span }
   | { kind: "WaitFor"; stmt: Stmt; span: Span }
-  | { kind: "Export"; span: Span }
-  | { kind: "ContainerDef"; name: string; parent: string | null; interfaces: string[]; properties: ContainerProperty[]; methods: ContainerMethod[]; events: string[]; span: Span }
-  | { kind: "InterfaceDef"; name: string; parents: string[]; requires: InterfaceRequirement[]; span: Span }
-  | { kind: "CreateInstance"; container: string; name: string; nameSpan: Span; values: { key: string; value: Expr; span: Span }[]; span: Span }
-  | { kind: "Trigger"; event: string; span: Span }
-  | { kind: "Listen"; port: Expr; name: string; websockets: boolean; span: Span }
-  | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; body: Stmt[]; span: Span }
-  | { kind: "WebSocketSend"; broadcast: boolean; message: Expr; target: Expr; span: Span }
-  | { kind: "WaitRequest"; server: Expr; name: string; timeout: Expr | null; span: Span }
-  | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
-  | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
-  | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
-  /** `wait for execute|spawn command C [with arguments L] [using shell] [as v]`. */
-  | { kind: "OpenDatabase"; url: Expr; name: string; span: Span }
-  | { kind: "CloseDatabase"; db: Expr; span: Span }
-  | { kind: "Transaction"; db: Expr; body: Stmt[]; span: Span }
-  | { kind: "RunCommand"; spawn: boolean; command: Expr; args: Expr | null; shell: boolean; name: string | null; span: Span }
-  /** `wait for process p to complete [as v]`, `wait for read output from process p as v`, `kill process p`. */
-  | { kind: "ProcessOp"; op: "wait" | "read" | "kill"; process: Expr; name: string | null; span: Span }
-  /** File statements: `open file at p for writing as h`, `write content x into h`, `close file h`, … */
-  | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; mode: "read" | "write" | "append"; binary: boolean; span: Span };
-
-export interface ContainerMethod {
-  name: string;
-  params: Param[];
-  returnType: string | null;
-  body: Stmt[];
-  span: Span;
-}
-
-export interface ContainerProperty {
-  name: string;
-  type: string | null;
-  defaultValue: Expr | null;
-  span: Span;
-}
-
-export interface InterfaceRequirement {
-  name: string;
-  params: Param[];
-  span: Span;
-}
+  | { kind: "Export"; span: Span };
 
 export interface Program {
   body: Stmt[];

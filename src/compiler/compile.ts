@@ -1,13 +1,13 @@
 // AST → JavaScript closures, once per program. Names resolve to frame slots here, so running a
 // program never looks a name up by string. Statements that can wait compile to async closures;
 // everything else stays synchronous (see Docs/internals.md).
-import type { Expr, Stmt, Program } from "../ast/nodes.js";
+import type { CoreStmt, Expr, Stmt, Program } from "../ast/nodes.js";
 import type { Span } from "../ast/span.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { type Frame, newFrame, Signal, ExitProgram, RET, FIRST_SLOT } from "../runtime/frame.js";
 import { WflAction, type Overload } from "../runtime/action.js";
 import {
-  type Value, WflObject, WflPattern, isTruthy, isList, isObject, typeName, valuesEqual, 
+  type Value, WflObject, isTruthy, isList, isObject, typeName, valuesEqual, 
 } from "../runtime/values.js";
 import { formatValue } from "../runtime/display.js";
 import { WflRuntimeError } from "../runtime/errors.js";
@@ -15,8 +15,6 @@ import * as ops from "../runtime/ops.js";
 import { BlockScope, FunctionScope, type ActionInfo } from "./scope.js";
 import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
-import { compilePattern, patternReferences, PatternSyntaxError, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
 import { findMayWait } from "./may-wait.js";
 import { heapTick, limits } from "../runtime/memory.js";
 import {
@@ -24,19 +22,12 @@ import {
   combineMaybe, map1, numberFastPath, twoLocalsFastPath,
 } from "./closures.js";
 import { concatText, getIndex, getMember, setIndex, setMember } from "../runtime/access.js";
-import * as containers from "./containers.js";
-import * as web from "./web.js";
-import * as database from "./database.js";
-import * as process_ from "./process.js";
-import * as files from "./files.js";
-import * as tests from "./tests.js";
 import { InstanceValue } from "../runtime/container.js";
-import * as proc from "../stdlib/process/index.js";
-import * as db from "../stdlib/database/index.js";
-import { assertNever } from "./assert-never.js";
 import { whenPhrases } from "../diagnostics/catalogue.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate } from "./operators.js";
 import { fastLoop } from "./fast-loops.js";
+import type { ExprCompiler, StmtCompiler, StmtCompilers } from "./tables.js";
+import { FEATURE_EXPRESSIONS, FEATURE_STATEMENTS } from "../features/compile.js";
 
 /** A source file being compiled (includes add more). */
 export interface SourceUnit {
@@ -211,64 +202,7 @@ export class Compiler {
   // ── statements ──────────────────────────────────────────────────────────
 
   stmt(s: Stmt, scope: BlockScope): CStmt | null {
-    switch (s.kind) {
-      case "Store": return this.storeStmt(s, scope);
-      case "Change": return this.assign(s.target, s.value, scope, s.span);
-      case "Display": return this.displayStmt(s, scope);
-      case "If": return this.ifStmt(s, scope);
-      case "CountLoop": return fastLoop(this, s, scope) ?? this.countLoop(s, scope);
-      case "ForEach": return fastLoop(this, s, scope) ?? this.forEach(s, scope);
-      case "While": return fastLoop(this, s, scope) ?? this.whileLoop(s, scope);
-      case "DoUntil": return fastLoop(this, s, scope) ?? this.doUntil(s, scope);
-      case "Forever": return fastLoop(this, s, scope) ?? this.forever(s.body, scope);
-      case "MainLoop": return web.mainLoop(this, s, scope);
-      // Outside any loop, break / continue / exit loop do nothing (as documented).
-      case "Break": return this.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null;
-      case "Continue": return this.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null;
-      case "ExitLoop": return this.loopDepth > 0 ? { fn: () => Signal.ExitLoop, async: false } : null;
-      case "ExitProgram": return { fn: () => { throw new ExitProgram(0); }, async: false };
-      case "ActionDef": return null; // hoisted
-      case "Return": return this.returnStmt(s, scope);
-      case "ExprStmt": return this.exprStmt(s.expr, scope);
-      case "Try": return this.tryStmt(s, scope);
-      case "Route": return this.routeStmt(s, scope);
-      case "Describe": return tests.describeStmt(this, s, scope);
-      case "Test": return tests.testStmt(this, s, scope);
-      case "Setup": return tests.setupStmt(this, s, scope);
-      case "Expect": return tests.expectStmt(this, s, scope);
-      case "AddTo": return this.compound(s.target, s.value, "+", scope, s.span);
-      case "SubtractFrom": return this.compound(s.target, s.value, "-", scope, s.span);
-      case "MultiplyBy": return this.compound(s.target, s.value, "*", scope, s.span);
-      case "DivideBy": return this.compound(s.target, s.value, "/", scope, s.span);
-      case "RemoveFrom": return this.removeFrom(s, scope);
-      case "Clear": return this.clearStmt(s, scope);
-      case "CreateList": return this.declare(s.name, s.span, { kind: "ListLit", items: s.items, span: s.span }, scope, false);
-      case "CreateMap": return this.createMap(s, scope);
-      case "CreatePattern": return this.createPattern(s, scope);
-      case "Include": return this.include(s, s.isolated ? new BlockScope(scope.fn, scope) : scope);
-      case "ExecuteFile": return files.executeFile(this, s, scope);
-      case "WaitDuration": return this.waitDuration(s, scope);
-      case "WaitFor": return this.stmt(s.stmt, scope);
-      case "Export": return null;
-      case "FileOp": return files.fileOp(this, s, scope);
-      case "ContainerDef": return containers.containerDef(this, s, scope);
-      case "InterfaceDef": return containers.interfaceDef(this, s);
-      case "CreateInstance": return containers.createInstance(this, s, scope);
-      case "Trigger": return null; // events have no handlers yet; triggering one does nothing
-      case "Listen": return web.listen(this, s, scope);
-      case "WaitRequest": return web.waitRequest(this, s, scope);
-      case "Respond": return web.respond(this, s, scope);
-      case "ServerOp": return web.serverOp(this, s, scope);
-      case "RegisterSignal": return web.registerSignal(this, s, scope);
-      case "RunCommand": return process_.runCommand(this, s, scope);
-      case "OpenDatabase": return database.openDatabase(this, s, scope);
-      case "CloseDatabase": return this.withValue(this.expr(s.db, scope), (_f, v) => { this.rt.located(s.span, () => db.closeDatabase(v)); }, false);
-      case "Transaction": return database.transaction(this, s, scope);
-      case "OnWebSocket": return web.onWebSocket(this, s, scope);
-      case "WebSocketSend": return web.webSocketSend(this, s, scope);
-      case "ProcessOp": return process_.processOp(this, s, scope);
-      default: return assertNever(s);
-    }
+    return (STATEMENTS[s.kind] as StmtCompiler<Stmt>)(this, s, scope);
   }
 
   storeStmt(s: Stmt & { kind: "Store" }, scope: BlockScope): CStmt {
@@ -860,46 +794,6 @@ export class Compiler {
     return { fn: (f) => { f[slot] = ev(f) as Value; return undefined; }, async: false };
   }
 
-  createPattern(s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
-    let compiled: WflPattern | null = null;
-    let refs: string[] = [];
-    try {
-      refs = patternReferences(s.body).filter((n) => scope.lookup(n));
-    } catch {
-      // An unreadable body is reported by compilePattern below, with its position.
-    }
-    if (refs.length > 0) {
-      // The pattern names variables (`protocol`): compile it when it runs, with their values.
-      const readers = new Map(refs.map((n) => [n, readBinding(scope.lookup(n)!, scope, s.span).fn as (f: Frame) => Value]));
-      const body = s.body;
-      const span = s.span;
-      const rt = this.rt;
-      return this.declareCompiled(s.name, s.span, {
-        fn: (f) => {
-          try {
-            return compilePattern(body, (n) => readers.get(n)?.(f));
-          } catch (e) {
-            if (e instanceof PatternSyntaxError) throw new WflRuntimeError(`Invalid pattern: ${e.message}`, "general", span);
-            throw rt.locate(e, span);
-          }
-        },
-        async: false,
-      }, scope);
-    }
-    try {
-      compiled = compilePattern(s.body);
-    } catch (e) {
-      if (e instanceof PatternSyntaxError) {
-        const at = s.bodyOffset + Math.max(0, e.offset);
-        this.error(`Invalid pattern '${s.name}': ${e.message}`, { start: at, end: at + 1 });
-      } else if (e instanceof WflRuntimeError) {
-        this.error(`Invalid pattern '${s.name}': ${e.message}`, s.span);
-      } else throw e;
-    }
-    const p = compiled;
-    return this.declareCompiled(s.name, s.span, { fn: () => p, async: false }, scope);
-  }
-
   include(s: Stmt & { kind: "Include" }, scope: BlockScope): CStmt | null {
     if (this.includeStack.length > 16) {
       this.error("Includes nest too deeply (more than 16 levels)", s.span);
@@ -1038,41 +932,7 @@ export class Compiler {
         if (!this.anyMayWait) return combine(parts, (vals) => rt.callMethod(vals[0]!, name, vals.slice(1), span) as Value);
         return combineMaybe(parts, (vals) => rt.callMethod(vals[0]!, name, vals.slice(1), span));
       }
-      case "CurrentTimeMs": return { fn: () => currentTimeMillis(), async: false };
-      case "CurrentTimeFormatted": {
-        const fmt = this.expr(e.format, scope);
-        return map1(fmt, (v) => formatCurrentTime(formatValue(v)));
-      }
-      case "PatternFind": {
-        const parts = [this.expr(e.pattern, scope), this.expr(e.text, scope)];
-        return combine(parts, ([p, t]) => patternFind(p!, t!));
-      }
-      case "PatternReplace": {
-        const parts = [this.expr(e.pattern, scope), this.expr(e.replacement, scope), this.expr(e.text, scope)];
-        return combine(parts, ([p, r, t]) => patternReplace(p!, r!, t!));
-      }
-      case "PatternSplit": {
-        const parts = [this.expr(e.text, scope), this.expr(e.separator, scope)];
-        const span = e.span;
-        return combine(parts, ([t, d]) => {
-          if (d instanceof WflPattern) return patternSplit(t!, d);
-          if (typeof t !== "string") throw new WflRuntimeError(`split needs text, got ${typeName(t!)}`, "type", span);
-          return t.split(formatValue(d!));
-        });
-      }
-      case "FileQuery": return files.fileQuery(this, e, scope);
-      case "DbQuery": {
-        const parts = [this.expr(e.db, scope), this.expr(e.sql, scope), e.params ? this.expr(e.params, scope) : { fn: () => null, async: false }];
-        const span = e.span;
-        const exec = e.execute;
-        return combine(parts, ([d, sql, params]) => this.rt.located(span, () => (exec ? db.execute(d!, sql!, params!) : db.query(d!, sql!, params!))));
-      }
-      case "ProcessRunning": {
-        const rt = this.rt;
-        const span = e.span;
-        return map1(this.expr(e.process, scope), (v) => rt.located(span, () => proc.isRunning(v)));
-      }
-      default: return assertNever(e);
+      default: return (FEATURE_EXPRESSIONS[e.kind] as ExprCompiler<Expr>)(this, e, scope);
     }
   }
 
@@ -1287,3 +1147,38 @@ export class Compiler {
   }
 }
 
+/** How each core statement compiles; feature rooms' statements come from src/features/compile.ts. */
+const CORE_STATEMENTS: StmtCompilers<CoreStmt> = {
+  Store: (c, s, scope) => c.storeStmt(s, scope),
+  Change: (c, s, scope) => c.assign(s.target, s.value, scope, s.span),
+  Display: (c, s, scope) => c.displayStmt(s, scope),
+  If: (c, s, scope) => c.ifStmt(s, scope),
+  CountLoop: (c, s, scope) => fastLoop(c, s, scope) ?? c.countLoop(s, scope),
+  ForEach: (c, s, scope) => fastLoop(c, s, scope) ?? c.forEach(s, scope),
+  While: (c, s, scope) => fastLoop(c, s, scope) ?? c.whileLoop(s, scope),
+  DoUntil: (c, s, scope) => fastLoop(c, s, scope) ?? c.doUntil(s, scope),
+  Forever: (c, s, scope) => fastLoop(c, s, scope) ?? c.forever(s.body, scope),
+  // Outside any loop, break / continue / exit loop do nothing (as documented).
+  Break: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null),
+  Continue: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null),
+  ExitLoop: (c) => (c.loopDepth > 0 ? { fn: () => Signal.ExitLoop, async: false } : null),
+  ExitProgram: () => ({ fn: () => { throw new ExitProgram(0); }, async: false }),
+  ActionDef: () => null, // hoisted
+  Return: (c, s, scope) => c.returnStmt(s, scope),
+  ExprStmt: (c, s, scope) => c.exprStmt(s.expr, scope),
+  Try: (c, s, scope) => c.tryStmt(s, scope),
+  Route: (c, s, scope) => c.routeStmt(s, scope),
+  AddTo: (c, s, scope) => c.compound(s.target, s.value, "+", scope, s.span),
+  SubtractFrom: (c, s, scope) => c.compound(s.target, s.value, "-", scope, s.span),
+  MultiplyBy: (c, s, scope) => c.compound(s.target, s.value, "*", scope, s.span),
+  DivideBy: (c, s, scope) => c.compound(s.target, s.value, "/", scope, s.span),
+  RemoveFrom: (c, s, scope) => c.removeFrom(s, scope),
+  Clear: (c, s, scope) => c.clearStmt(s, scope),
+  CreateList: (c, s, scope) => c.declare(s.name, s.span, { kind: "ListLit", items: s.items, span: s.span }, scope, false),
+  CreateMap: (c, s, scope) => c.createMap(s, scope),
+  WaitDuration: (c, s, scope) => c.waitDuration(s, scope),
+  WaitFor: (c, s, scope) => c.stmt(s.stmt, scope),
+  Export: () => null,
+};
+
+const STATEMENTS: StmtCompilers<Stmt> = { ...CORE_STATEMENTS, ...FEATURE_STATEMENTS };

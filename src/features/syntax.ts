@@ -8,12 +8,11 @@ import { timeSyntax } from "./time/syntax.js";
 import { modulesSyntax } from "./modules/syntax.js";
 import { filesSyntax } from "./files/syntax.js";
 import { webSyntax } from "./web/syntax.js";
-import { websocketsSyntax } from "./websockets/syntax.js";
 import { databaseSyntax } from "./database/syntax.js";
 import { processSyntax } from "./process/syntax.js";
 
-const Rooms = processSyntax(databaseSyntax(websocketsSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
-  patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))));
+const Rooms = processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
+  patternsSyntax(containersSyntax(testsSyntax(CoreParser)))))))));
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

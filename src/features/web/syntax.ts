@@ -1,4 +1,5 @@
-// The grammar of web servers: `listen on port`, `wait for request`, `respond`, `main loop`, signals.
+// The grammar of web servers and WebSockets: `listen on port`, `wait for request`, `respond`,
+// `main loop`, signals, `listen for websockets`, `on websocket …`, `send`/`broadcast websocket message`.
 import { EOF, type IToken } from "chevrotain";
 import * as T from "../../lexer/tokens.js";
 import { K } from "../../parser/keywords.js";
@@ -98,6 +99,37 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) };
     });
 
+    /** `on websocket connect to s as c:` / `message from s as m:` / `disconnect from s as c:` … `end on`. */
+    onWebSocketStmt = this.RULE("onWebSocketStmt", (): Stmt => {
+      const start = this.CONSUME(K.on);
+      this.word(0, "websocket");
+      const eventTok = this.word(2, "connect", "message", "disconnect");
+      this.OR([{ ALT: () => this.CONSUME(K.to) }, { ALT: () => this.CONSUME(K.from) }]);
+      const server = this.SUBRULE(this.postfix);
+      this.CONSUME(K.as);
+      const name = this.SUBRULE(this.identifier);
+      this.blockOpen();
+      const body = this.SUBRULE(this.block);
+      this.endOf(K.on);
+      return this.ACTION(() => {
+        const ev = eventTok.image;
+        const event = ev === "message" ? "message" : ev === "disconnect" ? "disconnect" : "connect";
+        return { kind: "OnWebSocket", event, server, name, body, span: this.spanFrom(start) } as Stmt;
+      });
+    });
+
+    /** `send websocket message v to c`, `broadcast websocket message v to s`. */
+    webSocketSendStmt = this.RULE("webSocketSendStmt", (): Stmt => {
+      const start = this.word(1, "send", "broadcast");
+      this.word(2, "websocket");
+      this.word(3, "message");
+      const message = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      this.CONSUME(K.to);
+      const target = this.SUBRULE(this.postfix);
+      this.eos();
+      return { kind: "WebSocketSend", broadcast: start.image === "broadcast", message, target, span: this.spanFrom(start) };
+    });
+
     /** `close server s`. */
     closeServerStmt = this.RULE("closeServerStmt", (): Stmt => {
       const start = this.CONSUME(K.close);
@@ -115,6 +147,8 @@ export function webSyntax<B extends ParserClass>(Base: B) {
         { ALT: () => this.SUBRULE(this.stopAcceptingStmt) },
         { ALT: () => this.SUBRULE(this.registerSignalStmt) },
         { GATE: () => this.isWord(2, "server") && this.LA(3).tokenType !== T.Newline && this.LA(3).tokenType !== EOF, ALT: () => this.SUBRULE(this.closeServerStmt) },
+        { GATE: () => this.isWord(2, "websocket"), ALT: () => this.SUBRULE(this.onWebSocketStmt) },
+        { GATE: () => this.isOneOf(1, ["send", "broadcast"]) && this.isWord(2, "websocket"), ALT: () => this.SUBRULE(this.webSocketSendStmt) },
       ],
       waitFor: [
         { GATE: () => this.isWord(1, "request"), ALT: () => this.SUBRULE(this.waitRequestTail, { ARGS: [this.waitStart!] }) },

@@ -1,12 +1,14 @@
 // Containers and interfaces: `create container`, `create interface`, `create new … as`.
-import type { Stmt } from "../ast/nodes.js";
-import type { Span } from "../ast/span.js";
-import type { Frame } from "../runtime/frame.js";
-import { type Value } from "../runtime/values.js";
-import { BlockScope, FunctionScope } from "./scope.js";
-import { type CExpr, type CStmt, NOOP, combine, readBinding } from "./closures.js";
-import type { Compiler } from "./compile.js";
-import { ContainerValue, InstanceValue, type Method } from "../runtime/container.js";
+import type { Stmt } from "../../ast/nodes.js";
+import type { Span } from "../../ast/span.js";
+import type { Frame } from "../../runtime/frame.js";
+import { type Value } from "../../runtime/values.js";
+import { BlockScope, FunctionScope } from "../../compiler/scope.js";
+import { type CExpr, type CStmt, NOOP, combine, readBinding } from "../../compiler/closures.js";
+import type { Compiler } from "../../compiler/compile.js";
+import { ContainerValue, InstanceValue, type Method } from "../../runtime/container.js";
+import type { StmtCompilers } from "../../compiler/tables.js";
+import type { ContainersStmt } from "./nodes.js";
 
 export function containerDef(c: Compiler, s: Stmt & { kind: "ContainerDef" }, scope: BlockScope): CStmt {
   const parentInfo = s.parent ? c.containerInfo.get(s.parent) : null;
@@ -100,3 +102,10 @@ export function createInstance(c: Compiler, s: Stmt & { kind: "CreateInstance" }
     : { fn: (f) => make(f, build.fn(f) as Value[]), async: false };
   return c.declareCompiled(s.name, s.nameSpan, value, scope);
 }
+
+export const containersCompilers: StmtCompilers<ContainersStmt> = {
+  ContainerDef: containerDef,
+  InterfaceDef: (c, s) => interfaceDef(c, s),
+  CreateInstance: createInstance,
+  Trigger: () => null, // events have no handlers yet; triggering one does nothing
+};

@@ -1,9 +1,11 @@
 // Subprocesses: `execute command`, `spawn command`, `wait for process`, `kill process`.
-import type { Stmt } from "../ast/nodes.js";
-import { BlockScope } from "./scope.js";
-import { type CExpr, type CStmt } from "./closures.js";
-import type { Compiler } from "./compile.js";
-import * as proc from "../stdlib/process/index.js";
+import type { Stmt } from "../../ast/nodes.js";
+import { BlockScope } from "../../compiler/scope.js";
+import { type CExpr, type CStmt, map1 } from "../../compiler/closures.js";
+import type { Compiler } from "../../compiler/compile.js";
+import * as proc from "../../stdlib/process/index.js";
+import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
+import type { ProcessStmt, ProcessExpr } from "./nodes.js";
 
 export function runCommand(c: Compiler, s: Stmt & { kind: "RunCommand" }, scope: BlockScope): CStmt {
   const command = c.expr(s.command, scope);
@@ -47,3 +49,16 @@ export function processOp(c: Compiler, s: Stmt & { kind: "ProcessOp" }, scope: B
   if (s.name) return c.declareCompiled(s.name, span, value, scope);
   return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
 }
+
+export const processCompilers: StmtCompilers<ProcessStmt> = { RunCommand: runCommand, ProcessOp: processOp };
+
+export const processExpressions: ExprCompilers<ProcessExpr> = {
+  ProcessRunning: (c, e, scope) => {
+    const rt = c.rt;
+    const span = e.span;
+    return map1(c.expr(e.process, scope), (v) => rt.located(span, () => proc.isRunning(v)));
+  },
+};
+
+/** Statements that always wait (they compile to asynchronous code). */
+export const processWaits: ProcessStmt["kind"][] = ["RunCommand", "ProcessOp"];

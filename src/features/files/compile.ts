@@ -1,12 +1,14 @@
 // Files: `open file`, `write content`, `create file`, `delete`, `read content from`, `execute wfl file`.
-import type { Expr, Stmt } from "../ast/nodes.js";
-import { type Value, isList, typeName } from "../runtime/values.js";
-import { formatValue } from "../runtime/display.js";
-import { WflRuntimeError } from "../runtime/errors.js";
-import { BlockScope } from "./scope.js";
-import { type CExpr, type CStmt, combine } from "./closures.js";
-import type { Compiler } from "./compile.js";
-import * as fs from "../stdlib/filesystem/index.js";
+import type { Expr, Stmt } from "../../ast/nodes.js";
+import { type Value, isList, typeName } from "../../runtime/values.js";
+import { formatValue } from "../../runtime/display.js";
+import { WflRuntimeError } from "../../runtime/errors.js";
+import { BlockScope } from "../../compiler/scope.js";
+import { type CExpr, type CStmt, combine } from "../../compiler/closures.js";
+import type { Compiler } from "../../compiler/compile.js";
+import * as fs from "../../stdlib/filesystem/index.js";
+import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
+import type { FilesStmt, FilesExpr } from "./nodes.js";
 
 export function fileOp(c: Compiler, s: Stmt & { kind: "FileOp" }, scope: BlockScope): CStmt {
   const args = s.args.map((a) => c.expr(a, scope));
@@ -69,20 +71,5 @@ export function fileQuery(c: Compiler, e: Expr & { kind: "FileQuery" }, scope: B
   return combine(args, (vals) => rt.located(span, () => run(vals)));
 }
 
-export function executeFile(c: Compiler, s: Stmt & { kind: "ExecuteFile" }, scope: BlockScope): CStmt {
-  const path = c.expr(s.path, scope);
-  const req = s.request ? c.expr(s.request, scope) : { fn: () => null, async: false };
-  const rt = c.rt;
-  const capture = s.output !== null;
-  const span = s.span;
-  const value: CExpr = {
-    fn: async (f) => {
-      const p = await path.fn(f);
-      if (typeof p !== "string") throw new WflRuntimeError(`execute file needs a path as text, got ${typeName(p)}`, "type", span);
-      return rt.locatedAsync(span, async () => rt.executeFile(p, await req.fn(f), capture));
-    },
-    async: true,
-  };
-  if (s.output) return c.declareCompiled(s.output, span, value, scope);
-  return { fn: async (f) => { await value.fn(f); return undefined; }, async: true };
-}
+export const filesCompilers: StmtCompilers<FilesStmt> = { FileOp: fileOp };
+export const filesExpressions: ExprCompilers<FilesExpr> = { FileQuery: fileQuery };

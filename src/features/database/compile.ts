@@ -1,11 +1,13 @@
 // Databases: `open database`, `in transaction on db:`.
-import type { Stmt } from "../ast/nodes.js";
-import type { Frame } from "../runtime/frame.js";
-import { type Value } from "../runtime/values.js";
-import { BlockScope } from "./scope.js";
-import { type CStmt, type StmtResult, map1 } from "./closures.js";
-import type { Compiler } from "./compile.js";
-import * as db from "../stdlib/database/index.js";
+import type { Stmt } from "../../ast/nodes.js";
+import type { Frame } from "../../runtime/frame.js";
+import { type Value } from "../../runtime/values.js";
+import { BlockScope } from "../../compiler/scope.js";
+import { type CStmt, type StmtResult, combine, map1 } from "../../compiler/closures.js";
+import type { Compiler } from "../../compiler/compile.js";
+import * as db from "../../stdlib/database/index.js";
+import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
+import type { DatabaseStmt, DatabaseExpr } from "./nodes.js";
 
 export function openDatabase(c: Compiler, s: Stmt & { kind: "OpenDatabase" }, scope: BlockScope): CStmt {
   const url = c.expr(s.url, scope);
@@ -55,3 +57,18 @@ export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scop
     async: true,
   };
 }
+
+export const databaseCompilers: StmtCompilers<DatabaseStmt> = {
+  OpenDatabase: openDatabase,
+  CloseDatabase: (c, s, scope) => c.withValue(c.expr(s.db, scope), (_f, v) => { c.rt.located(s.span, () => db.closeDatabase(v)); }, false),
+  Transaction: transaction,
+};
+
+export const databaseExpressions: ExprCompilers<DatabaseExpr> = {
+  DbQuery: (c, e, scope) => {
+    const parts = [c.expr(e.db, scope), c.expr(e.sql, scope), e.params ? c.expr(e.params, scope) : { fn: () => null, async: false }];
+    const span = e.span;
+    const exec = e.execute;
+    return combine(parts, ([d, sql, params]) => c.rt.located(span, () => (exec ? db.execute(d!, sql!, params!) : db.query(d!, sql!, params!))));
+  },
+};

@@ -1,15 +1,17 @@
 // Web servers and WebSockets: `listen`, `wait for request`, `respond`, `main loop`, signal handlers.
-import type { Stmt } from "../ast/nodes.js";
-import type { Frame } from "../runtime/frame.js";
-import { Signal } from "../runtime/frame.js";
-import { type Value, WflObject, WflOpaque } from "../runtime/values.js";
-import { formatValue } from "../runtime/display.js";
-import { WflRuntimeError } from "../runtime/errors.js";
-import { BlockScope } from "./scope.js";
-import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit } from "./closures.js";
-import type { Compiler } from "./compile.js";
-import { WebServer, serverOf, respond as respondTo, failInFlight } from "../stdlib/web/server.js";
-import { WsServer, wsServerOf, sendTo } from "../stdlib/web/websocket.js";
+import type { Stmt } from "../../ast/nodes.js";
+import type { Frame } from "../../runtime/frame.js";
+import { Signal } from "../../runtime/frame.js";
+import { type Value, WflObject, WflOpaque } from "../../runtime/values.js";
+import { formatValue } from "../../runtime/display.js";
+import { WflRuntimeError } from "../../runtime/errors.js";
+import { BlockScope } from "../../compiler/scope.js";
+import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit } from "../../compiler/closures.js";
+import type { Compiler } from "../../compiler/compile.js";
+import { WebServer, serverOf, respond as respondTo, failInFlight } from "../../stdlib/web/server.js";
+import { WsServer, wsServerOf, sendTo } from "../../stdlib/web/websocket.js";
+import type { StmtCompilers } from "../../compiler/tables.js";
+import type { WebStmt } from "./nodes.js";
 
 /**
  * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration fails
@@ -200,3 +202,17 @@ export function registerSignal(c: Compiler, s: Stmt & { kind: "RegisterSignal" }
     async: false,
   };
 }
+
+export const webCompilers: StmtCompilers<WebStmt> = {
+  MainLoop: mainLoop,
+  Listen: listen,
+  WaitRequest: waitRequest,
+  Respond: respond,
+  ServerOp: serverOp,
+  RegisterSignal: registerSignal,
+  OnWebSocket: onWebSocket,
+  WebSocketSend: webSocketSend,
+};
+
+/** Statements that always wait (they compile to asynchronous code). */
+export const webWaits: WebStmt["kind"][] = ["Listen", "WaitRequest", "MainLoop"];

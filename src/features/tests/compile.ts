@@ -1,12 +1,14 @@
 // Tests: `describe`, `test`, `setup`/`teardown`, `expect`.
-import type { Stmt } from "../ast/nodes.js";
-import { type Value, isTruthy, typeName, valuesEqual } from "../runtime/values.js";
-import { formatValue } from "../runtime/display.js";
-import * as ops from "../runtime/ops.js";
-import { BlockScope } from "./scope.js";
-import { type CStmt, combine } from "./closures.js";
-import { show, isEmpty, lengthOf } from "../runtime/access.js";
-import type { Compiler } from "./compile.js";
+import type { Stmt } from "../../ast/nodes.js";
+import { type Value, isTruthy, typeName, valuesEqual } from "../../runtime/values.js";
+import { formatValue } from "../../runtime/display.js";
+import * as ops from "../../runtime/ops.js";
+import { BlockScope } from "../../compiler/scope.js";
+import { type CStmt, combine } from "../../compiler/closures.js";
+import { show, isEmpty, lengthOf } from "../../runtime/access.js";
+import type { Compiler } from "../../compiler/compile.js";
+import type { StmtCompilers } from "../../compiler/tables.js";
+import type { TestsStmt } from "./nodes.js";
 
 export function describeStmt(c: Compiler, s: Stmt & { kind: "Describe" }, scope: BlockScope): CStmt {
   c.hasTests = true;
@@ -75,3 +77,13 @@ export function expectStmt(c: Compiler, s: Stmt & { kind: "Expect" }, scope: Blo
   if (!both.async) return { fn: (f) => { bf(f); return undefined; }, async: false };
   return { fn: async (f) => { await bf(f); return undefined; }, async: true };
 }
+
+export const testsCompilers: StmtCompilers<TestsStmt> = {
+  Describe: describeStmt,
+  Test: testStmt,
+  Setup: setupStmt,
+  Expect: expectStmt,
+};
+
+/** Statements that always wait (they compile to asynchronous code). */
+export const testsWaits: TestsStmt["kind"][] = ["Describe", "Test"];

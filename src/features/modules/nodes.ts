@@ -1,0 +1,7 @@
+// The syntax tree nodes of the modules room.
+import type { Expr } from "../../ast/nodes.js";
+import type { Span } from "../../ast/span.js";
+
+export type ModulesStmt =
+  | { kind: "Include"; path: string; isolated: boolean; span: Span }
+  | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; span: Span };

@@ -177,3 +177,37 @@ test("a grammar test that cannot fail: the unsnapshotted parser passes Chevrotai
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "ok\n");
 });
+
+test("the parser recovers and reports every syntax error of a file, in order", () => {
+  const r = wfl([
+    "store x as 1",
+    "display x plus",
+    "store y as 2",
+    "listen on banana 80 as w",
+    "check if y is 2:",
+    '  display "a" with',
+    "end check",
+    "end action",
+    "display y",
+    "",
+  ].join("\n"));
+  assert.equal(r.code, 1);
+  assert.equal(r.out, "");
+  const heads = r.err.split("\n").filter((l) => l.startsWith("error[") || l.includes("┌─"));
+  assert.deepEqual(heads, [
+    "error[PARSE]: Expected a value (a number, text in quotes, a variable or a call), but found the end of the line.",
+    "  ┌─ prog.wfl:2:15",
+    "error[PARSE]: Expected 'port' here, but found 'banana'.",
+    "  ┌─ prog.wfl:4:11",
+    "error[PARSE]: Expected a value (a number, text in quotes, a variable or a call), but found the end of the line.",
+    "  ┌─ prog.wfl:6:19",
+    "error[PARSE]: This 'end' line has no block to close: there is no matching 'check if', 'count', 'for each', 'define action' … above it.",
+    "  ┌─ prog.wfl:8:1",
+  ]);
+});
+
+test("the parser's error count is capped", () => {
+  const r = wfl(Array.from({ length: 100 }, (_, i) => `listen on banana${i} 80 as w`).join("\n") + "\n");
+  assert.equal(r.code, 1);
+  assert.equal(r.err.split("\n").filter((l) => l.startsWith("error[PARSE]")).length, 25);
+});

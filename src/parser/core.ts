@@ -3,7 +3,7 @@
 // and contribute alternatives to the tables below; `src/features/syntax.ts` composes them.
 // Spans come from tokens only, because during Chevrotain's grammar-recording phase sub-rule results
 // are placeholders and must not be inspected.
-import { EmbeddedActionsParser, EOF, MismatchedTokenException, tokenMatcher, type IOrAlt, type IToken, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, MismatchedTokenException, NotAllInputParsedException, isRecognitionException, tokenMatcher, type IOrAlt, type IToken, type TokenType } from "chevrotain";
 import * as T from "../lexer/tokens.js";
 import { K } from "./keywords.js";
 import type { Expr, Stmt, Param, Handler, RouteArm, BinaryOp } from "../ast/nodes.js";
@@ -144,17 +144,36 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   // ── program and blocks ──────────────────────────────────────────────────
 
   program = this.RULE("program", (): Stmt[] => {
-    const body: Stmt[] = [];
     this.OPTION(() => this.CONSUME(T.Newline));
-    this.MANY(() => { body.push(this.SUBRULE(this.statement)); });
+    const body = this.SUBRULE(this.block);
+    // Recovery: a line no statement can start (a stray `end`, `otherwise`, …) is reported and
+    // skipped, and parsing goes on with the next line.
+    while (!this.RECORDING_PHASE && this.LA(1).tokenType !== EOF && this.errors.length < MAX_SYNTAX_ERRORS) {
+      const t = this.LA(1);
+      this.reportHere(new NotAllInputParsedException(wflErrorMessageProvider.buildNotAllInputParsedMessage({ firstRedundant: t, ruleName: "program" }), t));
+      this.skipLine();
+      body.push(...this.SUBRULE2(this.block));
+    }
     return body;
   });
 
   block = this.RULE("block", (): Stmt[] => {
     const body: Stmt[] = [];
-    this.MANY(() => { body.push(this.SUBRULE(this.statement)); });
+    // A statement that failed to parse (and was skipped: see `statement`) adds nothing.
+    this.MANY(() => { const s = this.SUBRULE(this.statement); if (s) body.push(s); });
     return body;
   });
+
+  /** Saves a syntax error as Chevrotain's own are saved (with the rule stack, for messages). */
+  private reportHere(e: Error): void {
+    (this as unknown as { SAVE_ERROR(e: Error): Error }).SAVE_ERROR(e);
+  }
+
+  /** Skips to the start of the next line (recovery after a syntax error). */
+  private skipLine(): void {
+    while (this.LA(1).tokenType !== EOF && this.LA(1).tokenType !== T.Newline) this.SKIP_TOKEN();
+    if (this.LA(1).tokenType === T.Newline) this.SKIP_TOKEN();
+  }
 
   /** An identifier: a run of plain words (`user name`), or one soft keyword (`count`). */
   identifier = this.RULE("identifier", (): string => {
@@ -225,7 +244,17 @@ export abstract class CoreParser extends EmbeddedActionsParser {
 
   statement = this.RULE("statement", (): Stmt => {
     // Alternatives that share a first word are told apart by their gates; expression statements come last.
-    return this.OR({ IGNORE_AMBIGUITIES: true, MAX_LOOKAHEAD: 1, DEF: this.statementAlts });
+    if (this.RECORDING_PHASE) return this.OR({ IGNORE_AMBIGUITIES: true, MAX_LOOKAHEAD: 1, DEF: this.statementAlts });
+    try {
+      return this.OR({ IGNORE_AMBIGUITIES: true, MAX_LOOKAHEAD: 1, DEF: this.statementAlts });
+    } catch (e) {
+      // Recovery: the error is already saved; skip the rest of the line and go on, so one parse
+      // reports every syntax error of a file (up to MAX_SYNTAX_ERRORS) and tools get a partial tree.
+      if (!isRecognitionException(e as Error) || this.errors.length >= MAX_SYNTAX_ERRORS) throw e;
+      this.skipLine();
+      // The caller (`block`) drops the missing statement.
+      return undefined as unknown as Stmt;
+    }
   });
 
   /** The core language's statements (feature rooms add theirs through `contribute`). */

@@ -3,7 +3,8 @@ import type { IToken } from "chevrotain";
 import { tokenize } from "../lexer/lexer.js";
 import { WflParser } from "../features/syntax.js";
 import { standardLibrary } from "../stdlib/index.js";
-import type { Program } from "../ast/nodes.js";
+import type { Program, Stmt } from "../ast/nodes.js";
+import { MAX_SYNTAX_ERRORS } from "./core.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
 let parser: WflParser | undefined;
@@ -15,41 +16,55 @@ export function sharedParser(): WflParser {
 }
 
 export interface ParseResult {
+  /** The program, or null when there is any error. */
   program: Program | null;
+  /** Every syntax error (up to MAX_SYNTAX_ERRORS), in source order. */
   diagnostics: Diagnostic[];
+  /** What could be parsed, errors or not (for tools such as the language server). */
+  partial: Program;
 }
 
 export function parse(source: string, file: string): ParseResult {
   const lexed = tokenize(source);
-  if (lexed.diagnostics.length > 0) return { program: null, diagnostics: lexed.diagnostics };
+  // After an unterminated text literal the rest of the file is one token of noise: stop there.
+  if (lexed.diagnostics.some((d) => source[d.span.start] === '"')) {
+    return { program: null, diagnostics: lexed.diagnostics, partial: { body: [], source, file } };
+  }
   const p = sharedParser();
   p.source = source;
   p.stringErrors = [];
   p.declaredNames = new Set();
   p.actionNames = definedActionNames(lexed.tokens);
   p.input = lexed.tokens;
-  let body;
+  let body: Stmt[] | undefined;
   try {
     body = p.program();
   } catch (e) {
     // A RangeError here means the input nests deeper than the parser's stack allows.
     if (e instanceof RangeError) {
-      return { program: null, diagnostics: [{ code: "PARSE", message: "This program nests too deeply to parse.", span: { start: 0, end: 1 } }] };
+      const diagnostics = [{ code: "PARSE", message: "This program nests too deeply to parse.", span: { start: 0, end: 1 } }];
+      return { program: null, diagnostics, partial: { body: [], source, file } };
     }
     throw e;
   }
-  const diagnostics: Diagnostic[] = [];
+  const partial: Program = { body: body ?? [], source, file };
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const seen = new Set<number>();
   for (const err of p.errors) {
     const t = err.token;
-    const message = explainMissingEnd(err.message, err.context?.ruleStack ?? [], source, t.startOffset, t.image);
     const start = Number.isFinite(t.startOffset) ? t.startOffset : source.length;
+    if (seen.has(start)) continue; // one error per place: the first is the one worth reading
+    seen.add(start);
+    const message = explainMissingEnd(err.message, err.context?.ruleStack ?? [], source, t.startOffset, t.image);
     const end = Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : start + 1;
     diagnostics.push({ code: "PARSE", message, span: { start, end } });
-    break; // the first error is the one worth reading; later ones are usually consequences
   }
   for (const s of p.stringErrors) diagnostics.push({ code: "PARSE", message: s.message, span: { start: s.offset, end: s.offset + 2 } });
-  if (diagnostics.length > 0) return { program: null, diagnostics };
-  return { program: { body, source, file }, diagnostics: [] };
+  if (diagnostics.length > 0) {
+    diagnostics.sort((a, b) => a.span.start - b.span.start);
+    return { program: null, diagnostics: diagnostics.slice(0, MAX_SYNTAX_ERRORS), partial };
+  }
+  return { program: partial, diagnostics: [], partial };
 }
 
 /** The `end …` line each block statement needs, by the rule that parses it. */

@@ -13,7 +13,6 @@ export type WsEvent = "connect" | "message" | "disconnect";
 type Handler = (event: WflObject) => Promise<void>;
 
 const sockets = new WeakMap<WflObject, WebSocket>();
-const openWs = new Set<WsServer>();
 
 export class WsServer {
   readonly handle: WflOpaque;
@@ -21,7 +20,7 @@ export class WsServer {
   private readonly clients = new Map<WebSocket, WflObject>();
   private nextId = 1;
 
-  private constructor(private readonly http: HttpServer, private readonly wss: WebSocketServer, host: string, port: number) {
+  private constructor(private readonly http: HttpServer, private readonly wss: WebSocketServer, private readonly owner: ServerLimits["owner"], host: string, port: number) {
     this.handle = new WflOpaque("WebSocketServer", `WebSocketServer::${host}:${port}`, this);
   }
 
@@ -39,9 +38,9 @@ export class WsServer {
     const actual = typeof addr === "object" && addr ? addr.port : port;
     const { WebSocketServer: Wss } = requirePackage<typeof import("ws")>("ws");
     const wss = new Wss({ server: http, maxPayload: maxMessageBytes });
-    const s = new WsServer(http, wss, limits.bindAddress, actual);
+    const s = new WsServer(http, wss, limits.owner, limits.bindAddress, actual);
     wss.on("connection", (ws, req) => s.connected(ws, req.socket.remoteAddress ?? ""));
-    openWs.add(s);
+    limits.owner.add(s);
     return s;
   }
 
@@ -79,7 +78,7 @@ export class WsServer {
     for (const ws of this.clients.keys()) ws.terminate();
     this.wss.close();
     this.http.close();
-    openWs.delete(this);
+    this.owner.delete(this);
   }
 }
 
@@ -93,8 +92,4 @@ export function sendTo(target: Value, v: Value): void {
   const ws = target instanceof WflObject ? sockets.get(target) : undefined;
   if (!ws) throw new WflRuntimeError("send websocket message needs a connection or a message from an 'on websocket' handler", "type");
   if (ws.readyState === 1) ws.send(v instanceof Uint8Array ? v : formatValue(v));
-}
-
-export function closeAllWebSockets(): void {
-  for (const s of [...openWs]) s.close();
 }

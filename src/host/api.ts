@@ -1,7 +1,6 @@
 // The embedding API: run a WFL program from a Node.js program (documented in Docs/embedding.md).
 // Every call is one run with its own Engine (runtime/engine.ts): its own builtins, configuration,
 // output, servers, processes, signal handlers and limits. The CLI goes through here too.
-import { resolve } from "node:path";
 import { runProgram } from "./run.js";
 import type { HostAction } from "../runtime/host-actions.js";
 import type { JsValue } from "../runtime/convert.js";
@@ -51,7 +50,7 @@ export interface RunResult {
  */
 export async function run(program: string | { file: string }, options: RunOptions = {}): Promise<RunResult> {
   const fromFile = typeof program !== "string";
-  const file = fromFile ? program.file : options.file ?? resolve("program.wfl");
+  const file = fromFile ? program.file : options.file ?? "program.wfl";
   let diagnostics = "";
   let output: string | undefined;
   const write = options.write ?? ((t: string) => { output += t; });

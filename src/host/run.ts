@@ -114,6 +114,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
         limits: engine.childLimits(),
         actions: engine.actions,
       });
+      engine.check(); // this run's own time limit or abort (the file inherited them) comes first
       if (code !== 0) throw new WflRuntimeError(`The executed file '${path}' failed: ${err.split("\n")[0]?.replace(/^error\[[A-Z-]+\]: /, "") ?? ""}`, "general");
       return capture ? out.replace(/\n$/, "") : null;
     },

@@ -1,5 +1,5 @@
 // Host actions: JavaScript functions an embedding host gives a run, callable from WFL by name
-// like builtins (`lookup("x")`, `call lookup with "x"`). Arguments and results convert as
+// like builtins (`lookup of "x"`, `call lookup with "x"`). Arguments and results convert as
 // convert.ts says; a host function that throws (or rejects) is a WFL error at the call.
 import { Registry } from "../stdlib/registry.js";
 import { toJs, toWfl, type JsValue } from "./convert.js";
@@ -22,7 +22,9 @@ export function registryWithActions(base: Registry, actions: Readonly<Record<str
     if (!NAME.test(name)) throw new TypeError(`Host action name '${name}' is not a WFL name (letters, digits and _; not starting with a digit)`);
     if (base.functions.has(name) || base.constants.has(name)) throw new TypeError(`Host action '${name}' has the name of a WFL builtin`);
     if (typeof fn !== "function") throw new TypeError(`Host action '${name}' is not a function`);
-    r.fn(name, { arity: [0, Infinity], async: true }, async (args) => {
+    // At least as many arguments as the function declares (`fn.length`); a bare name of one
+    // that declares none calls it, like a zero-argument builtin.
+    r.fn(name, { arity: [fn.length, Infinity], async: true }, async (args) => {
       check();
       let result: unknown;
       try {

@@ -8,6 +8,7 @@ import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { ServerLimits } from "./server.js";
+import { RunStopped } from "../../runtime/lifetime.js";
 
 export type WsEvent = "connect" | "message" | "disconnect";
 type Handler = (event: WflObject) => Promise<void>;
@@ -52,7 +53,7 @@ export class WsServer {
     const conn = new WflObject([["id", String(this.nextId++)], ["ip", ip]]);
     sockets.set(conn, ws);
     this.clients.set(ws, conn);
-    void this.handlers.get("connect")?.(conn);
+    this.fire("connect", conn);
     ws.on("message", (data, isBinary) => {
       const msg = new WflObject([
         ["id", conn.get("id")!], ["ip", ip],
@@ -60,13 +61,22 @@ export class WsServer {
         ["sender", conn],
       ]);
       sockets.set(msg, ws);
-      void this.handlers.get("message")?.(msg);
+      this.fire("message", msg);
     });
     ws.on("close", () => {
       this.clients.delete(ws);
-      void this.handlers.get("disconnect")?.(conn);
+      this.fire("disconnect", conn);
     });
     ws.on("error", () => ws.terminate());
+  }
+
+  /** Run a handler from the event loop. A run that was stopped meanwhile just stops (it must not reach the host). */
+  private fire(event: WsEvent, obj: WflObject): void {
+    const h = this.handlers.get(event);
+    if (!h) return;
+    void h(obj).catch((e: unknown) => {
+      if (!(e instanceof RunStopped)) throw e;
+    });
   }
 
   broadcast(v: Value): void {

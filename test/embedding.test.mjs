@@ -236,3 +236,13 @@ test("the CLI still ends with exit code 0 after a program's SIGINT handler runs"
   assert.match(io.out, /stopping\n$/);
   assert.equal(io.err, "");
 });
+
+test("random_seed in one run does not change the numbers of another run", async () => {
+  const seededThenWaits = 'call random_seed with 42\nwait for 100 milliseconds\ndisplay random\n';
+  const alone = await run(seededThenWaits);
+  assert.equal(alone.exitCode, 0, alone.diagnostics);
+  // Another run seeds with 7 while the first is waiting: the first still draws from its own seed.
+  const [a, b] = await Promise.all([run(seededThenWaits), run("call random_seed with 7\ndisplay random\n")]);
+  assert.equal(a.output, alone.output);
+  assert.notEqual(b.output, alone.output);
+});

@@ -56,6 +56,8 @@ export class Runtime {
     this.sink = this.engine.write;
     this.maxDepth = options.maxCallDepth ?? 1000;
     this.engine.wake = () => { this.budget = 0; };
+    const { timeoutMs, signal } = this.engine.limits;
+    if (timeoutMs === undefined && signal === undefined) this.enterSync = this.enterSyncUncounted;
     const self = this;
     this.nativeContext = {
       scriptDir: options.scriptDir,
@@ -111,6 +113,21 @@ export class Runtime {
   enterSync(a: WflAction, o: Overload, f: Frame, span: Span): Value {
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
     if (--this.budget <= 0) this.checkLimits();
+    this.depth++;
+    const r = o.body(f);
+    this.depth--;
+    if (r === undefined) return null;
+    if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
+    return r === Signal.Return ? f[RET]! : null;
+  }
+
+  /**
+   * `enterSync` for a run without a time limit or AbortSignal (the CLI's): nothing can stop it
+   * in the middle of synchronous calls, so they are not counted (counting costs a recursive
+   * program about a tenth of its time). Loops still check the heap.
+   */
+  private enterSyncUncounted(a: WflAction, o: Overload, f: Frame, span: Span): Value {
+    if (this.depth >= this.maxDepth) this.overflow(a.name, span);
     this.depth++;
     const r = o.body(f);
     this.depth--;

@@ -246,3 +246,18 @@ test("random_seed in one run does not change the numbers of another run", async 
   assert.equal(a.output, alone.output);
   assert.notEqual(b.output, alone.output);
 });
+
+test("a page run by `execute wfl file` does not close its caller's server when it ends", async () => {
+  const s = await startServerRun(`listen on port 0 as srv
+display srv
+count from 1 to 2:
+    wait for request comes in on srv as req
+    execute wfl file at "pages/page.wfl" with req and read output as page
+    respond to req with page
+end count
+`, { file: `${root}test/fixtures/server.wfl` });
+  assert.equal(await get(s.port, "/one"), "200 page for /one");
+  assert.equal(await get(s.port, "/two"), "200 page for /two");
+  const r = await s.result;
+  assert.equal(r.exitCode, 0, r.diagnostics);
+});

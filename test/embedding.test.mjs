@@ -261,3 +261,9 @@ end count
   const r = await s.result;
   assert.equal(r.exitCode, 0, r.diagnostics);
 });
+
+test("a time limit stops a `main loop` that never waits", async () => {
+  const r = await run("store n as 0\nmain loop:\n    add 1 to n\nend loop\n", { timeoutMs: 200 });
+  assert.equal(r.exitCode, 1);
+  assert.match(r.diagnostics, /^error\[TIMEOUT\]: The program ran longer than its 200 ms limit\n/);
+});

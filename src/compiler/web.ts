@@ -23,6 +23,7 @@ export function mainLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Blo
   return {
     fn: async (f) => {
       for (;;) {
+        rt.tick();
         const depth = rt.depth;
         let r: StmtResult;
         try {

@@ -1,4 +1,5 @@
-// Bundles the CLI and the embedding API into dist/ (one file each: fast start-up).
+// Bundles the CLI, the embedding API (dist/index.js) and the internals the tests use
+// (dist/internal.js) into dist/ (one file each: fast start-up).
 import { build } from "esbuild";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,7 @@ const common = {
 
 await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "dist/cli.js" });
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
+await build({ ...common, entryPoints: ["src/internal.ts"], outfile: "dist/internal.js" });
 
 // The start-up snapshot: a CommonJS bundle whose top level builds the parser and the standard
 // library, captured by `node --build-snapshot` (with the same V8 flags bin/wfl runs with). It is tied to this exact Node version, so its name

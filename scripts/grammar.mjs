@@ -3,7 +3,7 @@
 // Run after changing src/parser/: `node scripts/grammar.mjs` (needs `npm run build` first).
 import { writeFileSync, mkdirSync } from "node:fs";
 import { createSyntaxDiagramsCode } from "chevrotain";
-import { grammarProductions } from "../dist/index.js";
+import { grammarProductions } from "../dist/internal.js";
 
 mkdirSync("grammar", { recursive: true });
 const gast = grammarProductions();

@@ -1,29 +1,8 @@
-// Embedding API: run WFL from any Node.js program.
-export { standardLibrary } from "./stdlib/index.js";
-export { Registry } from "./stdlib/registry.js";
-export type { NativeContext, NativeFunction } from "./stdlib/registry.js";
-export * from "./runtime/values.js";
-export { formatValue, formatNumber } from "./runtime/display.js";
-export { WflRuntimeError } from "./runtime/errors.js";
-export * as patterns from "./stdlib/pattern/index.js";
-// Statement helpers from the time, filesystem, crypto, toml and web modules (used by compiled programs).
-export { currentTimeMillis, formatCurrentTime } from "./stdlib/time/index.js";
-export {
-  readTextFile, readBinaryFile, writeTextFile, appendTextFile, writeBinaryFile, createFile, createDirectory,
-  deleteFile, deleteDirectory, copyFile, moveFile, fileExists, directoryExists, pathExists, listFiles, fileSize,
-  maxReadSize, openFile, isFileHandle, readContent, readBinary, readBytes, writeContent, appendContent, writeBinary,
-  closeFile, fsError, toBytes,
-} from "./stdlib/filesystem/index.js";
-export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
-export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
-export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
-// Front end and hosts.
-export { parse } from "./parser/parse.js";
-export { tokenize } from "./lexer/lexer.js";
-export { runProgram } from "./host/run.js";
-export type { RunOptions } from "./host/run.js";
-import { sharedParser } from "./parser/parse.js";
-/** The grammar's productions, serialized (for tools and diagrams). */
-export function grammarProductions(): ReturnType<ReturnType<typeof sharedParser>["getSerializedGastProductions"]> {
-  return sharedParser().getSerializedGastProductions();
-}
+// wfl-ts embedding API: run WFL programs from a Node.js program. Documented in Docs/embedding.md.
+//
+//   import { run } from "wfl-ts";
+//   const { exitCode, output } = await run('display "hi"', { timeoutMs: 2000 });
+//
+// Each `run` is independent: its servers, processes, signal handlers and limits are its own.
+export { run } from "./host/api.js";
+export type { RunOptions, RunResult, HostAction, JsValue } from "./host/api.js";

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { grammarProductions } from "../dist/index.js";
+import { grammarProductions } from "../dist/internal.js";
 
 test("grammar/wfl.gast.json is up to date (regenerate with `node scripts/grammar.mjs`)", () => {
   const onDisk = readFileSync(new URL("../grammar/wfl.gast.json", import.meta.url), "utf8");

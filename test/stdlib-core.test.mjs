@@ -1,7 +1,7 @@
 // Core and math modules: called straight through the registry, as the runtime would.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflRuntimeError, makeObject } from "../dist/index.js";
+import { standardLibrary, WflRuntimeError, makeObject } from "../dist/internal.js";
 
 const lib = standardLibrary();
 function ctx() {

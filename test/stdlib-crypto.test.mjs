@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build } from "esbuild";
-import { standardLibrary, WflRuntimeError } from "../dist/index.js";
+import { standardLibrary, WflRuntimeError } from "../dist/internal.js";
 import { ctx, call } from "./support/natives.mjs";
 
 

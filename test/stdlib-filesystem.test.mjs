@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as wfl from "../dist/index.js";
+import * as wfl from "../dist/internal.js";
 import { call } from "./support/natives.mjs";
 
 const { standardLibrary, WflRuntimeError } = wfl;

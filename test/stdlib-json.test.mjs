@@ -1,7 +1,7 @@
 // JSON module: WflObject mapping, sorted keys, number formatting, pretty output.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { standardLibrary, WflRuntimeError, WflObject, WflDate, makeObject } from "../dist/index.js";
+import { standardLibrary, WflRuntimeError, WflObject, WflDate, makeObject } from "../dist/internal.js";
 
 const lib = standardLibrary();
 const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };

@@ -1,7 +1,7 @@
 // List module: lists are plain arrays and the mutating functions change them in place.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { WflDate, makeObject } from "../dist/index.js";
+import { WflDate, makeObject } from "../dist/internal.js";
 import { call, throwsWfl } from "./support/natives.mjs";
 
 

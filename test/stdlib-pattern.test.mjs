@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
-import { patterns as P, WflPattern, WflObject, standardLibrary } from "../dist/index.js";
+import { patterns as P, WflPattern, WflObject, standardLibrary } from "../dist/internal.js";
 
 const CORPUS = new URL("../../shared/wfl-upstream/TestPrograms/", import.meta.url);
 const corpusFile = (name) => new URL(name, CORPUS);

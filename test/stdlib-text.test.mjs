@@ -1,7 +1,7 @@
 // Text module (and the text side of length/contains/indexof/slice).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { WflPattern } from "../dist/index.js";
+import { WflPattern } from "../dist/internal.js";
 import { call, throwsWfl } from "./support/natives.mjs";
 
 

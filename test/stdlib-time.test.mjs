@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatValue, WflDate, WflTime, WflDateTime, WflRuntimeError, formatCurrentTime, currentTimeMillis } from "../dist/index.js";
+import { formatValue, WflDate, WflTime, WflDateTime, WflRuntimeError, formatCurrentTime, currentTimeMillis } from "../dist/internal.js";
 import { call } from "./support/natives.mjs";
 
 const show = (v) => formatValue(v);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { WflObject, WflDate, WflDateTime, WflTime, makeObject, valuesEqual } from "../dist/index.js";
+import { WflObject, WflDate, WflDateTime, WflTime, makeObject, valuesEqual } from "../dist/internal.js";
 import { call } from "./support/natives.mjs";
 
 const parse = (s) => call("parse_toml", s);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { WflObject, percentDecode } from "../dist/index.js";
+import { WflObject, percentDecode } from "../dist/internal.js";
 import { call } from "./support/natives.mjs";
 
 const plain = (o) => (o instanceof WflObject ? Object.fromEntries(o) : o);

@@ -1,5 +1,6 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
-import { runProgram, readProgramText } from "../host/run.js";
+import { readProgramText } from "../host/run.js";
+import { run } from "../host/api.js";
 import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
 import { formatDiagnostic, positionsOf } from "../diagnostics/format.js";
@@ -35,7 +36,7 @@ export async function cliMain(argv: string[]): Promise<number> {
       return 0;
     case "--test":
       if (!argv[1]) return usage("--test needs a file");
-      return runProgram({ file: argv[1], args: argv.slice(2), testMode: true, color });
+      return runFile(argv[1], argv.slice(2), true, color);
     case "--parse": case "--ast": case "--lex": {
       const file = argv[1];
       if (!file) return usage(`${first} needs a file`);
@@ -75,8 +76,20 @@ export async function cliMain(argv: string[]): Promise<number> {
     }
     default:
       if (first.startsWith("--")) return usage(`Unknown option '${first}'`);
-      return runProgram({ file: first, args: argv.slice(1), color });
+      return runFile(first, argv.slice(1), false, color);
   }
+}
+
+/** Run a program through the embedding API, its output and diagnostics going straight to stdout and stderr. */
+async function runFile(file: string, args: string[], test: boolean, color: boolean): Promise<number> {
+  const r = await run({ file }, {
+    args,
+    test,
+    color,
+    write: (t) => process.stdout.write(t),
+    writeError: (t) => process.stderr.write(t),
+  });
+  return r.exitCode;
 }
 
 function usage(message: string): number {

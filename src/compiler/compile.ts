@@ -16,7 +16,7 @@ import { BlockScope, FunctionScope, type ActionInfo } from "./scope.js";
 import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { findMayWait } from "./may-wait.js";
-import { heapTick, limits } from "../runtime/memory.js";
+import { limits } from "../runtime/memory.js";
 import {
   type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
   combineMaybe, map1, numberFastPath, twoLocalsFastPath,
@@ -436,6 +436,7 @@ export class Compiler {
   }
 
   countLoop(s: Stmt & { kind: "CountLoop" }, scope: BlockScope): CStmt {
+    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
     const from = this.expr(s.from, scope);
     const to = this.expr(s.to, scope);
     const step = s.step ? this.expr(s.step, scope) : { fn: () => 1, async: false };
@@ -490,6 +491,7 @@ export class Compiler {
   }
 
   forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
+    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
     const it = this.expr(s.iterable, scope);
     const [inner, slot] = this.loopVar(s.name, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
@@ -531,6 +533,7 @@ export class Compiler {
   }
 
   whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
+    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
     const cond = this.expr(s.cond, scope);
     const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
     const until = s.until;
@@ -563,6 +566,7 @@ export class Compiler {
   }
 
   doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
+    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
     const inner = new BlockScope(scope.fn, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
     const cond = this.expr(s.cond, inner);
@@ -595,6 +599,7 @@ export class Compiler {
   }
 
   forever(stmts: Stmt[], scope: BlockScope): CStmt {
+    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
     const [body, outermost] = this.loopBody(stmts, new BlockScope(scope.fn, scope));
     const bf = body.fn;
     if (!body.async) {
@@ -844,7 +849,7 @@ export class Compiler {
         const v = await amount.fn(f);
         if (typeof v !== "number" || v < 0) throw new WflRuntimeError(`wait for needs a non-negative number, got ${formatValue(v)}`, "type", s.span);
         rt.flush();
-        await new Promise((r) => setTimeout(r, v * factor));
+        await rt.sleep(v * factor);
         return undefined;
       },
       async: true,

@@ -20,7 +20,7 @@ import { BlockScope } from "./scope.js";
 import type { CStmt, StmtResult } from "./closures.js";
 import { type Frame, RET, Signal } from "../runtime/frame.js";
 import { WflObject, isTruthy } from "../runtime/values.js";
-import { heapTick, limits } from "../runtime/memory.js";
+import { limits } from "../runtime/memory.js";
 import { WflRuntimeError } from "../runtime/errors.js";
 import { MAX_TEXT_LENGTH, concatText, getIndex, setIndex } from "../runtime/access.js";
 import { binaryOperation, checkCountBounds, compoundValue, forEachItems, negate, usedBeforeValue } from "./operators.js";
@@ -30,7 +30,7 @@ type Run = (f: Frame) => StmtResult | Promise<StmtResult>;
 
 /** What generated code calls. */
 const HELPERS = {
-  isTruthy, heapTick, limits, concatText, getIndex, setIndex, WflObject,
+  isTruthy, heapTick: (): void => {} /* each run's own Runtime.tick, given where the function is made */, limits, concatText, getIndex, setIndex, WflObject,
   checkCountBounds, compoundValue, forEachItems, negate, U: usedBeforeValue,
 };
 
@@ -77,7 +77,7 @@ export function fastLoop(c: Compiler, s: LoopStmt, scope: BlockScope): CStmt | n
   const start = (f: Frame): StmtResult | Promise<StmtResult> => {
     if (run === null) {
       try {
-        run = (new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => Run)(constants, HELPERS);
+        run = (new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => Run)(constants, { ...HELPERS, heapTick: c.rt.tick });
       } catch (e) {
         if (e instanceof RangeError) throw new WflRuntimeError("This loop is nested too deeply to run", "general", span);
         throw e;

@@ -1,5 +1,6 @@
 // Running a WFL program end to end: read → parse → compile (with analysis) → execute → report.
-// Used by the CLI and by the embedding API; it never lets a host stack trace reach the user.
+// Used by the CLI and by the embedding API (through `run` in api.ts); it never lets a host stack
+// trace reach the user. Each call is one run with its own Engine (see runtime/engine.ts).
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve, basename, isAbsolute } from "node:path";
 import { parse } from "../parser/parse.js";
@@ -8,12 +9,10 @@ import { Runtime } from "../runtime/runtime.js";
 import { newFrame, ExitProgram } from "../runtime/frame.js";
 import { setListLimit } from "../runtime/memory.js";
 import { WflRuntimeError } from "../runtime/errors.js";
-import { standardLibrary } from "../stdlib/index.js";
 import { loadConfig } from "../runtime/config.js";
-import { closeAllServers } from "../stdlib/web/server.js";
-import { stopAllProcesses } from "../stdlib/process/index.js";
-import { closeAllWebSockets } from "../stdlib/web/websocket.js";
-import { closeAllDatabases } from "../stdlib/database/index.js";
+import { Engine, type EarlyEnd, type EngineLimits } from "../runtime/engine.js";
+import { RunStopped } from "../runtime/lifetime.js";
+import type { HostAction } from "../runtime/host-actions.js";
 import { formatDiagnostic, positionOf } from "../diagnostics/format.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Program } from "../ast/nodes.js";
@@ -36,6 +35,12 @@ export interface RunOptions {
   compileOnly?: boolean;
   /** Variables the executed page sees (method, path, body, …). */
   pageGlobals?: Map<string, Value>;
+  /** Configuration from the host; `.wflcfg` next to the program when absent. */
+  config?: ReadonlyMap<string, string>;
+  /** Time limit, AbortSignal, memory cap. */
+  limits?: EngineLimits;
+  /** Actions the host provides, callable from WFL. */
+  actions?: Readonly<Record<string, HostAction>>;
 }
 
 /** Largest program accepted (bytes). */
@@ -43,6 +48,7 @@ const MAX_SOURCE = 64 * 1024 * 1024;
 
 export async function runProgram(opts: RunOptions): Promise<number> {
   const writeError = opts.writeError ?? ((t: string) => process.stderr.write(t));
+  const write = opts.write ?? ((t: string) => process.stdout.write(t));
   const color = opts.color ?? false;
   const sources = new Map<string, string>();
   const report = (kind: string, d: { message: string; span?: { start: number; end: number }; file?: string }): void => {
@@ -78,13 +84,13 @@ export async function runProgram(opts: RunOptions): Promise<number> {
 
   const scriptPath = resolve(opts.file);
   const scriptDir = dirname(scriptPath);
-  const config = loadConfig(scriptDir);
+  const config = opts.config ?? loadConfig(scriptDir);
   const maxDepth = Number(config.get("max_call_depth") ?? "1000");
+  const engine = new Engine({ config, write, writeError, limits: opts.limits, actions: opts.actions });
   const rt = new Runtime({
+    engine,
     scriptDir,
-    config,
     testMode: opts.testMode ?? false,
-    write: opts.write,
     maxCallDepth: Number.isFinite(maxDepth) && maxDepth > 0 ? maxDepth : 1000,
     reportError: (err, note) => report("RUNTIME", { message: `${err.message} (${note})`, span: err.span, file: (err as { file?: string }).file }),
     executeFile: async (path, request, capture) => {
@@ -99,17 +105,21 @@ export async function runProgram(opts: RunOptions): Promise<number> {
       if (request instanceof WflObject) for (const k of ["method", "path", "client_ip", "body", "headers"]) page.set(k, request.get(k) ?? null);
       const code = await runProgram({
         file: target,
-        write: capture ? (t) => { out += t; } : opts.write,
+        write: capture ? (t) => { out += t; } : write,
         writeError: (t) => { err += t; },
         executeDepth: depth,
         pageGlobals: page,
         color: false,
+        config: opts.config,
+        limits: engine.childLimits(),
+        actions: engine.actions,
       });
+      engine.check(); // this run's own time limit or abort (the file inherited them) comes first
       if (code !== 0) throw new WflRuntimeError(`The executed file '${path}' failed: ${err.split("\n")[0]?.replace(/^error\[[A-Z-]+\]: /, "") ?? ""}`, "general");
       return capture ? out.replace(/\n$/, "") : null;
     },
   });
-  const registry = standardLibrary();
+  const registry = engine.registry;
   const includeDiagnostics: Diagnostic[] = [];
   const loadInclude = (path: string, fromFile: string, span: { start: number; end: number }): Program | null => {
     const candidates = isAbsolute(path) ? [path] : [resolve(dirname(fromFile), path), resolve(path)];
@@ -159,39 +169,54 @@ export async function runProgram(opts: RunOptions): Promise<number> {
 
   if (opts.compileOnly) return 0;
   const t2 = performance.now();
-  const frame = newFrame(compiled.frameSize, null);
   let exitCode = 0;
   try {
-    const r = compiled.body(frame);
-    if (r instanceof Promise) await r;
-  } catch (e) {
-    rt.flush();
-    if (e instanceof ExitProgram) {
-      exitCode = e.code;
-    } else {
-      const err = rt.asCatchable(e);
-      if (!err) throw e;
-      const file = (err as { file?: string }).file ?? opts.file;
-      report("RUNTIME", { message: err.message, span: err.span, file });
+    engine.start();
+    let early: EarlyEnd | null = null;
+    try {
+      engine.check();
+      const r = compiled.body(newFrame(compiled.frameSize, null));
+      // The run ends when its code finishes, or earlier: its time limit, the host's AbortSignal,
+      // a signal handler that has run. Code still waiting then meets a RunStopped when it resumes.
+      if (r instanceof Promise) early = await Promise.race([r.then(() => null), engine.endedEarly]);
+    } catch (e) {
+      rt.flush();
+      if (e instanceof ExitProgram) exitCode = e.code;
+      else if (e instanceof RunStopped) early = engine.earlyEnd ?? { kind: "stopped", stop: e };
+      else {
+        const err = rt.asCatchable(e);
+        if (!err) throw e;
+        const file = (err as { file?: string }).file ?? opts.file;
+        report("RUNTIME", { message: err.message, span: err.span, file });
+        return 1;
+      }
+    }
+    if (early) {
+      rt.flush();
+      if (early.kind === "exit") return early.code;
+      if (early.kind === "stopped") {
+        report(early.stop.kind, { message: early.stop.message });
+        return 1;
+      }
+      const err = rt.asCatchable(early.error);
+      if (!err) throw early.error;
+      report("RUNTIME", { message: err.message, span: err.span, file: (err as { file?: string }).file });
       return 1;
     }
-  }
-  finally {
-    // Servers and child processes the program left open are closed, so the process can end.
-    closeAllServers();
-    closeAllWebSockets();
-    stopAllProcesses();
-    closeAllDatabases();
-  }
-  if (opts.testMode && compiled.hasTests) {
-    rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));
-    if (rt.tests.failures.length > 0) {
-      exitCode = 1;
-      rt.flush();
-      writeError(`error[TEST]: ${rt.tests.failures.length} of ${rt.tests.total} tests failed\n`);
+    if (opts.testMode && compiled.hasTests) {
+      rt.writeLine(rt.tests.summary((span) => positionOf(source!, span.start).line));
+      if (rt.tests.failures.length > 0) {
+        exitCode = 1;
+        rt.flush();
+        writeError(`error[TEST]: ${rt.tests.failures.length} of ${rt.tests.total} tests failed\n`);
+      }
     }
+  } finally {
+    rt.flush();
+    // From here on the run's output is dropped, and what it opened is closed (only what it opened).
+    rt.muted = true;
+    engine.release();
   }
-  rt.flush();
   if (timing) {
     const t3 = performance.now();
     writeError(`timing: parse ${(t1 - t0).toFixed(1)} ms, compile ${(t2 - t1).toFixed(1)} ms, run ${(t3 - t2).toFixed(1)} ms\n`);

@@ -4,15 +4,23 @@ import v8 from "node:v8";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
 
-const EVERY = 1 << 12;
-let budget = EVERY;
+/** How many loop iterations and action calls pass between two checks (see `Runtime.tick`). */
+export const CHECK_EVERY = 1 << 12;
 
-/** Called once per loop iteration; does real work only every 4,096 calls. */
-export function heapTick(): void {
-  if (--budget > 0) return;
-  budget = EVERY;
+/**
+ * The heap check, run every `CHECK_EVERY` loop iterations or action calls of a run. The heap is
+ * the process's, shared by every run in it: `capBytes` (a run's memory cap) lowers the limit.
+ */
+export function checkHeap(capBytes?: number): void {
   const s = v8.getHeapStatistics();
-  if (s.used_heap_size > 0.7 * s.heap_size_limit) {
+  const limit = 0.7 * s.heap_size_limit;
+  if (capBytes !== undefined && capBytes < limit && s.used_heap_size > capBytes) {
+    throw new WflRuntimeError(
+      `Out of memory: the program is using ${Math.round(s.used_heap_size / 1048576)} MB, over its ${Math.round(capBytes / 1048576)} MB limit`,
+      "general",
+    );
+  }
+  if (s.used_heap_size > limit) {
     throw new WflRuntimeError(
       `Out of memory: the program is using ${Math.round(s.used_heap_size / 1048576)} MB of the ${Math.round(s.heap_size_limit / 1048576)} MB available`,
       "general",

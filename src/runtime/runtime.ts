@@ -8,14 +8,17 @@ import type { Span } from "../ast/span.js";
 import type { NativeContext, NativeFunction } from "../stdlib/registry.js";
 import { TestHarness } from "./tests.js";
 import { InstanceValue } from "./container.js";
-import { closeAllServers, type ServerLimits } from "../stdlib/web/server.js";
+import type { ServerLimits } from "../stdlib/web/server.js";
+import { policyFrom, type ProcessPolicy } from "../stdlib/process/index.js";
+import type { Engine } from "./engine.js";
+import type { RunResources } from "./lifetime.js";
+import { CHECK_EVERY } from "./memory.js";
 
 export interface RuntimeOptions {
+  /** The run this runtime executes: its builtins, configuration, output, resources and limits. */
+  engine: Engine;
   scriptDir: string;
-  config: ReadonlyMap<string, string>;
   testMode: boolean;
-  /** Where display output goes (defaults to stdout, buffered). */
-  write?: (text: string) => void;
   maxCallDepth?: number;
   /** Reports an error the program survives (a failed request in a main loop); provided by the host. */
   reportError?: (err: WflRuntimeError, note: string) => void;
@@ -25,6 +28,19 @@ export interface RuntimeOptions {
 
 export class Runtime {
   private buffer = "";
+  readonly engine: Engine;
+  readonly config: ReadonlyMap<string, string>;
+  /** Set when the run has ended: output of its stale code (if any still runs) is dropped. */
+  muted = false;
+  /** Loop iterations and action calls left before the next check of the run's limits. */
+  private budget = CHECK_EVERY;
+  /**
+   * Called on every loop back-edge (compiled code and fast loops) and action call: every
+   * CHECK_EVERY calls it checks the heap, the time limit and whether the run was stopped.
+   */
+  readonly tick = (): void => {
+    if (--this.budget <= 0) this.checkLimits();
+  };
   /** Nested action calls in progress. Catch sites save and restore it (errors skip the decrement). */
   depth = 0;
   private readonly maxDepth: number;
@@ -35,12 +51,17 @@ export class Runtime {
   currentFile: string | null = null;
 
   constructor(readonly options: RuntimeOptions) {
-    this.sink = options.write ?? ((t) => process.stdout.write(t));
+    this.engine = options.engine;
+    this.config = this.engine.config;
+    this.sink = this.engine.write;
     this.maxDepth = options.maxCallDepth ?? 1000;
+    this.engine.wake = () => { this.budget = 0; };
+    const { timeoutMs, signal } = this.engine.limits;
+    if (timeoutMs === undefined && signal === undefined) this.enterSync = this.enterSyncUncounted;
     const self = this;
     this.nativeContext = {
       scriptDir: options.scriptDir,
-      config: options.config,
+      config: this.config,
       writeLine: (t) => self.writeLine(t),
     };
     this.tests = new TestHarness(this, options.testMode);
@@ -55,8 +76,24 @@ export class Runtime {
     if (this.buffer.length > 0) {
       const b = this.buffer;
       this.buffer = "";
-      this.sink(b);
+      if (!this.muted) this.sink(b);
     }
+  }
+
+  /** See `tick`. */
+  checkLimits(): void {
+    this.budget = CHECK_EVERY;
+    this.engine.check();
+  }
+
+  /** What this run owns (servers, processes, …): released, and only it, when the run ends. */
+  get resources(): RunResources {
+    return this.engine.resources;
+  }
+
+  /** `wait for N seconds`: ends early when the run is stopped. */
+  sleep(ms: number): Promise<void> {
+    return this.engine.sleep(ms);
   }
 
   /** Call a user action from code that is known not to wait. */
@@ -74,6 +111,22 @@ export class Runtime {
    * (WFL `try`, the test harness) puts it back to what it was (see `depth`).
    */
   enterSync(a: WflAction, o: Overload, f: Frame, span: Span): Value {
+    if (this.depth >= this.maxDepth) this.overflow(a.name, span);
+    if (--this.budget <= 0) this.checkLimits();
+    this.depth++;
+    const r = o.body(f);
+    this.depth--;
+    if (r === undefined) return null;
+    if (r instanceof Promise) throw new Error(`internal: action '${a.name}' waited in a synchronous call`);
+    return r === Signal.Return ? f[RET]! : null;
+  }
+
+  /**
+   * `enterSync` for a run without a time limit or AbortSignal (the CLI's): nothing can stop it
+   * in the middle of synchronous calls, so they are not counted (counting costs a recursive
+   * program about a tenth of its time). Loops still check the heap.
+   */
+  private enterSyncUncounted(a: WflAction, o: Overload, f: Frame, span: Span): Value {
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
     this.depth++;
     const r = o.body(f);
@@ -93,6 +146,7 @@ export class Runtime {
     const f = newFrame(o.frameSize, a.closure);
     this.bindArgs(o, f, args);
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
+    if (--this.budget <= 0) this.checkLimits();
     this.depth++;
     try {
       const r = await o.body(f);
@@ -149,6 +203,7 @@ export class Runtime {
     f[FIRST_SLOT] = target;
     for (let i = 0; i < args.length; i++) f[FIRST_SLOT + 1 + i] = args[i]!;
     if (this.depth >= this.maxDepth) this.overflow(`${target.container.name}.${name}`, span);
+    if (--this.budget <= 0) this.checkLimits();
     this.depth++;
     if (m.isAsync) {
       return (async () => {
@@ -213,38 +268,42 @@ export class Runtime {
 
   serverLimits(): ServerLimits {
     const num = (k: string, d: number): number => {
-      const v = Number(this.options.config.get(k));
+      const v = Number(this.config.get(k));
       return Number.isFinite(v) && v > 0 ? v : d;
     };
     return {
-      bindAddress: this.options.config.get("web_server_bind_address") ?? "127.0.0.1",
+      owner: this.resources,
+      bindAddress: this.config.get("web_server_bind_address") ?? "127.0.0.1",
       maxBodyBytes: num("web_server_max_body_size", 1024 * 1024),
       queueBound: num("web_server_request_queue_bound", 256),
     };
   }
 
-  /** `register signal handler for SIGINT as h`: run h (if it is an action), then end the program. */
+  /** What this run may do with subprocesses (from its configuration); they belong to this run. */
+  processPolicy(): ProcessPolicy {
+    return policyFrom(this.config, this.resources);
+  }
+
+  /**
+   * `register signal handler for SIGINT as h`: when the signal arrives, run h (if it is an
+   * action), then end this run (exit code 0). Other runs and the host's own listeners are left alone.
+   */
   onSignal(signal: string, handler: (() => Value) | null, span: Span): void {
-    process.removeAllListeners(signal);
-    process.on(signal, () => {
-      void (async () => {
-        try {
-          const h = handler?.();
-          if (h instanceof WflAction) await this.callAction(h, [], span);
-        } finally {
-          this.flush();
-          closeAllServers();
-          process.exit(0);
-        }
-      })();
-    });
+    this.engine.onSignal(signal, async () => {
+      try {
+        const h = handler?.();
+        if (h instanceof WflAction) await this.callAction(h, [], span);
+      } finally {
+        this.flush();
+      }
+    }, (e) => (e instanceof ExitProgram ? e.code : null));
   }
 
   /** Report an error the program survives; `note` says what happened instead of stopping. */
   reportError(err: WflRuntimeError, note: string): void {
     this.flush();
     if (this.options.reportError) this.options.reportError(err, note);
-    else process.stderr.write(`error[RUNTIME]: ${err.message} (${note})\n`);
+    else this.engine.writeError(`error[RUNTIME]: ${err.message} (${note})\n`);
   }
 
   async executeFile(path: string, request: Value, capture: boolean): Promise<Value> {

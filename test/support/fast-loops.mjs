@@ -1,6 +1,6 @@
 // Running a program in-process with fast loops on or off (WFL_FAST_LOOPS=0), for the tests that
 // compare the two.
-import { runProgram } from "../../dist/index.js";
+import { runProgram } from "../../dist/internal.js";
 
 /** Output, diagnostics and exit code of `source`, compiled with fast loops or closures only. */
 export async function runWith(source, fast, file = "fast.wfl") {

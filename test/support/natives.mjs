@@ -1,6 +1,6 @@
 // Calling standard-library natives directly, as the stdlib-*.test.mjs files do.
 import assert from "node:assert/strict";
-import { standardLibrary, WflRuntimeError } from "../../dist/index.js";
+import { standardLibrary, WflRuntimeError } from "../../dist/internal.js";
 
 export const lib = standardLibrary();
 export const ctx = { scriptDir: process.cwd(), config: new Map(), writeLine() {} };

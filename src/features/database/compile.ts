@@ -12,7 +12,7 @@ import type { DatabaseStmt, DatabaseExpr } from "./nodes.js";
 export function openDatabase(c: Compiler, s: Stmt & { kind: "OpenDatabase" }, scope: BlockScope): CStmt {
   const url = c.expr(s.url, scope);
   const span = s.span;
-  return c.declareCompiled(s.name, span, map1(url, (u) => c.rt.located(span, () => db.openDatabase(u))), scope);
+  return c.declareCompiled(s.name, span, map1(url, (u) => c.rt.located(span, () => db.openDatabase(u, c.rt.resources))), scope);
 }
 
 /** Commits at the end of the block (also on break, continue and return); rolls back on error. */

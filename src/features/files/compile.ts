@@ -18,7 +18,7 @@ export function fileOp(c: Compiler, s: Stmt & { kind: "FileOp" }, scope: BlockSc
     if (typeof v !== "string") throw new WflRuntimeError(`A file path must be text, got ${typeName(v)}`, "type", span);
     return v;
   };
-  const limit = fs.maxReadSize(rt.options.config);
+  const limit = fs.maxReadSize(rt.config);
   let run: (vals: Value[]) => Value;
   switch (s.op) {
     case "open": { const mode = s.mode, binary = s.binary; run = ([p]) => fs.openFile(path(p!), mode, binary); break; }
@@ -42,7 +42,7 @@ export function fileQuery(c: Compiler, e: Expr & { kind: "FileQuery" }, scope: B
   const args = e.args.map((a) => c.expr(a, scope));
   const rt = c.rt;
   const span = e.span;
-  const limit = fs.maxReadSize(rt.options.config);
+  const limit = fs.maxReadSize(rt.config);
   const path = (v: Value): string => {
     if (typeof v !== "string") throw new WflRuntimeError(`A file path must be text, got ${typeName(v)}`, "type", span);
     return v;

@@ -19,7 +19,7 @@ export function runCommand(c: Compiler, s: Stmt & { kind: "RunCommand" }, scope:
       const c = await command.fn(f);
       const a = args ? await args.fn(f) : null;
       return rt.locatedAsync(span, async () => {
-        const policy = proc.policyFrom(rt.options.config);
+        const policy = rt.processPolicy();
         return spawn ? proc.spawnCommand(c, a, shell, policy) : await proc.executeCommand(c, a, shell, policy);
       });
     },

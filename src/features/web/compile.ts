@@ -25,13 +25,14 @@ export function mainLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Blo
   return {
     fn: async (f) => {
       for (;;) {
+        rt.tick();
         const depth = rt.depth;
         let r: StmtResult;
         try {
           r = await bf(f);
         } catch (e) {
           const err = rt.asCatchable(e);
-          if (!err || failInFlight() === 0) throw e;
+          if (!err || failInFlight(rt.resources) === 0) throw e;
           rt.depth = depth;
           rt.reportError(err, "the request was answered with 500; the server goes on");
           continue;
@@ -57,7 +58,7 @@ export function listen(c: Compiler, s: Stmt & { kind: "Listen" }, scope: BlockSc
       }
       return rt.locatedAsync(span, async () => {
         if (websockets) {
-          const max = Number(rt.options.config.get("web_socket_max_message_size") ?? 1024 * 1024);
+          const max = Number(rt.config.get("web_socket_max_message_size") ?? 1024 * 1024);
           return (await WsServer.listen(p, rt.serverLimits(), Number.isFinite(max) && max > 0 ? max : 1024 * 1024)).handle;
         }
         return (await WebServer.listen(p, rt.serverLimits())).handle;

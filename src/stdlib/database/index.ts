@@ -8,13 +8,17 @@ import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import { requirePackage } from "../../runtime/packages.js";
+import type { RunResources } from "../../runtime/lifetime.js";
 
 class Database {
   inTransaction = false;
-  constructor(readonly db: BetterSqlite3.Database, readonly url: string) {}
+  constructor(readonly db: BetterSqlite3.Database, readonly url: string, readonly owner: RunResources) {}
+  /** Closing rolls back uncommitted work. */
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.owner.delete(this);
+  }
 }
-
-const open = new Set<Database>();
 
 function sqliteFile(url: string): string | null {
   if (url === "sqlite::memory:" || url === "sqlite://:memory:") return ":memory:";
@@ -22,7 +26,8 @@ function sqliteFile(url: string): string | null {
   return m ? m[1]!.replace(/\?.*$/, "") : null;
 }
 
-export function openDatabase(urlValue: Value): Value {
+/** Open a database for the run that `owner` stands for: the run's end closes it. */
+export function openDatabase(urlValue: Value, owner: RunResources): Value {
   const url = formatValue(urlValue);
   if (/^(postgres|postgresql|mysql|mariadb):\/\//.test(url)) {
     throw new WflRuntimeError(`This runtime cannot connect to ${url.split(":")[0]} databases yet; use a sqlite:// URL`, "general");
@@ -35,15 +40,16 @@ export function openDatabase(urlValue: Value): Value {
   } catch (e) {
     throw new WflRuntimeError(`SQLite is not available (the better-sqlite3 package could not be loaded: ${String((e as Error).message).split("\n")[0]})`, "general");
   }
+  let d: Database;
   try {
     const db = new Ctor(file);
     db.pragma("foreign_keys = ON");
-    const d = new Database(db, url);
-    open.add(d);
-    return new WflOpaque("Database", `[Database: ${url}]`, d);
+    d = new Database(db, url, owner);
   } catch (e) {
     throw new WflRuntimeError(`Cannot open the database at '${url}': ${(e as Error).message}`, "general");
   }
+  owner.add(d);
+  return new WflOpaque("Database", `[Database: ${url}]`, d);
 }
 
 function databaseOf(v: Value): Database {
@@ -132,15 +138,8 @@ export function begin(dbv: Value): { commit(): void; rollback(): void } {
 
 export function closeDatabase(dbv: Value): void {
   if (dbv instanceof WflOpaque && dbv.handle instanceof Database) {
-    if (dbv.handle.db.open) dbv.handle.db.close();
-    open.delete(dbv.handle);
+    dbv.handle.close();
     return;
   }
   databaseOf(dbv);
-}
-
-/** When the program ends every database it opened is closed (uncommitted work rolls back). */
-export function closeAllDatabases(): void {
-  for (const d of open) if (d.db.open) d.db.close();
-  open.clear();
 }

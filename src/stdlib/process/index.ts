@@ -7,20 +7,24 @@ import type { ChildProcess } from "node:child_process";
 import { WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
+import type { RunResources } from "../../runtime/lifetime.js";
 
 type Mode = "forbidden" | "sanitized" | "allowlist_only" | "unrestricted";
 
 export interface ProcessPolicy {
+  /** The run that starts the processes: its end stops those still running. */
+  owner: RunResources;
   allowed: boolean;
   mode: Mode;
   allowlist: string[];
   maxBufferBytes: number;
 }
 
-export function policyFrom(config: ReadonlyMap<string, string>): ProcessPolicy {
+export function policyFrom(config: ReadonlyMap<string, string>, owner: RunResources): ProcessPolicy {
   const mode = (config.get("shell_execution_mode") ?? "forbidden").trim() as Mode;
   const buf = Number(config.get("max_buffer_size_bytes"));
   return {
+    owner,
     allowed: /^(true|yes|1)$/i.test(config.get("allow_shell_execution") ?? "false"),
     mode: ["forbidden", "sanitized", "allowlist_only", "unrestricted"].includes(mode) ? mode : "forbidden",
     allowlist: (config.get("allowed_shell_commands") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
@@ -34,7 +38,7 @@ class ProcessState {
   exitCode: number | null = null;
   killed = false;
   readonly done: Promise<number>;
-  constructor(readonly child: ChildProcess, readonly command: string, maxBuffer: number) {
+  constructor(readonly child: ChildProcess, readonly command: string, maxBuffer: number, owner: RunResources) {
     const keep = (s: string, add: string): string => {
       const t = s + add;
       return t.length > maxBuffer ? t.slice(t.length - maxBuffer) : t;
@@ -54,15 +58,17 @@ class ProcessState {
       });
     });
     this.done.catch(() => {}); // observed by whoever waits; never an unhandled rejection
-    running.add(this);
-    void this.done.finally(() => running.delete(this)).catch(() => {});
+    owner.add(this);
+    void this.done.finally(() => owner.delete(this)).catch(() => {});
+  }
+  /** The run ended: a process it started and left running is stopped. */
+  close(): void {
+    if (this.isRunning) this.child.kill("SIGTERM");
   }
   get isRunning(): boolean {
     return this.exitCode === null && !this.killed;
   }
 }
-
-const running = new Set<ProcessState>();
 
 /** Split a command line into words, honouring simple '…' and "…" quoting; no shell features. */
 function words(command: string): string[] {
@@ -104,7 +110,7 @@ function launch(command: string, args: Value, shell: boolean, policy: ProcessPol
   }
   const cp = (process as unknown as { getBuiltinModule(id: string): typeof import("node:child_process") }).getBuiltinModule("node:child_process");
   const child = cp.spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
-  return new ProcessState(child, command, policy.maxBufferBytes);
+  return new ProcessState(child, command, policy.maxBufferBytes, policy.owner);
 }
 
 /** `wait for execute command C [with arguments L] [using shell]`: its output (stdout) as text. */
@@ -147,9 +153,4 @@ export function killProcess(v: Value): void {
 
 export function isRunning(v: Value): boolean {
   return stateOf(v).isRunning;
-}
-
-/** When the program ends, processes it started and left running are stopped. */
-export function stopAllProcesses(): void {
-  for (const p of running) if (p.isRunning) p.child.kill("SIGTERM");
 }

@@ -1,37 +1,45 @@
 // Random module. Until a program calls random_seed, numbers come from the operating system's
 // CSPRNG (read in blocks, so each call is cheap), as the docs promise cryptographic quality.
 // random_seed switches to xoshiro128** seeded from the given number, so later calls repeat exactly.
+// The seeded generator belongs to the run that seeded it (keyed by its NativeContext): other runs
+// in the process keep drawing from the CSPRNG.
 import { randomFillSync, randomUUID } from "node:crypto";
-import type { Registry } from "../registry.js";
+import type { NativeContext, Registry } from "../registry.js";
 import { num, list } from "../args.js";
 import { fail } from "../../runtime/errors.js";
 import { formatNumber } from "../../runtime/display.js";
 
 const pool = new Uint32Array(1024);
 let poolPos = pool.length;
-let seeded = false;
-let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 
-/** xoshiro128** step: 32 random bits. */
-function nextSeeded(): number {
-  const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-  const t = s1 << 9;
-  s2 ^= s0;
-  s3 ^= s1;
-  s1 ^= s2;
-  s0 ^= s3;
-  s2 ^= t;
-  s3 = rotl(s3, 11);
-  return result;
+/** xoshiro128** state. */
+class Seeded {
+  constructor(private s0: number, private s1: number, private s2: number, private s3: number) {}
+  /** One step: 32 random bits. */
+  next(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
 }
+
+/** Each run's seeded generator, once it has called random_seed. */
+const seededRuns = new WeakMap<NativeContext, Seeded>();
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
 /** 32 uniformly random bits as an unsigned integer. */
-function next32(): number {
-  if (seeded) return nextSeeded();
+function next32(ctx: NativeContext): number {
+  const seeded = seededRuns.get(ctx);
+  if (seeded) return seeded.next();
   if (poolPos === pool.length) {
     randomFillSync(pool);
     poolPos = 0;
@@ -40,9 +48,9 @@ function next32(): number {
 }
 
 /** Uniform in [0, 1) with 53 random bits. */
-export function randomUnit(): number {
-  const hi = next32() >>> 5; // 27 bits
-  const lo = next32() >>> 6; // 26 bits
+export function randomUnit(ctx: NativeContext): number {
+  const hi = next32(ctx) >>> 5; // 27 bits
+  const lo = next32(ctx) >>> 6; // 26 bits
   return (hi * 67108864 + lo) / 9007199254740992;
 }
 
@@ -56,16 +64,17 @@ function splitmix32(state: number): [number, number] {
 }
 
 /** Make the generator deterministic from a number (all 64 bits of the f64 take part). */
-export function seedRandom(seed: number): void {
+export function seedRandom(ctx: NativeContext, seed: number): void {
   const bits = new DataView(new ArrayBuffer(8));
   bits.setFloat64(0, Object.is(seed, -0) ? 0 : seed);
   let st = bits.getUint32(0) ^ Math.imul(bits.getUint32(4), 0x27d4eb2d);
+  let s0: number, s1: number, s2: number, s3: number;
   [st, s0] = splitmix32(st);
   [st, s1] = splitmix32(st);
   [st, s2] = splitmix32(st);
   [st, s3] = splitmix32(st);
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // the all-zero state never leaves zero
-  seeded = true;
+  seededRuns.set(ctx, new Seeded(s0, s1, s2, s3));
 }
 
 function checkRange(fn: string, lo: number, hi: number): void {
@@ -74,38 +83,38 @@ function checkRange(fn: string, lo: number, hi: number): void {
 }
 
 export function register(r: Registry): void {
-  r.fn("random", { arity: 0 }, () => randomUnit());
+  r.fn("random", { arity: 0 }, (_a, ctx) => randomUnit(ctx));
 
-  r.fn("random_boolean", { arity: 0 }, () => (next32() & 1) === 1);
+  r.fn("random_boolean", { arity: 0 }, (_a, ctx) => (next32(ctx) & 1) === 1);
 
   r.fn("generate_uuid", { arity: 0 }, () => randomUUID());
 
-  r.fn("random_between", { arity: 2 }, (a) => {
+  r.fn("random_between", { arity: 2 }, (a, ctx) => {
     const lo = num("random_between", a[0]!);
     const hi = num("random_between", a[1]!);
     checkRange("random_between", lo, hi);
-    const x = lo + randomUnit() * (hi - lo);
+    const x = lo + randomUnit(ctx) * (hi - lo);
     return x > hi ? hi : x;
   });
 
   // Whole numbers from min to max inclusive; fractional bounds are truncated.
-  r.fn("random_int", { arity: 2 }, (a) => {
+  r.fn("random_int", { arity: 2 }, (a, ctx) => {
     const lo = Math.trunc(num("random_int", a[0]!));
     const hi = Math.trunc(num("random_int", a[1]!));
     checkRange("random_int", lo, hi);
     if (!Number.isFinite(hi - lo)) throw fail("random_int expects finite bounds");
-    const x = lo + Math.floor(randomUnit() * (hi - lo + 1));
+    const x = lo + Math.floor(randomUnit(ctx) * (hi - lo + 1));
     return x > hi ? hi : x; // rounding can reach hi + 1 on ranges wider than 2^53
   });
 
-  r.fn("random_from", { arity: 1 }, (a) => {
+  r.fn("random_from", { arity: 1 }, (a, ctx) => {
     const xs = list("random_from", a[0]!);
     if (xs.length === 0) throw fail("random_from expects a non-empty list");
-    return xs[Math.floor(randomUnit() * xs.length)]!;
+    return xs[Math.floor(randomUnit(ctx) * xs.length)]!;
   });
 
-  r.fn("random_seed", { arity: 1 }, (a) => {
-    seedRandom(num("random_seed", a[0]!));
+  r.fn("random_seed", { arity: 1 }, (a, ctx) => {
+    seedRandom(ctx, num("random_seed", a[0]!));
     return null;
   });
 }

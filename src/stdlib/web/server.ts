@@ -12,8 +12,11 @@ function httpLib(): typeof http {
 import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
+import type { RunResources } from "../../runtime/lifetime.js";
 
 export interface ServerLimits {
+  /** The run that opens the server: it owns the server and the requests it receives. */
+  owner: RunResources;
   bindAddress: string;
   maxBodyBytes: number;
   queueBound: number;
@@ -31,7 +34,7 @@ export class WebServer {
   readonly handle: WflOpaque;
   accepting = true;
 
-  private constructor(private readonly server: http.Server, readonly host: string, readonly port: number) {
+  private constructor(private readonly server: http.Server, readonly owner: RunResources, readonly host: string, readonly port: number) {
     this.handle = new WflOpaque("WebServer", `WebServer::${host}:${port}`, this);
   }
 
@@ -48,10 +51,10 @@ export class WebServer {
     });
     const addr = server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;
-    const ws = new WebServer(server, limits.bindAddress, actualPort);
+    const ws = new WebServer(server, limits.owner, limits.bindAddress, actualPort);
     server.on("connection", (s) => { ws.sockets.add(s); s.on("close", () => ws.sockets.delete(s)); });
     server.on("request", (req, res) => ws.accept(req, res, limits));
-    openServers.add(ws);
+    limits.owner.add(ws);
     return ws;
   }
 
@@ -90,7 +93,7 @@ export class WebServer {
       o.set("body_bytes", new Uint8Array(bytes));
       o.set("headers", headers);
       const p: Pending = { req: o, res };
-      responses.set(o, res);
+      responses.set(o, { res, owner: this.owner });
       const w = this.waiters.shift();
       if (w) w(p);
       else this.queue.push(p);
@@ -101,7 +104,7 @@ export class WebServer {
   next(timeoutMs: number | null): Promise<WflObject> {
     const ready = this.queue.shift();
     if (ready) {
-      inFlight.add(ready.res);
+      this.owner.inFlight.add(ready.res);
       return Promise.resolve(ready.req);
     }
     if (!this.accepting) return Promise.reject(new WflRuntimeError("This server has stopped accepting connections", "general"));
@@ -109,7 +112,7 @@ export class WebServer {
       let timer: NodeJS.Timeout | null = null;
       const waiter = (p: Pending): void => {
         if (timer) clearTimeout(timer);
-        inFlight.add(p.res);
+        this.owner.inFlight.add(p.res);
         resolve(p.req);
       };
       this.waiters.push(waiter);
@@ -133,20 +136,19 @@ export class WebServer {
     this.server.close();
     for (const p of this.queue.splice(0)) answerUnhandled(p.res);
     for (const s of this.sockets) s.destroy();
-    openServers.delete(this);
+    this.owner.delete(this);
   }
 }
 
-const responses = new WeakMap<WflObject, http.ServerResponse>();
-const openServers = new Set<WebServer>();
-/** Requests the program has received but not yet answered. */
-const inFlight = new Set<http.ServerResponse>();
+/** Each request's response, and the run that received it. */
+const responses = new WeakMap<WflObject, { res: http.ServerResponse; owner: RunResources }>();
 
 /**
- * A request handler failed: answer every request still waiting for its response with 500, so no
- * client hangs. Returns how many were answered.
+ * A request handler failed: answer every request of this run still waiting for its response with
+ * 500, so no client hangs (other runs' requests are theirs to answer). Returns how many were answered.
  */
-export function failInFlight(): number {
+export function failInFlight(owner: RunResources): number {
+  const inFlight = owner.inFlight;
   let n = 0;
   for (const res of inFlight) {
     if (!res.headersSent && !res.writableEnded) {
@@ -176,8 +178,9 @@ export interface ResponseOptions {
 const IGNORED_HEADERS = new Set(["content-type", "content-length", "transfer-encoding"]);
 
 export function respond(request: Value, content: Value, opts: ResponseOptions): void {
-  const res = request instanceof WflObject ? responses.get(request) : undefined;
-  if (!res) throw new WflRuntimeError("respond to needs a request from 'wait for request … as name'", "type");
+  const r = request instanceof WflObject ? responses.get(request) : undefined;
+  if (!r) throw new WflRuntimeError("respond to needs a request from 'wait for request … as name'", "type");
+  const res = r.res;
   if (res.headersSent) throw new WflRuntimeError("This request has already been answered", "general");
   const binary = content instanceof Uint8Array;
   const body = binary ? Buffer.from(content) : Buffer.from(formatValue(content), "utf8");
@@ -193,11 +196,5 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
     throw new WflRuntimeError(`${opts.status} is not a valid HTTP status`, "general");
   }
   res.writeHead(opts.status, headers).end(body);
-  inFlight.delete(res);
-}
-
-/** When the program ends: answer what is left and close every server, so the process can exit. */
-export function closeAllServers(): void {
-  failInFlight();
-  for (const s of [...openServers]) s.close();
+  r.owner.inFlight.delete(res);
 }

@@ -8,12 +8,12 @@ import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { ServerLimits } from "./server.js";
+import { RunStopped } from "../../runtime/lifetime.js";
 
 export type WsEvent = "connect" | "message" | "disconnect";
 type Handler = (event: WflObject) => Promise<void>;
 
 const sockets = new WeakMap<WflObject, WebSocket>();
-const openWs = new Set<WsServer>();
 
 export class WsServer {
   readonly handle: WflOpaque;
@@ -21,7 +21,7 @@ export class WsServer {
   private readonly clients = new Map<WebSocket, WflObject>();
   private nextId = 1;
 
-  private constructor(private readonly http: HttpServer, private readonly wss: WebSocketServer, host: string, port: number) {
+  private constructor(private readonly http: HttpServer, private readonly wss: WebSocketServer, private readonly owner: ServerLimits["owner"], host: string, port: number) {
     this.handle = new WflOpaque("WebSocketServer", `WebSocketServer::${host}:${port}`, this);
   }
 
@@ -39,9 +39,9 @@ export class WsServer {
     const actual = typeof addr === "object" && addr ? addr.port : port;
     const { WebSocketServer: Wss } = requirePackage<typeof import("ws")>("ws");
     const wss = new Wss({ server: http, maxPayload: maxMessageBytes });
-    const s = new WsServer(http, wss, limits.bindAddress, actual);
+    const s = new WsServer(http, wss, limits.owner, limits.bindAddress, actual);
     wss.on("connection", (ws, req) => s.connected(ws, req.socket.remoteAddress ?? ""));
-    openWs.add(s);
+    limits.owner.add(s);
     return s;
   }
 
@@ -53,7 +53,7 @@ export class WsServer {
     const conn = new WflObject([["id", String(this.nextId++)], ["ip", ip]]);
     sockets.set(conn, ws);
     this.clients.set(ws, conn);
-    void this.handlers.get("connect")?.(conn);
+    this.fire("connect", conn);
     ws.on("message", (data, isBinary) => {
       const msg = new WflObject([
         ["id", conn.get("id")!], ["ip", ip],
@@ -61,13 +61,22 @@ export class WsServer {
         ["sender", conn],
       ]);
       sockets.set(msg, ws);
-      void this.handlers.get("message")?.(msg);
+      this.fire("message", msg);
     });
     ws.on("close", () => {
       this.clients.delete(ws);
-      void this.handlers.get("disconnect")?.(conn);
+      this.fire("disconnect", conn);
     });
     ws.on("error", () => ws.terminate());
+  }
+
+  /** Run a handler from the event loop. A run that was stopped meanwhile just stops (it must not reach the host). */
+  private fire(event: WsEvent, obj: WflObject): void {
+    const h = this.handlers.get(event);
+    if (!h) return;
+    void h(obj).catch((e: unknown) => {
+      if (!(e instanceof RunStopped)) throw e;
+    });
   }
 
   broadcast(v: Value): void {
@@ -79,7 +88,7 @@ export class WsServer {
     for (const ws of this.clients.keys()) ws.terminate();
     this.wss.close();
     this.http.close();
-    openWs.delete(this);
+    this.owner.delete(this);
   }
 }
 
@@ -93,8 +102,4 @@ export function sendTo(target: Value, v: Value): void {
   const ws = target instanceof WflObject ? sockets.get(target) : undefined;
   if (!ws) throw new WflRuntimeError("send websocket message needs a connection or a message from an 'on websocket' handler", "type");
   if (ws.readyState === 1) ws.send(v instanceof Uint8Array ? v : formatValue(v));
-}
-
-export function closeAllWebSockets(): void {
-  for (const s of [...openWs]) s.close();
 }

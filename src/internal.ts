@@ -1,0 +1,31 @@
+// Internals for the project's own tests and scripts (bundled to dist/internal.js). Not the
+// embedding API (that is src/index.ts) and not stable: anything here may change.
+export { standardLibrary } from "./stdlib/index.js";
+export { Registry } from "./stdlib/registry.js";
+export type { NativeContext, NativeFunction } from "./stdlib/registry.js";
+export * from "./runtime/values.js";
+export { formatValue, formatNumber } from "./runtime/display.js";
+export { WflRuntimeError } from "./runtime/errors.js";
+export * as patterns from "./stdlib/pattern/index.js";
+// Statement helpers from the time, filesystem, crypto, toml and web modules (used by compiled programs).
+export { currentTimeMillis, formatCurrentTime } from "./stdlib/time/index.js";
+export {
+  readTextFile, readBinaryFile, writeTextFile, appendTextFile, writeBinaryFile, createFile, createDirectory,
+  deleteFile, deleteDirectory, copyFile, moveFile, fileExists, directoryExists, pathExists, listFiles, fileSize,
+  maxReadSize, openFile, isFileHandle, readContent, readBinary, readBytes, writeContent, appendContent, writeBinary,
+  closeFile, fsError, toBytes,
+} from "./stdlib/filesystem/index.js";
+export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
+export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
+export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
+// Front end and hosts.
+export { parse } from "./parser/parse.js";
+export { tokenize } from "./lexer/lexer.js";
+export { runProgram } from "./host/run.js";
+export type { RunOptions } from "./host/run.js";
+export { run } from "./host/api.js";
+import { sharedParser } from "./parser/parse.js";
+/** The grammar's productions, serialized (for tools and diagrams). */
+export function grammarProductions(): ReturnType<ReturnType<typeof sharedParser>["getSerializedGastProductions"]> {
+  return sharedParser().getSerializedGastProductions();
+}

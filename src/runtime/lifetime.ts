@@ -1,0 +1,50 @@
+// What one run owns and must release when it ends (servers, WebSockets, processes, databases),
+// and how a run is stopped from outside (a time limit, the host's AbortSignal, a signal handler).
+import type { ServerResponse } from "node:http";
+
+/** Anything a run opens and must close when it ends. */
+export interface Closable {
+  close(): void;
+}
+
+/**
+ * A run was stopped from outside: its code unwinds (a WFL `try` does not catch this) and the
+ * host reports `error[KIND]: message`.
+ */
+export class RunStopped {
+  constructor(readonly kind: "TIMEOUT" | "ABORTED", readonly message: string) {}
+}
+
+/** The resources of one run. Each is added when opened and removed when the program closes it. */
+export class RunResources {
+  private readonly open = new Set<Closable>();
+  /** Requests this run has received and not yet answered (see `failInFlight`). */
+  readonly inFlight = new Set<ServerResponse>();
+  /** Why the run ended, once it has: a resource opened after that is closed at once. */
+  private endedBy: RunStopped | null = null;
+
+  add(c: Closable): void {
+    if (this.endedBy) {
+      c.close();
+      throw this.endedBy;
+    }
+    this.open.add(c);
+  }
+
+  delete(c: Closable): void {
+    this.open.delete(c);
+  }
+
+  /** Close everything still open; nothing can be added afterwards. */
+  closeAll(reason: RunStopped): void {
+    this.endedBy ??= reason;
+    for (const c of [...this.open]) {
+      try {
+        c.close();
+      } catch {
+        // Closing is best effort: one failure must not keep the others open.
+      }
+    }
+    this.open.clear();
+  }
+}

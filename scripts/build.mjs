@@ -22,6 +22,8 @@ const common = {
 
 await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "dist/cli.js" });
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
+// Internal modules for tools and tests (the resolver), not part of the embedding API.
+await build({ ...common, entryPoints: ["src/internal.ts"], outfile: "dist/internal.js" });
 
 // The start-up snapshot: a CommonJS bundle whose top level builds the parser and the standard
 // library, captured by `node --build-snapshot` (with the same V8 flags bin/wfl runs with). It is tied to this exact Node version, so its name

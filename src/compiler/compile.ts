@@ -17,7 +17,7 @@ import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { currentTimeMillis, formatCurrentTime } from "../stdlib/time/index.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternFind, patternReplace, patternSplit } from "../stdlib/pattern/index.js";
-import { findMayWait } from "./may-wait.js";
+import { type Resolution, resolveProgram } from "../analysis/resolve.js";
 import { heapTick, limits } from "../runtime/memory.js";
 import {
   type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
@@ -75,6 +75,8 @@ export class Compiler {
   interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
   /** The file whose AST is being compiled (for diagnostics of included files). */
   currentFile = "";
+  /** The resolver's findings (src/analysis/): included programs, may-wait, `NAME with …` calls. */
+  resolution!: Resolution;
 
   constructor(
     readonly rt: Runtime,
@@ -82,10 +84,11 @@ export class Compiler {
     private readonly loadInclude: IncludeLoader,
   ) {}
 
-  compileProgram(program: Program, globals: Map<string, Value>): CompiledProgram {
+  compileProgram(program: Program, globals: Map<string, Value>, resolution?: Resolution): CompiledProgram {
     this.currentFile = program.file;
     this.includeStack.push(program.file);
-    this.mayWait = findMayWait(program.body, this.registry);
+    this.resolution = resolution ?? resolveProgram(program, { loadInclude: this.loadInclude, globals: globals.keys(), registry: this.registry });
+    this.mayWait = new Set(this.resolution.mayWait);
     this.anyMayWait = this.mayWait.size > 0;
     const fn = new FunctionScope(null, "<main>");
     const scope = new BlockScope(fn, null);
@@ -102,7 +105,14 @@ export class Compiler {
       for (const [slot, v] of inits) f[slot] = v;
       return run(f);
     };
-    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics: this.diagnostics, hasTests: this.hasTests };
+    // The resolver reports what it can decide without compiling; the compiler may find the same.
+    const diagnostics: Diagnostic[] = [];
+    const seen = new Set<string>();
+    for (const d of [...this.resolution.diagnostics, ...this.diagnostics]) {
+      const key = `${d.file ?? ""}\0${d.span.start}\0${d.span.end}\0${d.message}`;
+      if (!seen.has(key)) { seen.add(key); diagnostics.push(d); }
+    }
+    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics, hasTests: this.hasTests };
   }
 
   // ── diagnostics ─────────────────────────────────────────────────────────
@@ -895,20 +905,12 @@ export class Compiler {
   }
 
   include(s: Stmt & { kind: "Include" }, scope: BlockScope): CStmt | null {
-    if (this.includeStack.length > 16) {
-      this.error("Includes nest too deeply (more than 16 levels)", s.span);
-      return null;
-    }
-    const program = this.loadInclude(s.path, this.currentFile, s.span);
+    // The resolver loaded it (once) and reported why when it could not (missing, circular, too deep).
+    const program = this.resolution.includes.get(s);
     if (!program) return null;
-    if (this.includeStack.includes(program.file)) {
-      this.error(`Circular include: '${s.path}' is already being included`, s.span);
-      return null;
-    }
     const savedFile = this.currentFile;
     this.includeStack.push(program.file);
     this.currentFile = program.file;
-    for (const n of findMayWait(program.body, this.registry)) this.mayWait.add(n);
     // Included definitions join the including scope.
     this.pendingActions.push([]);
     const hoisted = this.hoistActions(program.body, scope);
@@ -980,6 +982,8 @@ export class Compiler {
         return map1(o, (v) => negate(v, span));
       }
       case "Concat": {
+        const call = this.resolution.calls.get(e);
+        if (call) return this.callByName(call.callee, call.args, call.calleeSpan, e.span, scope, false, "with");
         const l = this.expr(e.left, scope);
         const r = this.expr(e.right, scope);
         const span = e.span;

@@ -1,86 +1,10 @@
-// Which actions can wait (and so must compile to async functions)? Found before compiling by a
-// fixpoint over the call graph, so every call site knows whether it needs `await`.
+// What makes code wait, and how to walk the AST. Which actions can wait (and so must compile to
+// async functions) is found before compiling by the resolver (src/analysis/resolve.ts), a fixpoint
+// over the call graph across included files, so every call site knows whether it needs `await`.
 import type { Expr, Stmt } from "../ast/nodes.js";
-import type { Registry } from "../stdlib/registry.js";
 
 /** Statement kinds that always compile to asynchronous code. */
-const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest", "MainLoop", "RunCommand", "ProcessOp"]);
-
-interface Facts {
-  waits: boolean;
-  calls: Set<string>;
-  dynamic: boolean;
-}
-
-export function findMayWait(program: Stmt[], registry: Registry): Set<string> {
-  const actions = new Map<string, Facts>();
-  const names = new Set<string>();
-  collectNames(program, names);
-  const visitBody = (body: Stmt[], facts: Facts): void => {
-    for (const s of body) visitStmt(s, facts);
-  };
-  const visitStmt = (s: Stmt, facts: Facts): void => {
-    if (WAITING_STMTS.has(s.kind)) facts.waits = true;
-    if (s.kind === "ActionDef") {
-      const own: Facts = actions.get(s.name) ?? { waits: false, calls: new Set(), dynamic: false };
-      actions.set(s.name, own);
-      for (const p of s.params) if (p.defaultValue) visitExpr(p.defaultValue, own);
-      visitBody(s.body, own);
-      return;
-    }
-    if (s.kind === "ContainerDef") {
-      for (const m of s.methods) {
-        const own: Facts = { waits: false, calls: new Set(), dynamic: false };
-        actions.set(`${s.name}.${m.name}`, own);
-        visitBody(m.body, own);
-      }
-      return;
-    }
-    forEachChild(s, (e) => visitExpr(e, facts), (b) => visitBody(b, facts));
-  };
-  const visitExpr = (e: Expr, facts: Facts): void => {
-    if (e.kind === "Call") {
-      if (names.has(e.callee)) facts.calls.add(e.callee);
-      else {
-        const n = registry.functions.get(e.callee);
-        if (n) { if (n.isAsync) facts.waits = true; }
-        else facts.dynamic = true;
-      }
-    } else if (e.kind === "Var") {
-      if (names.has(e.name)) facts.calls.add(e.name);
-    } else if (e.kind === "MethodCall") {
-      facts.dynamic = true;
-    }
-    forEachExprChild(e, (c) => visitExpr(c, facts));
-  };
-  visitBody(program, { waits: false, calls: new Set(), dynamic: false });
-
-  const result = new Set<string>();
-  for (const [n, f] of actions) if (f.waits) result.add(n);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const [n, f] of actions) {
-      if (result.has(n)) continue;
-      if ([...f.calls].some((c) => result.has(c)) || (f.dynamic && result.size > 0)) {
-        result.add(n);
-        changed = true;
-      }
-    }
-  }
-  return result;
-}
-
-function collectNames(body: Stmt[], out: Set<string>): void {
-  for (const s of body) {
-    if (s.kind === "ActionDef") {
-      out.add(s.name);
-      collectNames(s.body, out);
-    } else {
-      forEachChild(s, () => {}, (b) => collectNames(b, out));
-    }
-  }
-}
+export const WAITING_STMTS = new Set<Stmt["kind"]>(["WaitDuration", "WaitFor", "Describe", "Test", "ExecuteFile", "Listen", "WaitRequest", "MainLoop", "RunCommand", "ProcessOp"]);
 
 /** Visit the expressions and nested statement lists of a statement. */
 export function forEachChild(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stmt[]) => void): void {

@@ -85,6 +85,19 @@ test("`with` after a name that is not an action still joins text", () => {
   assert.equal(r.stdout, "room yes\nhi there\n");
 });
 
+test("the parser no longer pre-scans for action names: `NAME with a and b` is a Concat", () => {
+  const p = parse("define action called area with w and h:\n    return w times h\nend action\ndisplay area with 10 and 20\n", "m.wfl");
+  const shown = p.program.body[1].values[0];
+  assert.equal(shown.kind, "Concat");
+  assert.equal(shown.left.kind, "Var");
+  assert.equal(shown.right.kind, "Logical");
+  const { resolution } = resolve({ "m.wfl": "define action called area with w and h:\n    return w times h\nend action\ndisplay area with 10 and 20\n" });
+  const decided = [...resolution.calls.values()];
+  assert.equal(decided.length, 1);
+  assert.equal(decided[0].callee, "area");
+  assert.deepEqual(decided[0].args.map((a) => a.value), [10, 20]);
+});
+
 test("symbols carry their kind and declaration span", () => {
   const src = [
     "store total as 0",

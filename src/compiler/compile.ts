@@ -105,13 +105,8 @@ export class Compiler {
       for (const [slot, v] of inits) f[slot] = v;
       return run(f);
     };
-    // The resolver reports what it can decide without compiling; the compiler may find the same.
-    const diagnostics: Diagnostic[] = [];
-    const seen = new Set<string>();
-    for (const d of [...this.resolution.diagnostics, ...this.diagnostics]) {
-      const key = `${d.file ?? ""}\0${d.span.start}\0${d.span.end}\0${d.message}`;
-      if (!seen.has(key)) { seen.add(key); diagnostics.push(d); }
-    }
+    // Undefined names, redefinitions, changing constants and includes are the resolver's to report.
+    const diagnostics = [...this.resolution.diagnostics, ...this.diagnostics];
     return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics, hasTests: this.hasTests };
   }
 
@@ -153,10 +148,7 @@ export class Compiler {
     const creators: ((f: Frame) => void)[] = [];
     for (const [name, defs] of groups) {
       const existing = scope.names.get(name);
-      if (existing && existing.kind === "var") {
-        this.error(`'${name}' is already a variable here; an action cannot have the same name`, defs[0]!.nameSpan);
-        continue;
-      }
+      if (existing && existing.kind === "var") continue; // reported by the resolver
       this.checkOverloads(defs);
       const info: ActionInfo = { name, overloads: defs.map((d) => ({ params: d.params })), mayWait: this.mayWait.has(name) };
       const slot = scope.fn.allocate();
@@ -288,11 +280,7 @@ export class Compiler {
   declare(name: string, span: Span, value: Expr, scope: BlockScope, constant: boolean): CStmt {
     const outer = scope.lookup(name);
     if (outer && outer.kind === "prop") return this.assign({ kind: "Var", name, span }, value, scope, span);
-    const existing = scope.names.get(name);
-    if (existing) {
-      if (existing.kind === "action") this.error(`'${name}' is already an action; choose another name for this variable`, span);
-      else this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
-    }
+    const existing = scope.names.get(name); // a redefinition is reported by the resolver
     // Compile the value before the name exists, so `store x as x plus 1` reads an outer x.
     const v = this.expr(value, scope);
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
@@ -321,25 +309,16 @@ export class Compiler {
 
   setter(target: Expr, scope: BlockScope, span: Span): { fn: (f: Frame, v: Value) => void | Promise<void>; async: boolean } | null {
     if (target.kind === "Var") {
+      // An undefined target, an action or a constant is reported by the resolver.
       const b = scope.lookup(target.name);
-      if (!b) {
-        this.error(`Variable '${target.name}' is not defined. Use 'store ${target.name} as …' to create it first`, target.span);
-        return null;
-      }
-      if (b.kind === "action") {
-        this.error(`'${target.name}' is an action and cannot be changed`, target.span);
-        return null;
-      }
+      if (!b || b.kind === "action") return null;
       if (b.kind === "prop") {
         const d = scope.depthOf(b);
         const selfSlot = b.slot;
         const pname = b.name;
         return { fn: (f, v) => { (frameAt(f, d)[selfSlot] as InstanceValue).props.set(pname, v); }, async: false };
       }
-      if (b.constant) {
-        this.error(`Cannot modify constant '${target.name}'`, span);
-        return null;
-      }
+      if (b.constant) return null;
       const depth = scope.depthOf(b);
       const slot = b.slot;
       if (depth === 0) return { fn: (f, v) => { f[slot] = v; }, async: false };
@@ -855,8 +834,7 @@ export class Compiler {
   }
 
   declareCompiled(name: string, span: Span, v: CExpr, scope: BlockScope): CStmt {
-    const existing = scope.names.get(name);
-    if (existing) this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
+    const existing = scope.names.get(name); // a redefinition is reported by the resolver
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
     scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
     const ev = v.fn;
@@ -1091,8 +1069,7 @@ export class Compiler {
         ? "Variable 'count' can only be used inside count loops (or after 'store count as …')"
         : `Variable '${name}' is not defined`;
       if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", span); }, async: false };
-      this.error(message, span);
-      return { fn: () => null, async: false };
+      return { fn: () => null, async: false }; // reported by the resolver
     }
     if (b.kind === "action" && b.info.overloads.some((o) => o.params.length === 0)) {
       // A bare zero-parameter action name calls it.
@@ -1212,8 +1189,7 @@ export class Compiler {
     }
     const message = `Action '${name}' is not defined`;
     if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", calleeSpan); }, async: false };
-    this.error(message, calleeSpan);
-    return { fn: () => null, async: false };
+    return { fn: () => null, async: false }; // reported by the resolver
   }
 
   /** Calls a builtin with argument values; its errors point at the call (`calleeSpan`). */

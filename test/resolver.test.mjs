@@ -61,6 +61,15 @@ test("may-wait ignores included files", () => {
   assert.equal(r.code, 0);
 });
 
+test("may-wait ignores included files: an action that loads a module whose code waits", () => {
+  const r = run({
+    "main.wfl": 'define action called runner:\n    load module from "mod.wfl"\nend action\nrunner\ndisplay "done"\n',
+    "mod.wfl": 'define action called pause_then_say:\n    wait for 5 milliseconds\n    display "from module"\nend action\ndefine action called relay:\n    pause_then_say\nend action\nrelay\n',
+  });
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "from module\ndone\n");
+});
+
 test("a line's parse depends on a pre-scan of its own file", () => {
   const local = run({
     "main.wfl": "define action called area with w and h:\n    return w times h\nend action\ndisplay area with 10 and 20\n",
@@ -264,6 +273,8 @@ test("the resolver never throws on a partial or odd program", () => {
     { body: null, source: "", file: "d.wfl" },
   ];
   for (const p of odd) assert.doesNotThrow(() => resolveProgram(p, {}), p.file);
+  assert.doesNotThrow(() => resolveProgram(null));
+  assert.doesNotThrow(() => resolveProgram({ body: [{ kind: "Include", path: "x.wfl", isolated: false, span: { start: 0, end: 1 } }], source: "", file: "i.wfl" }, undefined));
   // A loader that throws, and a absent include, are not the resolver's crash either.
   const p = parse('include from "x.wfl"\ninclude from "y.wfl"\ndisplay 1\n', "m.wfl").program;
   const r = resolveProgram(p, { loadInclude: (path) => { if (path === "x.wfl") throw new Error("boom"); return null; } });

@@ -109,7 +109,7 @@ interface Facts {
 }
 
 export function resolveProgram(program: Program, options: ResolveOptions = {}): Resolution {
-  return new Resolver(program, options).run();
+  return new Resolver(program ?? { body: [], source: "", file: "" }, options ?? {}).run();
 }
 
 class Resolver {
@@ -131,7 +131,7 @@ class Resolver {
 
   constructor(private readonly program: Program, private readonly options: ResolveOptions) {
     this.registry = options.registry ?? standardLibrary();
-    this.file = program.file;
+    this.file = program.file ?? "";
   }
 
   run(): Resolution {

@@ -146,6 +146,7 @@ test("symbols carry their kind and declaration span", () => {
   assert.ok(find("digits", "pattern"));
   assert.equal(resolution.scopes[0].kind, "program");
   assert.deepEqual(resolution.diagnostics, []);
+  assert.equal(resolution.incomplete, false);
 });
 
 test("references point at their symbols; builtins and undefined names have none", () => {
@@ -273,6 +274,7 @@ test("the resolver never throws on a partial or odd program", () => {
     { body: null, source: "", file: "d.wfl" },
   ];
   for (const p of odd) assert.doesNotThrow(() => resolveProgram(p, {}), p.file);
+  assert.equal(resolveProgram(odd[0], {}).incomplete, false);
   assert.doesNotThrow(() => resolveProgram(null));
   assert.doesNotThrow(() => resolveProgram({ body: [{ kind: "Include", path: "x.wfl", isolated: false, span: { start: 0, end: 1 } }], source: "", file: "i.wfl" }, undefined));
   // A loader that throws, and a absent include, are not the resolver's crash either.
@@ -282,7 +284,7 @@ test("the resolver never throws on a partial or odd program", () => {
   // Deep nesting stops gracefully.
   let deep = "1";
   for (let i = 0; i < 20000; i++) deep = { kind: "Not", operand: deep === "1" ? { kind: "Number", value: 1, span: { start: 0, end: 1 } } : deep, span: { start: 0, end: 1 } };
-  assert.doesNotThrow(() => resolveProgram({ body: [{ kind: "Display", values: [deep], span: { start: 0, end: 1 } }], source: "", file: "deep.wfl" }, {}));
+  assert.equal(resolveProgram({ body: [{ kind: "Display", values: [deep], span: { start: 0, end: 1 } }], source: "", file: "deep.wfl" }, {}).incomplete, true);
 });
 
 test("a circular include is reported by the resolver", () => {

@@ -74,6 +74,8 @@ export interface Resolution {
   /** `Concat` nodes that are calls. */
   readonly calls: Map<Expr, CallDecision>;
   readonly diagnostics: Diagnostic[];
+  /** True when part of the program could not be analysed (nested too deeply, or malformed). */
+  readonly incomplete: boolean;
 }
 
 export interface ResolveOptions {
@@ -128,6 +130,7 @@ class Resolver {
   private current: Facts = { waits: false, calls: new Set(), dynamic: false };
   private file: string;
   private tryDepth = 0;
+  private incomplete = false;
 
   constructor(private readonly program: Program, private readonly options: ResolveOptions) {
     this.registry = options.registry ?? standardLibrary();
@@ -150,6 +153,7 @@ class Resolver {
       mayWait: this.waitingNames(),
       calls: this.calls,
       diagnostics: this.diagnostics,
+      incomplete: this.incomplete,
     };
   }
 
@@ -159,6 +163,7 @@ class Resolver {
       run();
     } catch {
       // e.g. a program nested too deeply for the stack: what was resolved so far stands.
+      this.incomplete = true;
     }
   }
 
@@ -211,7 +216,7 @@ class Resolver {
       try {
         this.stmt(s, b);
       } catch {
-        // (see guard)
+        this.incomplete = true; // (see guard)
       }
     }
     for (const job of this.pending.pop()!) this.guard(job);

@@ -23,6 +23,7 @@ const common = {
 
 await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "dist/cli.js" });
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
+// Internal modules for tools and tests (the resolver), not part of the embedding API.
 await build({ ...common, entryPoints: ["src/internal.ts"], outfile: "dist/internal.js" });
 
 // The start-up snapshot: a CommonJS bundle whose top level builds the parser and the standard

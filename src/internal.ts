@@ -29,3 +29,6 @@ import { sharedParser } from "./parser/parse.js";
 export function grammarProductions(): ReturnType<ReturnType<typeof sharedParser>["getSerializedGastProductions"]> {
   return sharedParser().getSerializedGastProductions();
 }
+// The resolver (scopes, symbols, references, may-wait, call decisions) for tools and tests.
+export { resolveProgram, splitAnd, RUNTIME_GLOBALS, REQUEST_FIELDS } from "./analysis/resolve.js";
+export type { Resolution, ResolvedSymbol, ResolvedScope, Reference, CallDecision, ResolveOptions, IncludeLoader, SymbolKind } from "./analysis/resolve.js";

@@ -36,3 +36,43 @@ export function walk(node: Node, on: (n: Node) => boolean | void): void {
   if (on(node) === false) return;
   forEachChild(node, (c) => walk(c, on));
 }
+
+/**
+ * Fields that hold statement lists (a new scope for the resolver and compiler). A room that adds
+ * a statement with a body names its field one of these.
+ */
+const BODY_KEYS: ReadonlySet<string> = new Set(["body", "then", "otherwise", "finally"]);
+
+/**
+ * The parts of a statement: `onExpr` for each expression in it, `onBody` for each statement list
+ * (`body`, `then`, `otherwise`, `finally`, also inside handlers, route arms and container
+ * methods). A statement nested whole (`wait for STATEMENT`) is walked in place, as its parts.
+ */
+export function forEachPart(s: Stmt, onExpr: (e: Expr) => void, onBody: (b: Stmt[]) => void): void {
+  parts(s, onExpr, onBody);
+}
+
+function parts(obj: object, onExpr: (e: Expr) => void, onBody: (b: Stmt[]) => void): void {
+  for (const key in obj) {
+    const v = (obj as Record<string, unknown>)[key];
+    if (typeof v !== "object" || v === null) continue;
+    if (BODY_KEYS.has(key) && Array.isArray(v)) onBody(v as Stmt[]);
+    else if (key === "stmt" && isNode(v)) parts(v, onExpr, onBody);
+    else partValue(v, onExpr, onBody);
+  }
+}
+
+function partValue(v: object, onExpr: (e: Expr) => void, onBody: (b: Stmt[]) => void): void {
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === "object" && x !== null) partValue(x, onExpr, onBody);
+  } else if (isNode(v)) {
+    onExpr(v as Expr);
+  } else if (!isSpanLike(v)) {
+    parts(v, onExpr, onBody);
+  }
+}
+
+/** Each direct sub-expression of an expression. */
+export function forEachExprChild(e: Expr, on: (e: Expr) => void): void {
+  forEachChild(e, (c) => on(c as Expr));
+}

@@ -15,7 +15,7 @@ import * as ops from "../runtime/ops.js";
 import { BlockScope, FunctionScope, type ActionInfo } from "./scope.js";
 import type { NativeFunction, Registry } from "../stdlib/registry.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { findMayWait } from "./may-wait.js";
+import { type Resolution, resolveProgram } from "../analysis/resolve.js";
 import { limits } from "../runtime/memory.js";
 import {
   type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
@@ -67,6 +67,8 @@ export class Compiler {
   interfaceInfo = new Map<string, { parents: string[]; requires: string[] }>();
   /** The file whose AST is being compiled (for diagnostics of included files). */
   currentFile = "";
+  /** The resolver's findings (src/analysis/): included programs, may-wait, `NAME with …` calls. */
+  resolution!: Resolution;
 
   constructor(
     readonly rt: Runtime,
@@ -74,10 +76,11 @@ export class Compiler {
     private readonly loadInclude: IncludeLoader,
   ) {}
 
-  compileProgram(program: Program, globals: Map<string, Value>): CompiledProgram {
+  compileProgram(program: Program, globals: Map<string, Value>, resolution?: Resolution): CompiledProgram {
     this.currentFile = program.file;
     this.includeStack.push(program.file);
-    this.mayWait = findMayWait(program.body, this.registry);
+    this.resolution = resolution ?? resolveProgram(program, { loadInclude: this.loadInclude, globals: globals.keys(), registry: this.registry });
+    this.mayWait = new Set(this.resolution.mayWait);
     this.anyMayWait = this.mayWait.size > 0;
     const fn = new FunctionScope(null, "<main>");
     const scope = new BlockScope(fn, null);
@@ -94,7 +97,9 @@ export class Compiler {
       for (const [slot, v] of inits) f[slot] = v;
       return run(f);
     };
-    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics: this.diagnostics, hasTests: this.hasTests };
+    // Undefined names, redefinitions, changing constants and includes are the resolver's to report.
+    const diagnostics = [...this.resolution.diagnostics, ...this.diagnostics];
+    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics, hasTests: this.hasTests };
   }
 
   // ── diagnostics ─────────────────────────────────────────────────────────
@@ -135,10 +140,7 @@ export class Compiler {
     const creators: ((f: Frame) => void)[] = [];
     for (const [name, defs] of groups) {
       const existing = scope.names.get(name);
-      if (existing && existing.kind === "var") {
-        this.error(`'${name}' is already a variable here; an action cannot have the same name`, defs[0]!.nameSpan);
-        continue;
-      }
+      if (existing && existing.kind === "var") continue; // reported by the resolver
       this.checkOverloads(defs);
       const info: ActionInfo = { name, overloads: defs.map((d) => ({ params: d.params })), mayWait: this.mayWait.has(name) };
       const slot = scope.fn.allocate();
@@ -213,11 +215,7 @@ export class Compiler {
   declare(name: string, span: Span, value: Expr, scope: BlockScope, constant: boolean): CStmt {
     const outer = scope.lookup(name);
     if (outer && outer.kind === "prop") return this.assign({ kind: "Var", name, span }, value, scope, span);
-    const existing = scope.names.get(name);
-    if (existing) {
-      if (existing.kind === "action") this.error(`'${name}' is already an action; choose another name for this variable`, span);
-      else this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
-    }
+    const existing = scope.names.get(name); // a redefinition is reported by the resolver
     // Compile the value before the name exists, so `store x as x plus 1` reads an outer x.
     const v = this.expr(value, scope);
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
@@ -246,25 +244,16 @@ export class Compiler {
 
   setter(target: Expr, scope: BlockScope, span: Span): { fn: (f: Frame, v: Value) => void | Promise<void>; async: boolean } | null {
     if (target.kind === "Var") {
+      // An undefined target, an action or a constant is reported by the resolver.
       const b = scope.lookup(target.name);
-      if (!b) {
-        this.error(`Variable '${target.name}' is not defined. Use 'store ${target.name} as …' to create it first`, target.span);
-        return null;
-      }
-      if (b.kind === "action") {
-        this.error(`'${target.name}' is an action and cannot be changed`, target.span);
-        return null;
-      }
+      if (!b || b.kind === "action") return null;
       if (b.kind === "prop") {
         const d = scope.depthOf(b);
         const selfSlot = b.slot;
         const pname = b.name;
         return { fn: (f, v) => { (frameAt(f, d)[selfSlot] as InstanceValue).props.set(pname, v); }, async: false };
       }
-      if (b.constant) {
-        this.error(`Cannot modify constant '${target.name}'`, span);
-        return null;
-      }
+      if (b.constant) return null;
       const depth = scope.depthOf(b);
       const slot = b.slot;
       if (depth === 0) return { fn: (f, v) => { f[slot] = v; }, async: false };
@@ -790,8 +779,7 @@ export class Compiler {
   }
 
   declareCompiled(name: string, span: Span, v: CExpr, scope: BlockScope): CStmt {
-    const existing = scope.names.get(name);
-    if (existing) this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
+    const existing = scope.names.get(name); // a redefinition is reported by the resolver
     const slot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
     scope.names.set(name, { kind: "var", slot, fn: scope.fn, constant: false, name });
     const ev = v.fn;
@@ -800,20 +788,12 @@ export class Compiler {
   }
 
   include(s: Stmt & { kind: "Include" }, scope: BlockScope): CStmt | null {
-    if (this.includeStack.length > 16) {
-      this.error("Includes nest too deeply (more than 16 levels)", s.span);
-      return null;
-    }
-    const program = this.loadInclude(s.path, this.currentFile, s.span);
+    // The resolver loaded it (once) and reported why when it could not (missing, circular, too deep).
+    const program = this.resolution.includes.get(s);
     if (!program) return null;
-    if (this.includeStack.includes(program.file)) {
-      this.error(`Circular include: '${s.path}' is already being included`, s.span);
-      return null;
-    }
     const savedFile = this.currentFile;
     this.includeStack.push(program.file);
     this.currentFile = program.file;
-    for (const n of findMayWait(program.body, this.registry)) this.mayWait.add(n);
     // Included definitions join the including scope.
     this.pendingActions.push([]);
     const hoisted = this.hoistActions(program.body, scope);
@@ -885,6 +865,8 @@ export class Compiler {
         return map1(o, (v) => negate(v, span));
       }
       case "Concat": {
+        const call = this.resolution.calls.get(e);
+        if (call) return this.callByName(call.callee, call.args, call.calleeSpan, e.span, scope, false, "with");
         const l = this.expr(e.left, scope);
         const r = this.expr(e.right, scope);
         const span = e.span;
@@ -958,8 +940,7 @@ export class Compiler {
         ? "Variable 'count' can only be used inside count loops (or after 'store count as …')"
         : `Variable '${name}' is not defined`;
       if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", span); }, async: false };
-      this.error(message, span);
-      return { fn: () => null, async: false };
+      return { fn: () => null, async: false }; // reported by the resolver
     }
     if (b.kind === "action" && b.info.overloads.some((o) => o.params.length === 0)) {
       // A bare zero-parameter action name calls it.
@@ -1079,8 +1060,7 @@ export class Compiler {
     }
     const message = `Action '${name}' is not defined`;
     if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", calleeSpan); }, async: false };
-    this.error(message, calleeSpan);
-    return { fn: () => null, async: false };
+    return { fn: () => null, async: false }; // reported by the resolver
   }
 
   /** Calls a builtin with argument values; its errors point at the call (`calleeSpan`). */

@@ -321,6 +321,7 @@ class LoopWriter {
       case "Not": return `!isTruthy(${this.expr(e.operand, scope)})`;
       case "Negate": return `negate(${this.expr(e.operand, scope)}, ${this.k(e.span)})`;
       case "Concat": {
+        if (this.c.resolution.calls.has(e)) return this.opaqueExpr(e, scope); // `area with w and h`
         const l = this.expr(e.left, scope), r = this.expr(e.right, scope);
         const a = this.t(), b = this.t();
         return `((${a} = ${l}), (${b} = ${r}), typeof ${a} === "string" && typeof ${b} === "string" && ${a}.length + ${b}.length <= ${MAX_TEXT_LENGTH}`

@@ -2,15 +2,15 @@
 // rooms up here. Adding a room is one line in each table (TypeScript reports a kind left out).
 import type { CoreExpr, CoreStmt, Expr, Stmt } from "../ast/nodes.js";
 import type { ExprCompilers, StmtCompilers } from "../compiler/tables.js";
-import { testsCompilers, testsWaits } from "./tests/compile.js";
+import { testsCompilers } from "./tests/compile.js";
 import { containersCompilers } from "./containers/compile.js";
 import { patternsCompilers, patternsExpressions } from "./patterns/compile.js";
 import { timeExpressions } from "./time/compile.js";
-import { modulesCompilers, modulesWaits } from "./modules/compile.js";
+import { modulesCompilers } from "./modules/compile.js";
 import { filesCompilers, filesExpressions } from "./files/compile.js";
-import { webCompilers, webWaits } from "./web/compile.js";
+import { webCompilers } from "./web/compile.js";
 import { databaseCompilers, databaseExpressions } from "./database/compile.js";
-import { processCompilers, processExpressions, processWaits } from "./process/compile.js";
+import { processCompilers, processExpressions } from "./process/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -33,6 +33,3 @@ export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
   ...databaseExpressions,
   ...processExpressions,
 };
-
-/** Feature statements that always wait, so they compile to asynchronous code (see may-wait.ts). */
-export const FEATURE_WAITS: readonly FeatureStmt["kind"][] = [...testsWaits, ...modulesWaits, ...webWaits, ...processWaits];

@@ -1233,7 +1233,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const nameSpan = this.spanFrom(start);
     let result: Expr = { kind: "Var", name, span: nameSpan };
     this.OPTION({
-      GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && (WITH_CALLABLE.has(name) || this.actionNames.has(name))),
+      GATE: () => this.LA(1).tokenType === K.of || (this.LA(1).tokenType === K.with && WITH_CALLABLE.has(name)),
       DEF: () => { result = this.SUBRULE(this.callArgs, { ARGS: [name, nameSpan, start] }); },
     });
     this.OPTION2({
@@ -1329,8 +1329,6 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   // ── literals ────────────────────────────────────────────────────────────
 
   source = "";
-  /** Names the program defines with `define action called …` (so `area with 10 and 20` is a call). */
-  actionNames: ReadonlySet<string> = new Set();
   /** Escape problems found while decoding text literals (reported as parse errors). */
   stringErrors: { message: string; offset: number }[] = [];
 

@@ -1,5 +1,4 @@
 // The front end's entry point: source text → Program, or diagnostics.
-import type { IToken } from "chevrotain";
 import { tokenize } from "../lexer/lexer.js";
 import { WflParser } from "../features/syntax.js";
 import { standardLibrary } from "../stdlib/index.js";
@@ -34,7 +33,6 @@ export function parse(source: string, file: string): ParseResult {
   p.source = source;
   p.stringErrors = [];
   p.declaredNames = new Set();
-  p.actionNames = definedActionNames(lexed.tokens);
   p.input = lexed.tokens;
   let body: Stmt[] | undefined;
   try {
@@ -109,16 +107,4 @@ function explainMissingEnd(message: string, ruleStack: string[], source: string,
   if (!message.startsWith("Expected 'end' here")) return message;
   const b = innermost();
   return b ? message.replace("Expected 'end' here", `Expected '${b[0]}' to close the '${b[1]}' block`) : message;
-}
-
-/** The names after `define action called` (a token scan, so calls before a definition see it too). */
-function definedActionNames(tokens: IToken[]): Set<string> {
-  const names = new Set<string>();
-  for (let i = 0; i + 3 < tokens.length; i++) {
-    if (tokens[i]!.image !== "define" || tokens[i + 1]!.image !== "action" || tokens[i + 2]!.image !== "called") continue;
-    const words: string[] = [];
-    for (let j = i + 3; j < tokens.length && tokens[j]!.tokenType.name === "Identifier"; j++) words.push(tokens[j]!.image);
-    if (words.length > 0) names.add(words.join(" "));
-  }
-  return names;
 }

@@ -31,6 +31,3 @@ export const modulesCompilers: StmtCompilers<ModulesStmt> = {
   Include: (c, s, scope) => c.include(s, s.isolated ? new BlockScope(scope.fn, scope) : scope),
   ExecuteFile: executeFile,
 };
-
-/** Statements that always wait (they compile to asynchronous code). */
-export const modulesWaits: ModulesStmt["kind"][] = ["ExecuteFile"];

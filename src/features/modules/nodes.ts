@@ -5,3 +5,6 @@ import type { Span } from "../../ast/span.js";
 export type ModulesStmt =
   | { kind: "Include"; path: string; isolated: boolean; span: Span }
   | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; span: Span };
+
+/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+export const modulesWaits: ModulesStmt["kind"][] = ["ExecuteFile"];

@@ -59,6 +59,3 @@ export const processExpressions: ExprCompilers<ProcessExpr> = {
     return map1(c.expr(e.process, scope), (v) => rt.located(span, () => proc.isRunning(v)));
   },
 };
-
-/** Statements that always wait (they compile to asynchronous code). */
-export const processWaits: ProcessStmt["kind"][] = ["RunCommand", "ProcessOp"];

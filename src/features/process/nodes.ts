@@ -10,3 +10,6 @@ export type ProcessStmt =
 export type ProcessExpr =
   /** `read content from h`, `file exists at p`, `list files in d …`, … */
   | { kind: "ProcessRunning"; process: Expr; span: Span };
+
+/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+export const processWaits: ProcessStmt["kind"][] = ["RunCommand", "ProcessOp"];

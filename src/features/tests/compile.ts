@@ -84,6 +84,3 @@ export const testsCompilers: StmtCompilers<TestsStmt> = {
   Setup: setupStmt,
   Expect: expectStmt,
 };
-
-/** Statements that always wait (they compile to asynchronous code). */
-export const testsWaits: TestsStmt["kind"][] = ["Describe", "Test"];

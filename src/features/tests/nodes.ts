@@ -20,3 +20,6 @@ export type TestsStmt =
   | { kind: "Test"; name: Expr; body: Stmt[]; span: Span }
   | { kind: "Setup"; body: Stmt[]; teardown: boolean; span: Span }
   | { kind: "Expect"; subject: Expr; negated: boolean; assertion: Assertion; span: Span };
+
+/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+export const testsWaits: TestsStmt["kind"][] = ["Describe", "Test"];

@@ -214,6 +214,3 @@ export const webCompilers: StmtCompilers<WebStmt> = {
   OnWebSocket: onWebSocket,
   WebSocketSend: webSocketSend,
 };
-
-/** Statements that always wait (they compile to asynchronous code). */
-export const webWaits: WebStmt["kind"][] = ["Listen", "WaitRequest", "MainLoop"];

@@ -11,3 +11,6 @@ export type WebStmt =
   | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
   | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; body: Stmt[]; span: Span }
   | { kind: "WebSocketSend"; broadcast: boolean; message: Expr; target: Expr; span: Span };
+
+/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+export const webWaits: WebStmt["kind"][] = ["Listen", "WaitRequest", "MainLoop"];

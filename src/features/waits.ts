@@ -1,0 +1,8 @@
+// Statement kinds of the feature rooms that always wait (so code around them compiles to
+// asynchronous closures). Each room lists its own in its nodes.ts.
+import { testsWaits } from "./tests/nodes.js";
+import { modulesWaits } from "./modules/nodes.js";
+import { webWaits } from "./web/nodes.js";
+import { processWaits } from "./process/nodes.js";
+
+export const FEATURE_WAITS: readonly string[] = [...testsWaits, ...modulesWaits, ...webWaits, ...processWaits];

@@ -17,12 +17,45 @@ function parse(source) {
   return { code: r.status, ast: r.status === 0 ? JSON.parse(r.stdout) : null, stderr: r.stderr };
 }
 
-test("the grammar passes Chevrotain's definition checks (no duplicate occurrences, no left recursion)", () => {
-  const r = spawnSync("bin/wfl", ["--parse", join(root, "test/fixtures/hello_server.wfl")], {
+// Built in a fresh Node from the plain module (dist/index.js, never the start-up snapshot, whose
+// parser was built with validations off), with WFL_PARSER_VALIDATE=1 so that Chevrotain's
+// performSelfAnalysis runs every definition check and throws on the first report.
+function grammarDefinitionErrors() {
+  const script = `
+    const { grammarProductions } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+    try { grammarProductions(); console.log(JSON.stringify({ ok: true })); }
+    catch (e) { console.log(JSON.stringify({ ok: false, message: String(e && e.message) })); }`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
     cwd: root, encoding: "utf8", env: { ...process.env, WFL_PARSER_VALIDATE: "1" },
   });
   assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1));
+}
+
+// The one definition error Chevrotain reports today, word for word.
+const KNOWN_AMBIGUITY = [
+  " Ambiguous Alternatives Detected: <1 ,3> in <OR2> inside <fileQuery> Rule,",
+  "<Kw_content> may appears as a prefix path in all these alternatives.",
+  "See: https://chevrotain.io/docs/guide/resolving_grammar_errors.html#AMBIGUOUS_ALTERNATIVES",
+  "For Further details.",
+].join("\n");
+
+test("with validations on, the grammar reports no definition error besides the known fileQuery ambiguity", () => {
+  const r = grammarDefinitionErrors();
+  if (r.ok) return; // the restructured parser has none at all
+  assert.match(r.message, /^Parser Definition Errors detected:\n/, `the parser failed to build for another reason:\n${r.message}`);
+  const rest = r.message.replace(/^Parser Definition Errors detected:\n/, "").split(KNOWN_AMBIGUITY).join("").trim();
+  assert.equal(rest, "", "a grammar definition error besides the known fileQuery ambiguity");
 });
+
+test(
+  "the grammar passes Chevrotain's definition checks (no ambiguity, no duplicate occurrences, no left recursion)",
+  { todo: "fileQuery ambiguity, fixed by the parser restructure" },
+  () => {
+    const r = grammarDefinitionErrors();
+    assert.equal(r.ok, true, `Chevrotain reports definition errors:\n${r.message}`);
+  },
+);
 
 const shape = (e) => {
   switch (e.kind) {

@@ -85,10 +85,7 @@ export class Registry {
     for (const n of [name, ...(opts.aliases ?? [])]) {
       // Messages name the function as the program called it.
       const own = n === name ? sig : { ...sig, name: n };
-      const checked: NativeImpl = (args, ctx) => {
-        checkCall(own, args);
-        return impl(args, ctx);
-      };
+      const checked = withChecks(own, impl);
       this.signatures.set(n, own);
       this.functions.set(n, { kind: "native", name: n, minArity, maxArity, isAsync: opts.async ?? false, impl: checked });
     }
@@ -107,7 +104,7 @@ interface Param {
   readonly rest: boolean;
   /** What the parameter accepts, for messages: "a list or text". */
   readonly noun: string;
-}
+  }
 
 export interface Signature {
   readonly name: string;
@@ -182,15 +179,75 @@ function matches(kind: ParamKind, v: Value): boolean {
   }
 }
 
-/** A number that some kind of the parameter accepts as a number, but not with this value. */
-function numberProblem(fn: string, kinds: readonly ParamKind[], x: number): string | null {
-  if (kinds.includes("number") || kinds.includes("any")) return null;
-  if (x !== x) return `${fn} expects a number, got NaN`;
-  if (kinds.includes("real") && !kinds.includes("finite") && !kinds.includes("integer")) return null;
-  if (!Number.isFinite(x)) return `${fn} expects a finite number, got ${formatNumber(x)}`;
-  if (kinds.includes("integer") && Math.abs(x) > Number.MAX_SAFE_INTEGER)
-    return `${fn} expects a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, and this one is larger`;
+const MAX_WHOLE = Number.MAX_SAFE_INTEGER;
+
+/** Which numbers a parameter takes: the most permissive of its numeric kinds (null: none). */
+function numberMode(kinds: readonly ParamKind[]): "number" | "real" | "finite" | "integer" | null {
+  if (kinds.includes("any") || kinds.includes("number")) return "number";
+  if (kinds.includes("real")) return "real";
+  if (kinds.includes("finite")) return "finite";
+  if (kinds.includes("integer")) return "integer";
   return null;
+}
+
+/** Why a number does not suit the parameter, or null when it does. */
+function numberProblem(fn: string, kinds: readonly ParamKind[], x: number): string | null {
+  const mode = numberMode(kinds);
+  if (mode === "number") return null;
+  if (x !== x) return `${fn} expects a number, got NaN`;
+  if (mode === "real") return null;
+  if (!Number.isFinite(x)) return `${fn} expects a finite number, got ${formatNumber(x)}`;
+  if (mode === "integer" && (x > MAX_WHOLE || x < -MAX_WHOLE))
+    return `${fn} expects a whole number between -${MAX_WHOLE} and ${MAX_WHOLE}, and this one is larger`;
+  return null;
+}
+
+/** A JavaScript test of whether `x` suits a parameter (null: anything does). */
+function acceptsSource(kinds: readonly ParamKind[], x: string): string | null {
+  if (kinds.includes("any")) return null;
+  const tests: string[] = [];
+  switch (numberMode(kinds)) {
+    case "number": tests.push(`typeof ${x} === "number"`); break;
+    case "real": tests.push(`(typeof ${x} === "number" && ${x} === ${x})`); break;
+    case "finite": tests.push(`(typeof ${x} === "number" && ${x} - ${x} === 0)`); break;
+    case "integer": tests.push(`(typeof ${x} === "number" && ${x} >= -${MAX_WHOLE} && ${x} <= ${MAX_WHOLE})`); break;
+  }
+  for (const k of kinds) {
+    switch (k) {
+      case "number": case "real": case "finite": case "integer": break;
+      case "text": tests.push(`typeof ${x} === "string"`); break;
+      case "list": tests.push(`Array.isArray(${x})`); break;
+      case "boolean": tests.push(`typeof ${x} === "boolean"`); break;
+      case "nothing": tests.push(`${x} === null`); break;
+      default: tests.push(`matches(${JSON.stringify(k)}, ${x})`);
+    }
+  }
+  return tests.join(" || ");
+}
+
+/**
+ * The implementation behind its checks, as Registry.fn registers it: a fast test of the arity and
+ * of each argument, and checkCall (which words the error) only when one fails. The test is
+ * generated as JavaScript for each builtin, so that each gets its own inline caches (one shared
+ * closure would make every call site in it see every builtin, and run several times slower).
+ */
+export function withChecks(sig: Signature, impl: NativeImpl): NativeImpl {
+  const { minArity, maxArity, params } = sig;
+  const lines: string[] = [];
+  lines.push(minArity === maxArity ? `if (args.length !== ${minArity}) return fail(args);` : `if (args.length < ${minArity}${maxArity === Infinity ? "" : ` || args.length > ${maxArity}`}) return fail(args);`);
+  params.forEach((p, i) => {
+    const test = acceptsSource(p.kinds, "x");
+    if (test === null) return;
+    if (p.rest) lines.push(`for (let i = ${i}; i < args.length; i++) { const x = args[i]; if (!(${test})) return fail(args); }`);
+    else if (i < minArity) lines.push(`{ const x = args[${i}]; if (!(${test})) return fail(args); }`);
+    else lines.push(`if (args.length > ${i}) { const x = args[${i}]; if (!(${test})) return fail(args); }`);
+  });
+  const id = sig.name.replace(/[^A-Za-z0-9_$]/g, "_");
+  const source =
+    `function check_${id}(args) {\n${lines.join("\n")}\n}\n` +
+    `return function builtin_${id}(args, ctx) { check_${id}(args); return impl(args, ctx); };`;
+  const fail = (args: readonly Value[]): void => checkCall(sig, args);
+  return new Function("impl", "fail", "matches", source)(impl, fail, matches) as NativeImpl;
 }
 
 /**
@@ -214,7 +271,7 @@ export function checkCall(sig: Signature, args: readonly Value[]): void {
       }
     }
     if (!ok) throw new WflRuntimeError(`${sig.name} expects ${p.noun}, got ${typeName(v)}`, "type");
-    if (typeof v === "number" && (v !== v || v === Infinity || v === -Infinity || v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER)) {
+    if (typeof v === "number") {
       const problem = numberProblem(sig.name, kinds, v);
       if (problem) throw new WflRuntimeError(problem, "general");
     }

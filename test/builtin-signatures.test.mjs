@@ -102,6 +102,13 @@ test("clamp and slice refuse NaN", () => {
   throwsWfl(() => call("slice", "abc", 0, NaN), /^slice expects a number, got NaN$/);
 });
 
+test("substring and slice clip far-off positions instead of refusing them (only NaN and ±inf are refused)", () => {
+  assert.equal(call("substring", "hello", 1e308), "");
+  assert.equal(call("substring", "hello", 1, 1e308), "ello");
+  assert.deepEqual(call("slice", [1, 2, 3], -1e308, 1e308), [1, 2, 3]);
+  throwsWfl(() => call("substring", "hello", Infinity), /^substring expects a finite number, got inf$/);
+});
+
 test("the of form and a call through a variable give the same answer or the same error", () => {
   // One program: each call twice, directly and through a variable holding the builtin.
   const cases = [

@@ -243,8 +243,9 @@ export function register(r: Registry): void {
   });
 
   // slice of list and start and end: elements start..end-1 (end exclusive), indices clipped to the list.
+  // Positions clip, so any finite number will do (1e308 is past the end, not an error).
   // Text is sliced by characters the same way.
-  r.fn("slice", { params: ["list|text", "integer", "integer"] }, (a) => {
+  r.fn("slice", { params: ["list|text", "finite", "finite"] }, (a) => {
     const v = a[0]!;
     const s = int("slice", a[1]!);
     const e = int("slice", a[2]!);

@@ -134,7 +134,7 @@ export function register(r: Registry): void {
 
   // substring of text and start and length: code points; out-of-range parts are clipped,
   // never an error. Without a length it runs to the end (`substring of path from 8`).
-  r.fn("substring", { params: ["text", "integer", "integer?"] }, (a) => {
+  r.fn("substring", { params: ["text", "finite", "finite?"] }, (a) => {
     const s = text("substring", a[0]!);
     const start = int("substring", a[1]!);
     const st = start > 0 ? start : 0;

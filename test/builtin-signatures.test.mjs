@@ -263,3 +263,55 @@ test("the bad-argument sweep: every builtin x awkward values x each arity, witho
   assert.ok(calls > 5000, `the sweep made ${calls} calls`);
   console.log(`bad-argument sweep: ${calls} calls over ${lib.functions.size} builtins (${SKIPPED.size} skipped)`);
 });
+
+// The same sweep through the real CLI, in one WFL program: every call is `name of …` in its own
+// try/catch, so the compiled call path, error locating and `error_message` are covered too.
+// These names are statements as well (`replace … with … in`, `find … in`, `clear …`), so
+// `name of …` does not reach the builtin; the in-process sweep covers them.
+const NOT_CALLABLE_BY_NAME = new Set(["replace", "find", "clear"]);
+
+test("the bad-argument sweep through the CLI: one program, every builtin by name, each call caught", () => {
+  const VALUES = [
+    ["nothing", "nothing"], ["NaN", "nn"], ["+inf", "big"], ["-inf", "nbig"], ["huge", "h"], ["negative", "neg"],
+    ["empty text", '""'], ["empty list", "e"], ["map", "m"], ["number", "3"], ["text", '"abc"'],
+  ];
+  const GOOD = { text: '"abc"', list: "[1, 2]", map: "m", binary: '"abc"', boolean: "yes", nothing: "nothing", date: "d", time: "t", datetime: "dt", pattern: '"b"', file: '"abc"' };
+  let src = [
+    "store e as []", 'store m as parse_json of "{\\"a\\": 1}"', "store h as power of 10 and 308", "store neg as 0 minus 5",
+    "store big as power of 10 and 400", "store nbig as 0 minus big", "store nn as big minus big",
+    "store d as create_date of 2024 and 1 and 31", "store t as create_time of 12 and 30",
+    "store dt as create_datetime of 2024 and 1 and 31 and 12 and 30 and 0", "",
+  ].join("\n");
+  const nanAllowed = new Map();
+  for (const [name, f] of lib.functions) {
+    if (SKIPPED.has(name) || NOT_CALLABLE_BY_NAME.has(name)) continue;
+    const sig = lib.signatures.get(name);
+    const param = (i) => sig.params[Math.min(i, sig.params.length - 1)];
+    const top = Math.min(Number.isFinite(f.maxArity) ? f.maxArity : f.minArity + 1, f.minArity + 1);
+    for (let n = f.minArity; n <= top; n++) {
+      const base = Array.from({ length: n }, (_, i) => GOOD[param(i).kinds[0]] ?? "3");
+      const lists = n === 0 ? [["no arguments", [], -1, null]] : [];
+      for (let i = 0; i < n; i++) for (const [l, v] of VALUES) lists.push([`arg ${i + 1} ${l}`, base.map((b, j) => (j === i ? v : b)), i, l]);
+      for (const [label, args, at, kind] of lists) {
+        if (SLOW_BY_DESIGN.has(name) && args[0].startsWith('"')) continue;
+        const tag = `${name}/${n} ${label}`;
+        nanAllowed.set(tag, (kind === "NaN" && param(at).kinds.includes("number")) || (NAN_FROM_INF.has(name) && /inf/.test(kind ?? "")));
+        src += `try:\n    display "ok ${tag}: " with (${n === 0 ? name : `${name} of ${args.join(" and ")}`})\ncatch:\n    display "err ${tag}: " with error_message\nend try\n`;
+      }
+    }
+  }
+  const r = run(src);
+  assert.equal(r.signal, null, "not killed by a signal");
+  assert.equal(r.code, 0, r.stderr.slice(0, 500));
+  assert.equal(r.stderr, "");
+  const results = r.stdout.split("\n").filter((l) => /^(ok|err) /.test(l));
+  assert.equal(results.length, nanAllowed.size, "every call printed its answer or its error");
+  const problems = [];
+  for (const line of results) {
+    const tag = /^(?:ok|err) (.*?): /.exec(line)?.[1];
+    if (HOST_TEXT.test(line) || /INTERNAL/.test(line)) problems.push(`host text: ${line.slice(0, 160)}`);
+    if (line.startsWith("ok ") && /NaN/.test(line.slice(tag.length + 5)) && !nanAllowed.get(tag)) problems.push(`NaN: ${line.slice(0, 160)}`);
+  }
+  assert.deepEqual(problems, []);
+  console.log(`bad-argument sweep through the CLI: ${results.length} calls in one program`);
+});

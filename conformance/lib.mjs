@@ -69,6 +69,72 @@ export function findHostTrace(stderrText) {
   return null;
 }
 
+// A WFL diagnostic header, `error[KIND]: message`, and the location line under it, `┌─ file:L:C`.
+const ERROR_HEADER_RE = /^error\[([A-Z][A-Z0-9-]*)\]: ?(.*)$/;
+const LOCATION_RE = /^\s*┌─ (.*):(\d+):(\d+)\s*$/;
+
+/**
+ * The WFL error diagnostics in stderr, in order: {kind, message, line, file, lineNo}
+ * (`lineNo` is the program line the diagnostic points at, or null when it shows no location).
+ */
+export function errorDiagnostics(stderrText) {
+  const lines = stripAnsi(stderrText).replace(/\r\n/g, "\n").split("\n");
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = ERROR_HEADER_RE.exec(lines[i]);
+    if (!m) continue;
+    const loc = LOCATION_RE.exec(lines[i + 1] ?? "");
+    out.push({ kind: m[1], message: m[2], line: lines[i], file: loc ? loc[1] : null, lineNo: loc ? Number(loc[2]) : null });
+  }
+  return out;
+}
+
+const clipText = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const firstNonEmptyLine = (text) => clipText(stripAnsi(text).split("\n").map((l) => l.trim()).find((l) => l) ?? "", 100);
+
+/**
+ * Whether a failing run failed the way an intentional-error program is declared to fail
+ * (`expect` in corpus-rules.json): the first `error[KIND]` diagnostic has one of the expected
+ * kinds (any kind but INTERNAL when none is given), its message holds every fragment (ignoring
+ * case), and it points at the expected line. An error[INTERNAL] anywhere is never the expected error.
+ */
+export function expectedErrorProblems(expect, stderr) {
+  const diags = errorDiagnostics(stderr);
+  const internal = diags.find((d) => d.kind === "INTERNAL");
+  if (internal) return [`crashed (${clipText(internal.line, 90)}) instead of failing with the expected error`];
+  if (!expect) return ["no expected error is declared for this program (corpus-rules.json, expectError … expect)"];
+  const kinds = expect.kind === undefined ? [] : [expect.kind].flat();
+  const want = kinds.length ? `error[${kinds.join("|")}]` : "an error[KIND] diagnostic";
+  const first = diags[0];
+  if (!first) return [`stderr shows no error[KIND] diagnostic; expected ${want}${firstNonEmptyLine(stderr) ? `, got ${JSON.stringify(firstNonEmptyLine(stderr))}` : ""}`];
+  if (kinds.length && !kinds.includes(first.kind)) return [`expected ${want}, got ${clipText(first.line, 100)}`];
+  const lacking = (expect.message ?? []).filter((f) => !first.message.toLowerCase().includes(f.toLowerCase()));
+  if (lacking.length) return [`the error message lacks ${JSON.stringify(lacking[0])}: ${clipText(first.line, 100)}`];
+  if (expect.line !== undefined && first.lineNo !== expect.line)
+    return [`expected the error at line ${expect.line}, got ${first.lineNo === null ? "no location" : `line ${first.lineNo}`}: ${clipText(first.line, 80)}`];
+  return [];
+}
+
+/**
+ * Whether a failing run of one of our programs failed as its `.err` golden says: the golden's first
+ * non-empty line is the `error[KIND]: message` line (a prefix of it is enough) and the first
+ * diagnostic in stderr begins with it; every other non-empty golden line appears in stderr; and
+ * no error[INTERNAL] appears anywhere.
+ */
+export function goldenErrorProblems(errText, stderr) {
+  const golden = stripAnsi(errText).split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
+  const diags = errorDiagnostics(stderr);
+  const internal = diags.find((d) => d.kind === "INTERNAL");
+  if (internal) return [`crashed (${clipText(internal.line, 90)}) instead of failing with the expected error`];
+  if (!golden.length || !ERROR_HEADER_RE.test(golden[0])) return ["the .err golden must begin with the error[KIND]: line the program fails with"];
+  if (!diags.length) return [`stderr shows no error[KIND] diagnostic; expected ${JSON.stringify(clipText(golden[0], 70))}`];
+  if (!diags[0].line.startsWith(golden[0])) return [`expected ${JSON.stringify(clipText(golden[0], 60))} first, got ${JSON.stringify(clipText(diags[0].line, 60))}`];
+  const text = stripAnsi(stderr);
+  const lacking = golden.slice(1).filter((l) => !text.includes(l));
+  if (lacking.length) return [`stderr lacks ${JSON.stringify(clipText(lacking[0], 70))}${lacking.length > 1 ? ` (and ${lacking.length - 1} more lines)` : ""}`];
+  return [];
+}
+
 // Process groups of children still running, so an interrupted runner can reap them.
 const activeGroups = new Set();
 

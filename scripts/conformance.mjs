@@ -9,10 +9,17 @@
 //   --unit            first run the unit tests (`node --test test/`) and count them too
 //   --write           (re)write each of our .out files from the current stdout (implies --ours)
 //   --update-floor    raise conformance/floor.json to the upstream pass count (never lowers it)
+//   --update-record   rewrite conformance/record.json (each upstream program's pass/fail/skip and
+//                     why) from this run, printing every entry that changes; a filtered run
+//                     rewrites only the programs it ran
 //   --jobs N          parallel programs (default $WFL_CONFORMANCE_JOBS or 2)
 //   --keep            keep the scratch copies (their path is printed)
 //   FILTER            only programs whose path contains one of the FILTER strings
-//                     (a filtered upstream run never checks or updates the floor)
+//                     (a filtered upstream run never checks or updates the floor, but is
+//                     compared with the record)
+//
+// The upstream run fails when a program conformance/record.json records as passing does not
+// pass now, and when the pass count is below conformance/floor.json.
 //
 // $WFL_BIN replaces `node bin/wfl` (a .js/.mjs file runs under this node).
 // Output: one `PASS path` / `FAIL path: reason` / `SKIP path` line per program in
@@ -26,7 +33,10 @@ import os from "node:os";
 import path from "node:path";
 import {
   REPO_ROOT,
+  errorDiagnostics,
+  expectedErrorProblems,
   findHostTrace,
+  goldenErrorProblems,
   killActiveProcessGroups,
   runProcess,
   stripAnsi,
@@ -39,6 +49,8 @@ const execFileAsync = promisify(execFile);
 const TIMEOUT_MS = Number(process.env.WFL_CONFORMANCE_TIMEOUT_MS) || 30_000; // the upstream CI limit
 const RULES_PATH = path.join(REPO_ROOT, "conformance", "corpus-rules.json");
 const FLOOR_PATH = path.join(REPO_ROOT, "conformance", "floor.json");
+// $WFL_CONFORMANCE_RECORD replaces it (to test this runner itself).
+const RECORD_PATH = path.resolve(REPO_ROOT, process.env.WFL_CONFORMANCE_RECORD || "conformance/record.json");
 const REPORT_PATH = path.join(REPO_ROOT, "reports", "conformance.json");
 const DESCRIBE_RE = /^[ \t]*describe "/m; // the upstream CI rule for adding --test
 // A program that binds a fixed TCP port (port 0 lets the OS choose, so it never clashes).
@@ -48,7 +60,7 @@ const FIXED_PORT_RE = /^[ \t]*listen\b[^\n]*\bport\s+(?!0\b)\S/m;
 // Command line
 
 function parseArgs(argv) {
-  const opts = { upstream: false, ours: false, unit: false, write: false, updateFloor: false, keep: false, jobs: null, filters: [] };
+  const opts = { upstream: false, ours: false, unit: false, write: false, updateFloor: false, updateRecord: false, keep: false, jobs: null, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--upstream") opts.upstream = true;
@@ -56,6 +68,7 @@ function parseArgs(argv) {
     else if (a === "--unit") opts.unit = true;
     else if (a === "--write") opts.write = true;
     else if (a === "--update-floor") opts.updateFloor = true;
+    else if (a === "--update-record") opts.updateRecord = true;
     else if (a === "--keep") opts.keep = true;
     else if (a === "--jobs") opts.jobs = Number(argv[++i]);
     else if (a.startsWith("--jobs=")) opts.jobs = Number(a.slice(7));
@@ -65,6 +78,7 @@ function parseArgs(argv) {
     else opts.filters.push(a);
   }
   if (opts.write && !opts.upstream) opts.ours = true;
+  if ((opts.updateFloor || opts.updateRecord) && !opts.ours) opts.upstream = true;
   if (!opts.upstream && !opts.ours) opts.upstream = opts.ours = true;
   const jobs = opts.jobs ?? Number(process.env.WFL_CONFORMANCE_JOBS || 2);
   opts.jobs = Number.isFinite(jobs) && jobs >= 1 ? Math.floor(jobs) : 2;
@@ -338,6 +352,7 @@ function judgeUpstream(prog, res, rules) {
   if (problems.length === 0 || (hostTrace && problems.length === 1)) {
     if (prog.mode === "expect-error") {
       if (res.code === 0) problems.push("expected a non-zero exit (intentional-error program), got 0");
+      else problems.push(...expectedErrorProblems(prog.expectErrorRule?.expect, res.stderr));
     } else if (res.code !== 0) {
       problems.push(`exit ${res.code}${firstLine(res.stderr) ? `: ${firstLine(res.stderr)}` : ""}`);
     }
@@ -419,6 +434,8 @@ async function runUpstream(opts, printLine) {
     programs: records,
   };
 
+  Object.assign(summary, checkRecord(records, programs.map((p) => p.rel), opts, filtered));
+
   const floor = JSON.parse(readFileSync(FLOOR_PATH, "utf8")).upstream ?? 0;
   summary.floor = floor;
   if (!filtered) {
@@ -430,6 +447,68 @@ async function runUpstream(opts, printLine) {
     summary.belowFloor = summary.passed < summary.floor;
   }
   return summary;
+}
+
+// ---------------------------------------------------------------------------
+// The per-program record (conformance/record.json)
+
+const RECORD_ABOUT = [
+  "Each upstream program's last recorded result: pass, fail or skip, and for fail/skip why (the runner's reason).",
+  "scripts/conformance.mjs fails when a program recorded as pass does not pass. Rewrite with `node scripts/conformance.mjs --upstream --update-record`,",
+  "which prints every entry it changes; a pass that became a fail is printed as a REGRESSION and still fails that run.",
+];
+
+function loadRecord() {
+  if (!existsSync(RECORD_PATH)) return {};
+  return JSON.parse(readFileSync(RECORD_PATH, "utf8")).programs ?? {};
+}
+
+function recordEntry(r) {
+  if (r.status === "pass") return { status: "pass" };
+  return { status: r.status, reason: clip(r.problems?.length ? r.problems.join("; ") : String(r.reason ?? "no reason given"), 240) };
+}
+
+const showEntry = (e) => (e ? `${e.status}${e.reason ? ` (${e.reason})` : ""}` : "not recorded");
+
+/**
+ * Compares this run with the record: a recorded pass that does not pass now is a regression.
+ * With --update-record, writes the new record and prints every change.
+ */
+function checkRecord(records, corpusFiles, opts, filtered) {
+  const old = loadRecord();
+  const regressions = [];
+  const improvements = [];
+  const unrecorded = [];
+  for (const r of records) {
+    const was = old[r.path];
+    if (!was) unrecorded.push(r.path);
+    else if (was.status === "pass" && r.status !== "pass") regressions.push({ path: r.path, was, now: recordEntry(r) });
+    else if (was.status !== "pass" && r.status === "pass") improvements.push(r.path);
+  }
+  const vanished = filtered ? [] : Object.keys(old).filter((k) => !corpusFiles.includes(k));
+  for (const g of regressions) console.log(`REGRESSION ${g.path}: recorded as passing, now ${showEntry(g.now)}`);
+  if (!opts.updateRecord) {
+    for (const p of improvements) console.log(`note: ${p} now passes but is recorded as ${old[p].status} (run with --update-record)`);
+    for (const p of unrecorded) console.log(`note: ${p} is not in conformance/record.json (run with --update-record)`);
+    for (const p of vanished) console.log(`note: conformance/record.json names ${p}, which is not in the corpus (run with --update-record)`);
+  } else {
+    const next = filtered ? { ...old } : {};
+    for (const r of records) next[r.path] = recordEntry(r);
+    const changes = [];
+    for (const k of new Set([...Object.keys(old), ...Object.keys(next)])) {
+      const a = old[k], b = next[k];
+      if (JSON.stringify(a) === JSON.stringify(b)) continue;
+      const tag = a?.status === "pass" && b?.status !== "pass" ? "REGRESSION recorded" : "record";
+      changes.push(`${tag}: ${k}: ${showEntry(a)} -> ${b ? showEntry(b) : "removed (no longer in the corpus)"}`);
+    }
+    const sorted = Object.fromEntries(Object.keys(next).sort().map((k) => [k, next[k]]));
+    // One program per line, so a change to the record reads as a one-line diff.
+    const body = Object.entries(sorted).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(",\n");
+    writeFileSync(RECORD_PATH, `{\n  "_about": ${JSON.stringify(RECORD_ABOUT, null, 4).replace(/\n\]$/, "\n  ]")},\n  "programs": {\n${body}\n  }\n}\n`);
+    for (const c of changes) console.log(c);
+    console.log(`conformance/record.json: ${changes.length} entr${changes.length === 1 ? "y" : "ies"} changed`);
+  }
+  return { regressions, improvements, unrecorded };
 }
 
 // ---------------------------------------------------------------------------
@@ -500,12 +579,7 @@ async function runOurs(opts, printLine) {
       if (problems.length === (hostTrace ? 1 : 0)) {
         if (errText !== null) {
           if (res.code === 0) problems.push("expected a non-zero exit (.err exists), got 0");
-          const stderr = stripAnsi(res.stderr);
-          const lacking = stripAnsi(errText)
-            .split(/\r?\n/)
-            .map((l) => l.trimEnd())
-            .filter((l) => l.trim() !== "" && !stderr.includes(l));
-          if (lacking.length) problems.push(`stderr lacks ${JSON.stringify(clip(lacking[0], 70))}${lacking.length > 1 ? ` (and ${lacking.length - 1} more lines)` : ""}`);
+          problems.push(...goldenErrorProblems(errText, res.stderr));
         } else if (res.code !== 0) {
           problems.push(`exit ${res.code}${firstLine(res.stderr) ? `: ${firstLine(res.stderr)}` : ""}`);
         }
@@ -619,7 +693,8 @@ async function main() {
     let line = `${s.suite}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
     if (s.suite === "upstream" && !s.missingCorpus) {
       line += s.filtered ? " (filtered run: floor not checked)" : ` (floor ${s.floor}${s.belowFloor ? `: BELOW FLOOR by ${s.floor - s.passed}` : ""})`;
-      if (s.belowFloor || s.missingCorpus) failedRun = true;
+      if (s.regressions.length) line += ` (${s.regressions.length} REGRESSION${s.regressions.length === 1 ? "" : "S"} against conformance/record.json)`;
+      if (s.belowFloor || s.missingCorpus || s.regressions.length) failedRun = true;
     }
     if (s.suite === "upstream" && s.missingCorpus) failedRun = true;
     if (s.suite !== "upstream" && s.failed > 0) failedRun = true;

@@ -24,7 +24,8 @@ export function registryWithActions(base: Registry, actions: Readonly<Record<str
     if (typeof fn !== "function") throw new TypeError(`Host action '${name}' is not a function`);
     // At least as many arguments as the function declares (`fn.length`); a bare name of one
     // that declares none calls it, like a zero-argument builtin.
-    r.fn(name, { arity: [fn.length, Infinity], async: true }, async (args) => {
+    const params = [...Array.from({ length: fn.length }, () => "any"), "...any?"];
+    r.fn(name, { params, async: true }, async (args) => {
       check();
       let result: unknown;
       try {

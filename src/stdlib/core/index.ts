@@ -7,12 +7,12 @@ import { formatValue } from "../../runtime/display.js";
 export const WFL_VERSION = "26.8.8";
 
 export function register(r: Registry): void {
-  r.fn("typeof", { arity: 1, aliases: ["type_of"] }, (args) => typeName(args[0]!));
+  r.fn("typeof", { params: ["any"], aliases: ["type_of"] }, (args) => typeName(args[0]!));
 
-  r.fn("isnothing", { arity: 1, aliases: ["is_nothing"] }, (args) => args[0] === null);
+  r.fn("isnothing", { params: ["any"], aliases: ["is_nothing"] }, (args) => args[0] === null);
 
   // print joins its arguments with single spaces, each shown as `display` would show it.
-  r.fn("print", { arity: [0, Infinity] }, (args, ctx) => {
+  r.fn("print", { params: ["...any?"] }, (args, ctx) => {
     let line = "";
     for (let i = 0; i < args.length; i++) {
       if (i > 0) line += " ";

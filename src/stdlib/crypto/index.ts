@@ -101,13 +101,13 @@ function verifier(fn: string, check: (fn: string, pw: Uint8Array, stored: string
 }
 
 export function register(r: Registry): void {
-  r.fn("sha256", { arity: 1 }, ([v]) =>
+  r.fn("sha256", { params: ["text|binary"] }, ([v]) =>
     nodeCrypto.createHash("sha256").update(bytesOf("sha256", v!)).digest("hex"),
   );
-  r.fn("hmac_sha256", { arity: 2 }, ([message, key]) =>
+  r.fn("hmac_sha256", { params: ["text|binary", "text|binary"] }, ([message, key]) =>
     nodeCrypto.createHmac("sha256", bytesOf("hmac_sha256", key!)).update(bytesOf("hmac_sha256", message!)).digest("hex"),
   );
-  r.fn("pbkdf2_hmac_sha256", { arity: 4 }, ([pw, salt, it, len]) => {
+  r.fn("pbkdf2_hmac_sha256", { params: ["text|binary", "text|binary", "integer", "integer"] }, ([pw, salt, it, len]) => {
     const fn = "pbkdf2_hmac_sha256";
     const iterations = int(fn, it!);
     const length = int(fn, len!);
@@ -116,30 +116,30 @@ export function register(r: Registry): void {
     if (length < 1 || length > 1024) throw fail(`${fn}: the key length must be 1 to 1024 bytes, got ${length}`);
     return nodeCrypto.pbkdf2Sync(bytesOf(fn, pw!), bytesOf(fn, salt!), iterations, length, "sha256").toString("hex");
   });
-  r.fn("constant_time_equals", { arity: 2 }, ([a, b]) =>
+  r.fn("constant_time_equals", { params: ["text|binary", "text|binary"] }, ([a, b]) =>
     safeEqual(bytesOf("constant_time_equals", a!), bytesOf("constant_time_equals", b!)),
   );
-  r.fn("secure_random_bytes", { arity: 1 }, ([n]) => {
+  r.fn("secure_random_bytes", { params: ["integer"] }, ([n]) => {
     const count = int("secure_random_bytes", n!);
     if (count < 1 || count > 4096) throw fail(`secure_random_bytes: the byte count must be 1 to 4096, got ${count}`);
     return nodeCrypto.randomBytes(count).toString("hex");
   });
-  r.fn("generate_csrf_token", { arity: 0 }, () => nodeCrypto.randomBytes(32).toString("hex"));
+  r.fn("generate_csrf_token", { params: [] }, () => nodeCrypto.randomBytes(32).toString("hex"));
 
-  r.fn("hash_password", { arity: 1, async: true }, ([pw]) => argon2Hash("hash_password", passwordBytes("hash_password", pw!)));
-  r.fn("verify_password", { arity: 2, async: true }, verifier("verify_password", verifyAnyPassword));
-  r.fn("argon2_hash", { arity: 1, async: true }, ([pw]) => argon2Hash("argon2_hash", passwordBytes("argon2_hash", pw!)));
-  r.fn("argon2_verify", { arity: 2, async: true }, verifier("argon2_verify", argon2Verify));
-  r.fn("bcrypt_hash", { arity: 1 }, ([pw]) => {
+  r.fn("hash_password", { params: ["text"], async: true }, ([pw]) => argon2Hash("hash_password", passwordBytes("hash_password", pw!)));
+  r.fn("verify_password", { params: ["text", "any"], async: true }, verifier("verify_password", verifyAnyPassword));
+  r.fn("argon2_hash", { params: ["text"], async: true }, ([pw]) => argon2Hash("argon2_hash", passwordBytes("argon2_hash", pw!)));
+  r.fn("argon2_verify", { params: ["text", "any"], async: true }, verifier("argon2_verify", argon2Verify));
+  r.fn("bcrypt_hash", { params: ["text"] }, ([pw]) => {
     // Through UTF-8 and back, exactly as the verifiers see it (lone surrogates become U+FFFD).
     return bcryptHash(passwordBytes("bcrypt_hash", pw!).toString("utf8"));
   });
-  r.fn("bcrypt_verify", { arity: 2 }, verifier("bcrypt_verify", (_fn, pw, stored) => bcryptVerify(Buffer.from(pw).toString("utf8"), stored)));
-  r.fn("scrypt_hash", { arity: 1 }, ([pw]) => scryptHash(passwordBytes("scrypt_hash", pw!)));
-  r.fn("scrypt_verify", { arity: 2 }, verifier("scrypt_verify", (_fn, pw, stored) => scryptVerify(pw, stored)));
-  r.fn("pbkdf2_hash", { arity: 1 }, ([pw]) => pbkdf2Hash(passwordBytes("pbkdf2_hash", pw!)));
-  r.fn("pbkdf2_verify", { arity: 2 }, verifier("pbkdf2_verify", (_fn, pw, stored) => pbkdf2Verify(pw, stored)));
+  r.fn("bcrypt_verify", { params: ["text", "any"] }, verifier("bcrypt_verify", (_fn, pw, stored) => bcryptVerify(Buffer.from(pw).toString("utf8"), stored)));
+  r.fn("scrypt_hash", { params: ["text"] }, ([pw]) => scryptHash(passwordBytes("scrypt_hash", pw!)));
+  r.fn("scrypt_verify", { params: ["text", "any"] }, verifier("scrypt_verify", (_fn, pw, stored) => scryptVerify(pw, stored)));
+  r.fn("pbkdf2_hash", { params: ["text"] }, ([pw]) => pbkdf2Hash(passwordBytes("pbkdf2_hash", pw!)));
+  r.fn("pbkdf2_verify", { params: ["text", "any"] }, verifier("pbkdf2_verify", (_fn, pw, stored) => pbkdf2Verify(pw, stored)));
 
-  r.fn("seal", { arity: [2, 3] }, (args) => seal(args));
-  r.fn("unseal", { arity: [2, 3] }, (args) => unseal(args));
+  r.fn("seal", { params: ["text", "text", "text?"] }, (args) => seal(args));
+  r.fn("unseal", { params: ["text", "text", "text?"] }, (args) => unseal(args));
 }

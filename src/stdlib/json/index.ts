@@ -92,7 +92,7 @@ export function stringifyJson(v: Value, pretty: boolean): string {
 }
 
 export function register(r: Registry): void {
-  r.fn("parse_json", { arity: 1 }, (a) => parseJson(text("parse_json", a[0]!)));
-  r.fn("stringify_json", { arity: 1 }, (a) => stringifyJson(a[0]!, false));
-  r.fn("stringify_json_pretty", { arity: 1 }, (a) => stringifyJson(a[0]!, true));
+  r.fn("parse_json", { params: ["text"] }, (a) => parseJson(text("parse_json", a[0]!)));
+  r.fn("stringify_json", { params: ["any"] }, (a) => stringifyJson(a[0]!, false));
+  r.fn("stringify_json_pretty", { params: ["any"] }, (a) => stringifyJson(a[0]!, true));
 }

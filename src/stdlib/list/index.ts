@@ -105,7 +105,7 @@ function clampIndex(i: number, len: number): number {
 
 export function register(r: Registry): void {
   // length / size: items in a list, characters in text, bytes in binary data.
-  r.fn("length", { arity: 1, aliases: ["size"] }, (a) => {
+  r.fn("length", { params: ["list|text|binary"], aliases: ["size"] }, (a) => {
     const v = a[0]!;
     if (Array.isArray(v)) return v.length;
     if (typeof v === "string") return cpLength(v);
@@ -113,7 +113,7 @@ export function register(r: Registry): void {
     return wrongType("length", "a list, text or binary data", v);
   });
 
-  r.fn("contains", { arity: 2, aliases: ["includes"] }, (a) => {
+  r.fn("contains", { params: ["list|text", "any"], aliases: ["includes"] }, (a) => {
     const hay = a[0]!;
     if (Array.isArray(hay)) return indexOfValue(hay, a[1]!) >= 0;
     if (typeof hay === "string") return hay.includes(text("contains", a[1]!));
@@ -121,7 +121,7 @@ export function register(r: Registry): void {
   });
 
   // indexof / find_index: first position (0-based) or -1; text positions count characters.
-  r.fn("indexof", { arity: 2, aliases: ["index_of", "find_index"] }, (a) => {
+  r.fn("indexof", { params: ["list|text", "any"], aliases: ["index_of", "find_index"] }, (a) => {
     const hay = a[0]!;
     if (Array.isArray(hay)) return indexOfValue(hay, a[1]!);
     if (typeof hay === "string") {
@@ -131,46 +131,46 @@ export function register(r: Registry): void {
     return wrongType("indexof", "a list or text", hay);
   });
 
-  r.fn("push", { arity: 2 }, (a) => {
+  r.fn("push", { params: ["list", "any"] }, (a) => {
     const xs = list("push", a[0]!);
     checkListGrowth(xs);
     xs.push(a[1]!);
     return null;
   });
 
-  r.fn("pop", { arity: 1 }, (a) => {
+  r.fn("pop", { params: ["list"] }, (a) => {
     const xs = list("pop", a[0]!);
     if (xs.length === 0) throw fail("Cannot pop from an empty list");
     return xs.pop()!;
   });
 
-  r.fn("shift", { arity: 1 }, (a) => {
+  r.fn("shift", { params: ["list"] }, (a) => {
     const xs = list("shift", a[0]!);
     if (xs.length === 0) throw fail("Cannot shift from an empty list");
     return xs.shift()!;
   });
 
-  r.fn("unshift", { arity: 2 }, (a) => {
+  r.fn("unshift", { params: ["list", "any"] }, (a) => {
     const xs = list("unshift", a[0]!);
     checkListGrowth(xs);
     xs.unshift(a[1]!);
     return null;
   });
 
-  r.fn("sort", { arity: 1 }, (a) => {
+  r.fn("sort", { params: ["list"] }, (a) => {
     list("sort", a[0]!).sort(compareValues);
     return null;
   });
 
-  r.fn("reverse_list", { arity: 1 }, (a) => {
+  r.fn("reverse_list", { params: ["list"] }, (a) => {
     list("reverse_list", a[0]!).reverse();
     return null;
   });
 
-  r.fn("unique", { arity: 1 }, (a) => uniqueValues(list("unique", a[0]!)));
+  r.fn("unique", { params: ["list"] }, (a) => uniqueValues(list("unique", a[0]!)));
 
   // clear empties a list (or an object's keys) in place.
-  r.fn("clear", { arity: 1 }, (a) => {
+  r.fn("clear", { params: ["list|map"] }, (a) => {
     const v = a[0]!;
     if (Array.isArray(v)) v.length = 0;
     else if (v instanceof WflObject) v.clear();
@@ -178,14 +178,14 @@ export function register(r: Registry): void {
     return null;
   });
 
-  r.fn("remove_at", { arity: 2, aliases: ["removeat"] }, (a) => {
+  r.fn("remove_at", { params: ["list", "integer"], aliases: ["removeat"] }, (a) => {
     const xs = list("remove_at", a[0]!);
     const i = int("remove_at", a[1]!);
     if (!(i >= 0 && i < xs.length)) outOfBounds(i, xs.length);
     return xs.splice(i, 1)[0]!;
   });
 
-  r.fn("insert_at", { arity: 3, aliases: ["insertat"] }, (a) => {
+  r.fn("insert_at", { params: ["list", "integer", "any"], aliases: ["insertat"] }, (a) => {
     const xs = list("insert_at", a[0]!);
     const i = int("insert_at", a[1]!);
     if (!(i >= 0 && i <= xs.length)) outOfBounds(i, xs.length);
@@ -196,13 +196,13 @@ export function register(r: Registry): void {
   });
 
   // find returns the first element equal to the value, or nothing.
-  r.fn("find", { arity: 2 }, (a) => {
+  r.fn("find", { params: ["list", "any"] }, (a) => {
     const xs = list("find", a[0]!);
     const i = indexOfValue(xs, a[1]!);
     return i < 0 ? null : xs[i]!;
   });
 
-  r.fn("count", { arity: 2 }, (a) => {
+  r.fn("count", { params: ["list", "any"] }, (a) => {
     const xs = list("count", a[0]!);
     const v = a[1]!;
     let n = 0;
@@ -211,26 +211,26 @@ export function register(r: Registry): void {
   });
 
   // every: all elements equal the value (yes for an empty list); some: at least one does.
-  r.fn("every", { arity: 2 }, (a) => {
+  r.fn("every", { params: ["list", "any"] }, (a) => {
     const xs = list("every", a[0]!);
     const v = a[1]!;
     for (let i = 0; i < xs.length; i++) if (!valuesEqual(xs[i]!, v)) return false;
     return true;
   });
-  r.fn("some", { arity: 2 }, (a) => indexOfValue(list("some", a[0]!), a[1]!) >= 0);
+  r.fn("some", { params: ["list", "any"] }, (a) => indexOfValue(list("some", a[0]!), a[1]!) >= 0);
 
-  r.fn("fill", { arity: 2 }, (a) => {
+  r.fn("fill", { params: ["list", "any"] }, (a) => {
     list("fill", a[0]!).fill(a[1]!);
     return null;
   });
 
-  r.fn("concat", { arity: 2 }, (a) => {
+  r.fn("concat", { params: ["list", "list"] }, (a) => {
     const xs = list("concat", a[0]!), ys = list("concat", a[1]!);
     checkListGrowth(xs, ys.length);
     return xs.concat(ys);
   });
 
-  r.fn("join", { arity: 2 }, (a) => {
+  r.fn("join", { params: ["list", "text"] }, (a) => {
     const xs = list("join", a[0]!);
     const sep = text("join", a[1]!);
     let out = "";
@@ -243,8 +243,9 @@ export function register(r: Registry): void {
   });
 
   // slice of list and start and end: elements start..end-1 (end exclusive), indices clipped to the list.
+  // Positions clip, so any finite number will do (1e308 is past the end, not an error).
   // Text is sliced by characters the same way.
-  r.fn("slice", { arity: 3 }, (a) => {
+  r.fn("slice", { params: ["list|text", "finite", "finite"] }, (a) => {
     const v = a[0]!;
     const s = int("slice", a[1]!);
     const e = int("slice", a[2]!);

@@ -11,34 +11,34 @@ export function roundHalfAway(x: number): number {
 }
 
 export function register(r: Registry): void {
-  r.fn("abs", { arity: 1 }, (a) => Math.abs(num("abs", a[0]!)));
-  r.fn("round", { arity: 1 }, (a) => roundHalfAway(num("round", a[0]!)));
-  r.fn("floor", { arity: 1 }, (a) => Math.floor(num("floor", a[0]!)));
-  r.fn("ceil", { arity: 1 }, (a) => Math.ceil(num("ceil", a[0]!)));
+  r.fn("abs", { params: ["number"] }, (a) => Math.abs(num("abs", a[0]!)));
+  r.fn("round", { params: ["number"] }, (a) => roundHalfAway(num("round", a[0]!)));
+  r.fn("floor", { params: ["number"] }, (a) => Math.floor(num("floor", a[0]!)));
+  r.fn("ceil", { params: ["number"] }, (a) => Math.ceil(num("ceil", a[0]!)));
 
-  r.fn("sqrt", { arity: 1 }, (a) => {
+  r.fn("sqrt", { params: ["number"] }, (a) => {
     const x = num("sqrt", a[0]!);
     if (x < 0) throw fail(`sqrt of negative number: ${formatNumber(x)}`);
     return Math.sqrt(x);
   });
 
-  r.fn("sin", { arity: 1 }, (a) => Math.sin(num("sin", a[0]!)));
-  r.fn("cos", { arity: 1 }, (a) => Math.cos(num("cos", a[0]!)));
-  r.fn("tan", { arity: 1 }, (a) => Math.tan(num("tan", a[0]!)));
+  r.fn("sin", { params: ["number"] }, (a) => Math.sin(num("sin", a[0]!)));
+  r.fn("cos", { params: ["number"] }, (a) => Math.cos(num("cos", a[0]!)));
+  r.fn("tan", { params: ["number"] }, (a) => Math.tan(num("tan", a[0]!)));
 
   // Rust's f64::min/max ignore a NaN operand instead of propagating it.
-  r.fn("min", { arity: 2 }, (a) => {
+  r.fn("min", { params: ["number", "number"] }, (a) => {
     const x = num("min", a[0]!);
     const y = num("min", a[1]!);
     return x !== x ? y : y !== y ? x : x < y ? x : y;
   });
-  r.fn("max", { arity: 2 }, (a) => {
+  r.fn("max", { params: ["number", "number"] }, (a) => {
     const x = num("max", a[0]!);
     const y = num("max", a[1]!);
     return x !== x ? y : y !== y ? x : x > y ? x : y;
   });
 
-  r.fn("power", { arity: 2 }, (a) => {
+  r.fn("power", { params: ["number", "number"] }, (a) => {
     const base = num("power", a[0]!);
     const exp = num("power", a[1]!);
     // powf(1, NaN) and powf(-1, ±inf) are 1 in Rust (IEEE pow); JS gives NaN.
@@ -46,7 +46,7 @@ export function register(r: Registry): void {
     return Math.pow(base, exp);
   });
 
-  r.fn("clamp", { arity: 3 }, (a) => {
+  r.fn("clamp", { params: ["real", "real", "real"] }, (a) => {
     const v = num("clamp", a[0]!);
     const lo = num("clamp", a[1]!);
     const hi = num("clamp", a[2]!);

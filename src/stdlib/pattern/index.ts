@@ -13,11 +13,11 @@ export { patternMatches, patternFind, patternFindAll, patternReplace, patternSpl
 
 export function register(r: Registry): void {
   // Function forms take the text first: `pattern_find of text and pattern`.
-  r.fn("pattern_matches", { arity: 2 }, ([text, pattern]) => patternMatches(text!, pattern!, "pattern_matches"));
-  r.fn("pattern_find", { arity: 2 }, ([text, pattern]) => patternFind(pattern!, text!, "pattern_find"));
-  r.fn("pattern_find_all", { arity: 2 }, ([text, pattern]) => patternFindAll(text!, pattern!, "pattern_find_all"));
-  r.fn("pattern_replace", { arity: 3 }, ([text, pattern, replacement]) =>
+  r.fn("pattern_matches", { params: ["text", "pattern|text"] }, ([text, pattern]) => patternMatches(text!, pattern!, "pattern_matches"));
+  r.fn("pattern_find", { params: ["text", "pattern|text"] }, ([text, pattern]) => patternFind(pattern!, text!, "pattern_find"));
+  r.fn("pattern_find_all", { params: ["text", "pattern|text"] }, ([text, pattern]) => patternFindAll(text!, pattern!, "pattern_find_all"));
+  r.fn("pattern_replace", { params: ["text", "pattern|text", "text"] }, ([text, pattern, replacement]) =>
     patternReplace(pattern!, replacement!, text!, "pattern_replace"),
   );
-  r.fn("pattern_split", { arity: 2 }, ([text, pattern]) => patternSplit(text!, pattern!, "pattern_split"));
+  r.fn("pattern_split", { params: ["text", "pattern|text"] }, ([text, pattern]) => patternSplit(text!, pattern!, "pattern_split"));
 }

@@ -83,37 +83,39 @@ function checkRange(fn: string, lo: number, hi: number): void {
 }
 
 export function register(r: Registry): void {
-  r.fn("random", { arity: 0 }, (_a, ctx) => randomUnit(ctx));
+  r.fn("random", { params: [] }, (_a, ctx) => randomUnit(ctx));
 
-  r.fn("random_boolean", { arity: 0 }, (_a, ctx) => (next32(ctx) & 1) === 1);
+  r.fn("random_boolean", { params: [] }, (_a, ctx) => (next32(ctx) & 1) === 1);
 
-  r.fn("generate_uuid", { arity: 0 }, () => randomUUID());
+  r.fn("generate_uuid", { params: [] }, () => randomUUID());
 
-  r.fn("random_between", { arity: 2 }, (a, ctx) => {
+  r.fn("random_between", { params: ["finite", "finite"] }, (a, ctx) => {
     const lo = num("random_between", a[0]!);
     const hi = num("random_between", a[1]!);
     checkRange("random_between", lo, hi);
-    const x = lo + randomUnit(ctx) * (hi - lo);
+    const u = randomUnit(ctx);
+    // Bounds further apart than the largest number (-1e308 and 1e308) are mixed, not subtracted.
+    const x = Number.isFinite(hi - lo) ? lo + u * (hi - lo) : lo * (1 - u) + hi * u;
     return x > hi ? hi : x;
   });
 
   // Whole numbers from min to max inclusive; fractional bounds are truncated.
-  r.fn("random_int", { arity: 2 }, (a, ctx) => {
+  r.fn("random_int", { params: ["integer", "integer"] }, (a, ctx) => {
     const lo = Math.trunc(num("random_int", a[0]!));
     const hi = Math.trunc(num("random_int", a[1]!));
     checkRange("random_int", lo, hi);
-    if (!Number.isFinite(hi - lo)) throw fail("random_int expects finite bounds");
+    // Whole numbers within ±(2^53 - 1) (the declaration), so hi - lo + 1 is finite.
     const x = lo + Math.floor(randomUnit(ctx) * (hi - lo + 1));
     return x > hi ? hi : x; // rounding can reach hi + 1 on ranges wider than 2^53
   });
 
-  r.fn("random_from", { arity: 1 }, (a, ctx) => {
+  r.fn("random_from", { params: ["list"] }, (a, ctx) => {
     const xs = list("random_from", a[0]!);
     if (xs.length === 0) throw fail("random_from expects a non-empty list");
     return xs[Math.floor(randomUnit(ctx) * xs.length)]!;
   });
 
-  r.fn("random_seed", { arity: 1 }, (a, ctx) => {
+  r.fn("random_seed", { params: ["number"] }, (a, ctx) => {
     seedRandom(ctx, num("random_seed", a[0]!));
     return null;
   });

@@ -4,6 +4,7 @@ import type { Registry } from "../registry.js";
 import { type Value, WflPattern, isList, valuesEqual } from "../../runtime/values.js";
 import { formatNumber } from "../../runtime/display.js";
 import { fail } from "../../runtime/errors.js";
+import { MAX_TEXT_LENGTH } from "../../runtime/access.js";
 import { text, int, num, wrongType } from "../args.js";
 import { cpLength, cpSlice, cpToUnit, isSimple, trimText, unitToCp } from "./unicode.js";
 
@@ -37,6 +38,13 @@ function padSubject(fn: string, v: Value): string {
   return wrongType(fn, "text", v);
 }
 
+/** A padding width: whole characters, no wider than the longest text there can be. */
+function padWidth(fn: string, v: Value): number {
+  const n = int(fn, v);
+  if (n > MAX_TEXT_LENGTH) throw fail(`${fn}: a width of ${formatNumber(n)} would make the text too long (over about 500 million characters)`);
+  return n;
+}
+
 const globalRegexes = new WeakMap<WflPattern, RegExp>();
 function globalRegex(p: WflPattern): RegExp {
   let re = globalRegexes.get(p);
@@ -62,19 +70,19 @@ export function lastIndexOfText(s: string, needle: string): number {
 }
 
 export function register(r: Registry): void {
-  r.fn("touppercase", { arity: 1, aliases: ["to_uppercase"] }, (a) => text("touppercase", a[0]!).toUpperCase());
-  r.fn("tolowercase", { arity: 1, aliases: ["to_lowercase"] }, (a) => text("tolowercase", a[0]!).toLowerCase());
-  r.fn("trim", { arity: 1 }, (a) => trimText(text("trim", a[0]!)));
+  r.fn("touppercase", { params: ["text"], aliases: ["to_uppercase"] }, (a) => text("touppercase", a[0]!).toUpperCase());
+  r.fn("tolowercase", { params: ["text"], aliases: ["to_lowercase"] }, (a) => text("tolowercase", a[0]!).toLowerCase());
+  r.fn("trim", { params: ["text"] }, (a) => trimText(text("trim", a[0]!)));
 
   // Uppercases the first character and leaves the rest as written.
-  r.fn("capitalize", { arity: 1 }, (a) => {
+  r.fn("capitalize", { params: ["text"] }, (a) => {
     const s = text("capitalize", a[0]!);
     if (s === "") return s;
     const n = s.codePointAt(0)! > 0xffff ? 2 : 1;
     return s.slice(0, n).toUpperCase() + s.slice(n);
   });
 
-  r.fn("reverse", { arity: 1, aliases: ["reverse_text"] }, (a) => {
+  r.fn("reverse", { params: ["text"], aliases: ["reverse_text"] }, (a) => {
     const s = text("reverse", a[0]!);
     if (isSimple(s)) {
       let out = "";
@@ -84,16 +92,16 @@ export function register(r: Registry): void {
     return Array.from(s).reverse().join("");
   });
 
-  r.fn("starts_with", { arity: 2, aliases: ["startswith"] }, (a) =>
+  r.fn("starts_with", { params: ["text", "text"], aliases: ["startswith"] }, (a) =>
     text("starts_with", a[0]!).startsWith(text("starts_with", a[1]!)));
-  r.fn("ends_with", { arity: 2, aliases: ["endswith"] }, (a) =>
+  r.fn("ends_with", { params: ["text", "text"], aliases: ["endswith"] }, (a) =>
     text("ends_with", a[0]!).endsWith(text("ends_with", a[1]!)));
 
-  r.fn("split", { arity: 2, aliases: ["string_split"] }, (a) =>
+  r.fn("split", { params: ["text", "text"], aliases: ["string_split"] }, (a) =>
     splitText(text("split", a[0]!), text("split", a[1]!)));
 
   // Text: last code-point index of a substring. Lists are accepted too, like indexof.
-  r.fn("lastindexof", { arity: 2, aliases: ["last_index_of"] }, (a) => {
+  r.fn("lastindexof", { params: ["text|list", "any"], aliases: ["last_index_of"] }, (a) => {
     const hay = a[0]!;
     if (typeof hay === "string") return lastIndexOfText(hay, text("lastindexof", a[1]!));
     if (isList(hay)) {
@@ -104,18 +112,18 @@ export function register(r: Registry): void {
   });
 
   // Pad with spaces up to a width in characters; longer text is returned unchanged.
-  r.fn("padleft", { arity: 2 }, (a) => {
+  r.fn("padleft", { params: ["text|finite", "integer"] }, (a) => {
     const s = padSubject("padleft", a[0]!);
-    const n = int("padleft", a[1]!) - cpLength(s);
+    const n = padWidth("padleft", a[1]!) - cpLength(s);
     return n > 0 ? " ".repeat(n) + s : s;
   });
-  r.fn("padright", { arity: 2 }, (a) => {
+  r.fn("padright", { params: ["text|finite", "integer"] }, (a) => {
     const s = padSubject("padright", a[0]!);
-    const n = int("padright", a[1]!) - cpLength(s);
+    const n = padWidth("padright", a[1]!) - cpLength(s);
     return n > 0 ? s + " ".repeat(n) : s;
   });
 
-  r.fn("format_number", { arity: 2 }, (a) => {
+  r.fn("format_number", { params: ["finite", "number"] }, (a) => {
     const x = num("format_number", a[0]!);
     const p = num("format_number", a[1]!);
     if (!Number.isFinite(x)) throw fail(`format_number expects a finite number, got ${formatNumber(x)}`);
@@ -126,7 +134,7 @@ export function register(r: Registry): void {
 
   // substring of text and start and length: code points; out-of-range parts are clipped,
   // never an error. Without a length it runs to the end (`substring of path from 8`).
-  r.fn("substring", { arity: [2, 3] }, (a) => {
+  r.fn("substring", { params: ["text", "finite", "finite?"] }, (a) => {
     const s = text("substring", a[0]!);
     const start = int("substring", a[1]!);
     const st = start > 0 ? start : 0;
@@ -137,7 +145,7 @@ export function register(r: Registry): void {
 
   // replace of text and needle and replacement: every non-overlapping occurrence, left to right.
   // The needle is matched literally; a pattern value matches as a pattern.
-  r.fn("replace", { arity: 3 }, (a) => {
+  r.fn("replace", { params: ["text", "text|pattern", "text"] }, (a) => {
     const s = text("replace", a[0]!);
     const needle = a[1]!;
     const rep = text("replace", a[2]!);

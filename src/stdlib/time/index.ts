@@ -11,6 +11,7 @@
 import type { Registry } from "../registry.js";
 import { type Value, WflDate, WflTime, WflDateTime, typeName } from "../../runtime/values.js";
 import { fail } from "../../runtime/errors.js";
+import { formatNumber } from "../../runtime/display.js";
 import { int, num, text } from "../args.js";
 import {
   isLeapYear, daysInMonth, daysFromCivil, civilFromDays, weekday, dayOfYear, isoWeek,
@@ -69,7 +70,15 @@ function utcDateTime(ms: number): WflDateTime {
 
 const p2 = (n: number): string => (n >= 0 && n < 10 ? "0" : "") + String(n);
 
+/** Dates hold years from -262143 to 262143, so every day count and timestamp stays exact. */
+export const MAX_YEAR = 262143;
+function checkYear(fn: string, y: number): void {
+  if (y > MAX_YEAR || y < -MAX_YEAR)
+    throw fail(`${fn}: the year ${formatNumber(y)} is outside the years a date can hold (-${MAX_YEAR} to ${MAX_YEAR})`);
+}
+
 function makeDate(fn: string, y: number, m: number, d: number): WflDate {
+  checkYear(fn, y);
   if (!isValidDate(y, m, d)) throw fail(`${fn}: ${y}-${p2(m)}-${p2(d)} is not a valid date`);
   return new WflDate(y, m, d);
 }
@@ -98,7 +107,10 @@ function secondsOfDay(v: WflTime | WflDateTime): number {
 
 function shiftDays(fn: string, v: Value, n: number): WflDate | WflDateTime {
   const base = hasDate(fn, v);
+  // Far beyond the years a date can hold; checked before the arithmetic loses exactness.
+  if (Math.abs(n) > 2 * 366 * MAX_YEAR) checkYear(fn, n > 0 ? Infinity : -Infinity);
   const [y, m, d] = civilFromDays(daysFromCivil(base.year, base.month, base.day) + n);
+  checkYear(fn, y);
   return base instanceof WflDateTime ? new WflDateTime(y, m, d, base.hour, base.minute, base.second) : new WflDate(y, m, d);
 }
 
@@ -115,66 +127,66 @@ function yearArg(fn: string, v: Value): number {
 }
 
 export function register(r: Registry): void {
-  r.fn("today", { arity: 0 }, () => localToday());
-  r.fn("current_date", { arity: 0 }, () => localToday());
-  r.fn("now", { arity: 0 }, () => localNow());
-  r.fn("datetime_now", { arity: 0 }, () => localDateTime());
-  r.fn("utc_now", { arity: 0 }, () => utcDateTime(Date.now()));
+  r.fn("today", { params: [] }, () => localToday());
+  r.fn("current_date", { params: [] }, () => localToday());
+  r.fn("now", { params: [] }, () => localNow());
+  r.fn("datetime_now", { params: [] }, () => localDateTime());
+  r.fn("utc_now", { params: [] }, () => utcDateTime(Date.now()));
 
-  r.fn("year", { arity: 1 }, ([v]) => hasDate("year", v!).year);
-  r.fn("month", { arity: 1 }, ([v]) => hasDate("month", v!).month);
-  r.fn("day", { arity: 1 }, ([v]) => hasDate("day", v!).day);
-  r.fn("hour", { arity: 1 }, ([v]) => hasTime("hour", v!).hour);
-  r.fn("minute", { arity: 1 }, ([v]) => hasTime("minute", v!).minute);
-  r.fn("second", { arity: 1 }, ([v]) => hasTime("second", v!).second);
+  r.fn("year", { params: ["date|datetime"] }, ([v]) => hasDate("year", v!).year);
+  r.fn("month", { params: ["date|datetime"] }, ([v]) => hasDate("month", v!).month);
+  r.fn("day", { params: ["date|datetime"] }, ([v]) => hasDate("day", v!).day);
+  r.fn("hour", { params: ["time|datetime"] }, ([v]) => hasTime("hour", v!).hour);
+  r.fn("minute", { params: ["time|datetime"] }, ([v]) => hasTime("minute", v!).minute);
+  r.fn("second", { params: ["time|datetime"] }, ([v]) => hasTime("second", v!).second);
 
-  r.fn("dayofweek", { arity: 1, aliases: ["day_of_week"] }, ([v]) => {
+  r.fn("dayofweek", { params: ["date|datetime"], aliases: ["day_of_week"] }, ([v]) => {
     const d = hasDate("dayofweek", v!);
     return weekday(d.year, d.month, d.day);
   });
-  r.fn("dayofyear", { arity: 1, aliases: ["day_of_year"] }, ([v]) => {
+  r.fn("dayofyear", { params: ["date|datetime"], aliases: ["day_of_year"] }, ([v]) => {
     const d = hasDate("dayofyear", v!);
     return dayOfYear(d.year, d.month, d.day);
   });
-  r.fn("week_of_year", { arity: 1 }, ([v]) => {
+  r.fn("week_of_year", { params: ["date|datetime"] }, ([v]) => {
     const d = hasDate("week_of_year", v!);
     return isoWeek(d.year, d.month, d.day)[1];
   });
-  r.fn("date_part", { arity: 1 }, ([v]) => {
+  r.fn("date_part", { params: ["date|datetime"] }, ([v]) => {
     const d = hasDate("date_part", v!);
     return new WflDate(d.year, d.month, d.day);
   });
-  r.fn("time_part", { arity: 1 }, ([v]) => {
+  r.fn("time_part", { params: ["time|datetime"] }, ([v]) => {
     const t = hasTime("time_part", v!);
     return new WflTime(t.hour, t.minute, t.second);
   });
-  r.fn("datetime_from_timestamp", { arity: 1 }, ([v]) => {
+  r.fn("datetime_from_timestamp", { params: ["finite"] }, ([v]) => {
     const secs = num("datetime_from_timestamp", v!);
-    if (!Number.isFinite(secs) || Math.abs(secs) > 8.64e12) throw fail(`datetime_from_timestamp: ${secs} is out of range`);
+    if (!Number.isFinite(secs) || Math.abs(secs) > 8.64e12) throw fail(`datetime_from_timestamp: ${formatNumber(secs)} is out of range`);
     return utcDateTime(Math.floor(secs) * 1000);
   });
-  r.fn("is_leap_year", { arity: 1, aliases: ["isleapyear"] }, ([v]) => isLeapYear(yearArg("is_leap_year", v!)));
-  r.fn("timestamp", { arity: [0, 1] }, (args) => {
+  r.fn("is_leap_year", { params: ["date|datetime|integer"], aliases: ["isleapyear"] }, ([v]) => isLeapYear(yearArg("is_leap_year", v!)));
+  r.fn("timestamp", { params: ["date|datetime?"] }, (args) => {
     if (args.length === 0) return Math.floor(Date.now() / 1000);
     return epochSeconds(hasDate("timestamp", args[0]!));
   });
 
-  r.fn("format_date", { arity: 2 }, ([v, f]) => {
+  r.fn("format_date", { params: ["date|datetime", "text"] }, ([v, f]) => {
     const d = hasDate("format_date", v!);
     return strftime(text("format_date", f!), momentOf(d), "format_date", `a ${typeName(d)}`);
   });
-  r.fn("format_time", { arity: 2 }, ([v, f]) => {
+  r.fn("format_time", { params: ["time|datetime", "text"] }, ([v, f]) => {
     const t = hasTime("format_time", v!);
     return strftime(text("format_time", f!), momentOf(t), "format_time", `a ${typeName(t)}`);
   });
-  r.fn("format_datetime", { arity: 2 }, ([v, f]) => {
+  r.fn("format_datetime", { params: ["datetime|date|time", "text"] }, ([v, f]) => {
     const x = v!;
     if (!(x instanceof WflDateTime || x instanceof WflDate || x instanceof WflTime))
       throw fail(`format_datetime expects a DateTime, got ${typeName(x)}`, "type");
     return strftime(text("format_datetime", f!), momentOf(x), "format_datetime", `a ${typeName(x)}`);
   });
 
-  r.fn("parse_date", { arity: 2 }, ([s, f]) => {
+  r.fn("parse_date", { params: ["text", "text"] }, ([s, f]) => {
     const input = text("parse_date", s!);
     const fmt = text("parse_date", f!);
     const p = strptime(input, fmt);
@@ -188,7 +200,7 @@ export function register(r: Registry): void {
     if (p.m === undefined || p.d === undefined) throw fail(`parse_date: the format "${fmt}" needs a month and a day`);
     return makeDate("parse_date", p.y, p.m, p.d);
   });
-  r.fn("parse_time", { arity: 2 }, ([s, f]) => {
+  r.fn("parse_time", { params: ["text", "text"] }, ([s, f]) => {
     const input = text("parse_time", s!);
     const fmt = text("parse_time", f!);
     const p = strptime(input, fmt);
@@ -197,19 +209,19 @@ export function register(r: Registry): void {
     return makeTime("parse_time", p.h, p.mi, p.s ?? 0);
   });
 
-  r.fn("add_days", { arity: 2 }, ([v, n]) => shiftDays("add_days", v!, int("add_days", n!)));
-  r.fn("subtract_days", { arity: 2 }, ([v, n]) => shiftDays("subtract_days", v!, -int("subtract_days", n!)));
-  r.fn("days_between", { arity: 2 }, ([a, b]) => {
+  r.fn("add_days", { params: ["date|datetime", "integer"] }, ([v, n]) => shiftDays("add_days", v!, int("add_days", n!)));
+  r.fn("subtract_days", { params: ["date|datetime", "integer"] }, ([v, n]) => shiftDays("subtract_days", v!, -int("subtract_days", n!)));
+  r.fn("days_between", { params: ["date|datetime", "date|datetime"] }, ([a, b]) => {
     const secs = epochSeconds(hasDate("days_between", b!)) - epochSeconds(hasDate("days_between", a!));
     return Math.trunc(secs / 86400);
   });
-  r.fn("days_in_month", { arity: 2 }, ([y, m]) => {
+  r.fn("days_in_month", { params: ["integer", "integer"] }, ([y, m]) => {
     const year = int("days_in_month", y!);
     const month = int("days_in_month", m!);
     if (month < 1 || month > 12) throw fail(`days_in_month: ${month} is not a month (1 to 12)`);
     return daysInMonth(year, month);
   });
-  r.fn("time_diff", { arity: 2 }, ([a, b]) => {
+  r.fn("time_diff", { params: ["date|datetime|time", "date|datetime|time"] }, ([a, b]) => {
     const x = a!;
     const y = b!;
     if (x instanceof WflTime && y instanceof WflTime) return secondsOfDay(y) - secondsOfDay(x);
@@ -218,13 +230,13 @@ export function register(r: Registry): void {
     throw fail(`time_diff expects two Times or two Dates/DateTimes, got ${typeName(x)} and ${typeName(y)}`, "type");
   });
 
-  r.fn("create_date", { arity: 3 }, ([y, m, d]) =>
+  r.fn("create_date", { params: ["integer", "integer", "integer"] }, ([y, m, d]) =>
     makeDate("create_date", int("create_date", y!), int("create_date", m!), int("create_date", d!)),
   );
-  r.fn("create_time", { arity: [2, 3] }, ([h, mi, s]) =>
+  r.fn("create_time", { params: ["integer", "integer", "integer?"] }, ([h, mi, s]) =>
     makeTime("create_time", int("create_time", h!), int("create_time", mi!), s === undefined ? 0 : int("create_time", s)),
   );
-  r.fn("create_datetime", { arity: [3, 6] }, (args) => {
+  r.fn("create_datetime", { params: ["integer", "integer", "integer", "integer?", "integer?", "integer?"] }, (args) => {
     const [y, mo, d, h, mi, s] = [0, 1, 2, 3, 4, 5].map((i) => (args[i] === undefined ? 0 : int("create_datetime", args[i]!)));
     makeDate("create_datetime", y!, mo!, d!);
     makeTime("create_datetime", h!, mi!, s!);

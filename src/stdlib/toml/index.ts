@@ -7,7 +7,7 @@ import { stringifyToml } from "./stringify.js";
 export { parseToml, stringifyToml };
 
 export function register(r: Registry): void {
-  r.fn("parse_toml", { arity: 1 }, ([v]) => parseToml(text("parse_toml", v!)));
-  r.fn("stringify_toml", { arity: 1 }, ([v]) => stringifyToml(v!, false, "stringify_toml"));
-  r.fn("stringify_toml_pretty", { arity: 1 }, ([v]) => stringifyToml(v!, true, "stringify_toml_pretty"));
+  r.fn("parse_toml", { params: ["text"] }, ([v]) => parseToml(text("parse_toml", v!)));
+  r.fn("stringify_toml", { params: ["any"] }, ([v]) => stringifyToml(v!, false, "stringify_toml"));
+  r.fn("stringify_toml_pretty", { params: ["any"] }, ([v]) => stringifyToml(v!, true, "stringify_toml_pretty"));
 }

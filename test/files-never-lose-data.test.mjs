@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import * as wfl from "../dist/index.js";
 import { findHostTrace, runProcess, wflCommand } from "../conformance/lib.mjs";
+import { call } from "./support/natives.mjs";
 
 const ORIGINAL = Buffer.from("precious original content\nsecond line, with bytes \u00e9\u00e8 that must survive\n");
 const BIG = [
@@ -199,4 +200,19 @@ test("a program that forgets close file still gets its file written when it ends
   assert.equal(res.code, 0, res.stderr);
   assert.equal(fs.readFileSync(path.join(dir, "precious.txt"), "utf8"), "replaced");
   assert.deepEqual(fs.readdirSync(dir).sort(), ["precious.txt", "prog.wfl"]);
+});
+
+test("listing a folder while a handle for writing is open there shows no temporary file", () => {
+  const dir = freshDir(work, "listing");
+  wfl.createFile(path.join(dir, "a.txt"), "a");
+  const h = wfl.openFile(path.join(dir, "b.txt"), "write");
+  wfl.writeContent(h, "b");
+  assert.equal(fs.readdirSync(dir).length, 2, "the temporary file is on disk");
+  assert.deepEqual(wfl.listFiles(dir), ["a.txt"]);
+  assert.deepEqual(wfl.listFiles(dir, { recursive: true }), ["a.txt"]);
+  assert.deepEqual(call("list_dir", dir), ["a.txt"]);
+  assert.deepEqual(call("glob", dir, "*"), [path.join(dir, "a.txt")]);
+  assert.deepEqual(call("rglob", dir, "*"), [path.join(dir, "a.txt")]);
+  wfl.closeFile(h);
+  assert.deepEqual(wfl.listFiles(dir), ["a.txt", "b.txt"]);
 });

@@ -290,6 +290,16 @@ interface Replacement {
   target: string;
 }
 
+// Temporary files this process is writing right now (absolute paths). Directory listings leave
+// them out, so a program listing a folder while it writes a file there sees no stray entry.
+const inFlight = new Set<string>();
+
+/** The names in `dir` (as listed) without this process's temporary files. */
+export function withoutOwnTempFiles(dir: string, names: string[]): string[] {
+  if (inFlight.size === 0) return names;
+  return names.filter((n) => !inFlight.has(nodePath.resolve(dir, n)));
+}
+
 function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
@@ -337,6 +347,7 @@ function startReplacement(verb: string, p: string): Replacement {
     }
     throw fsError(e, verb, p, "Parent");
   }
+  inFlight.add(nodePath.resolve(tmp));
   if (st) {
     try {
       fs.fchmodSync(fd, st.mode & 0o7777);
@@ -369,6 +380,7 @@ function commitReplacement(r: Replacement): void {
     fs.closeSync(r.fd);
     r.fd = -1;
     fs.renameSync(r.tmp, r.target);
+    inFlight.delete(nodePath.resolve(r.tmp));
   } catch (e) {
     abandonReplacement(r);
     throw e;
@@ -397,6 +409,7 @@ function abandonReplacement(r: Replacement): void {
     r.fd = -1;
   }
   if (r.tmp !== null) {
+    inFlight.delete(nodePath.resolve(r.tmp));
     try {
       fs.unlinkSync(r.tmp);
     } catch {
@@ -585,7 +598,7 @@ export function listFiles(dir: string, opts: ListOptions = {}): string[] {
   };
   const out: string[] = [];
   if (!opts.recursive) {
-    const names = attempt("list files in", dir, () => fs.readdirSync(dir), "Directory");
+    const names = withoutOwnTempFiles(dir, attempt("list files in", dir, () => fs.readdirSync(dir), "Directory"));
     for (const n of names) if (keep(n)) out.push(n);
   } else {
     walk(dir, "", (rel, ent) => {
@@ -601,6 +614,7 @@ export function walk(root: string, prefix: string, visit: (rel: string, ent: fs.
   const entries = attempt("list files in", here, () => fs.readdirSync(here, { withFileTypes: true }), "Directory");
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const ent of entries) {
+    if (inFlight.size > 0 && inFlight.has(nodePath.resolve(here, ent.name))) continue;
     const rel = prefix === "" ? ent.name : prefix + "/" + ent.name;
     visit(rel, ent);
     if (ent.isDirectory()) {

@@ -216,3 +216,33 @@ test("listing a folder while a handle for writing is open there shows no tempora
   wfl.closeFile(h);
   assert.deepEqual(wfl.listFiles(dir), ["a.txt", "b.txt"]);
 });
+
+const canDropPrivileges = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
+
+test("replacing a file still needs write permission on it, and a folder that takes no new file is written in place", { skip: !canDropPrivileges && "needs root and setpriv to run as nobody" }, async () => {
+  fs.chmodSync(work, 0o711);
+  const dir = freshDir(work, "permissions");
+  fs.chmodSync(dir, 0o777);
+  const asNobody = "exec setpriv --reuid=65534 --regid=65534 --clear-groups";
+  // A read-only file in a writable folder: the rename would succeed, so the permission is checked.
+  const ro = path.join(dir, "readonly.txt");
+  fs.writeFileSync(ro, ORIGINAL);
+  fs.chmodSync(ro, 0o444);
+  fs.chownSync(ro, 65534, 65534);
+  fs.writeFileSync(path.join(dir, "prog.wfl"), 'write content "x" into "readonly.txt"\n');
+  fs.chmodSync(path.join(dir, "prog.wfl"), 0o644);
+  let res = await runProcess("bash", ["-c", `${asNobody} "$@"`, "bash", ...wflCommand(), "prog.wfl"], { cwd: dir, timeoutMs: 20_000 });
+  assertWflError(res, { file: "prog.wfl", at: "1:1", message: "Permission denied: cannot write readonly.txt" });
+  assert.deepEqual(fs.readFileSync(ro), ORIGINAL);
+  // A writable file in a folder nobody may not add to: rewritten in place (not atomic), as before.
+  const locked = freshDir(work, "locked-folder");
+  const f = path.join(locked, "open.txt");
+  fs.writeFileSync(f, ORIGINAL);
+  fs.chmodSync(f, 0o666);
+  fs.chmodSync(locked, 0o755);
+  fs.writeFileSync(path.join(locked, "prog.wfl"), 'write content "new" into "open.txt"\n');
+  res = await runProcess("bash", ["-c", `${asNobody} "$@"`, "bash", ...wflCommand(), "prog.wfl"], { cwd: locked, timeoutMs: 20_000 });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(fs.readFileSync(f, "utf8"), "new");
+  assert.deepEqual(fs.readdirSync(locked).sort(), ["open.txt", "prog.wfl"]);
+});

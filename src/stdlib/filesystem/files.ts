@@ -42,8 +42,9 @@
 //   target, keeping the target's mode (and owner, when running as root). If anything fails
 //   (no space, file-size limit, …) the temporary file is removed and the target keeps its old
 //   content byte for byte. A symbolic link is written through: its target file is replaced.
-//   Where the directory does not let us create the temporary file but the file itself is
-//   writable, the file is rewritten in place (not atomic).
+//   The file itself must be writable (the rename alone would not check). Where the directory
+//   does not let us create the temporary file but the file is writable, the file is rewritten
+//   in place (not atomic).
 // - Appends cannot be made atomic: a failed append is cut back to the file's old length, so the
 //   old content stays and no partial text is left; a process killed mid-append can leave part
 //   of the text at the end.
@@ -332,6 +333,12 @@ function startReplacement(verb: string, p: string): Replacement {
     if (st.isDirectory()) throw fsError({ code: "EISDIR" }, verb, p);
     const kind = specialKind(st);
     if (kind) throw notRegular(verb, p, kind);
+    // The rename needs only the directory's permission: a read-only file must still be refused.
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch (e) {
+      throw fsError(e, verb, p);
+    }
   }
   const target = st ? attempt(verb, p, () => fs.realpathSync(p)) : p;
   const dir = nodePath.dirname(target);

@@ -84,9 +84,11 @@ test("file handles: write, append, read, binary, close", () => {
   assert.equal(wfl.formatValue(w), `[File: ${f}]`);
   wfl.writeContent(w, "Hello, World!");
   wfl.appendContent(w, "Line 2\n");
-  assert.equal(wfl.readTextFile(f), "Hello, World!Line 2\n"); // written through, before close
+  assert.equal(wfl.fileExists(f), false); // a handle for writing replaces the file when it is closed
+  assert.equal(wfl.fileSize(w), 20); // measured through the handle: what has been written so far
   assert.throws(() => wfl.readContent(w), /opened for writing/);
   wfl.closeFile(w);
+  assert.equal(wfl.readTextFile(f), "Hello, World!Line 2\n");
   wfl.closeFile(w); // harmless
   assert.throws(() => wfl.writeContent(w, "x"), /closed/);
 

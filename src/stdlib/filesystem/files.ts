@@ -7,10 +7,10 @@
 //
 //   readTextFile(path, maxBytes?)            → string        `open file at P and read content as v`
 //   readBinaryFile(path, maxBytes?)          → Uint8Array
-//   writeTextFile(path, text)                → void          create or truncate, then write
+//   writeTextFile(path, text)                → void          replace the whole file (see "Safe writes")
 //   appendTextFile(path, text)               → void          create if missing, then append
 //   writeBinaryFile(path, bytes)             → void          bytes: Uint8Array or a list of 0–255
-//   createFile(path, content = "")           → void          `create file at P with C`
+//   createFile(path, content = "")           → void          `create file at P with C` (replaces, like write)
 //   createDirectory(path)                    → void          `create directory at P`, `makedirs P` (recursive, ok if present)
 //   deleteFile(path)                         → void          `delete file at P`, `remove_file at P`
 //   deleteDirectory(path, recursive = false) → void          `delete directory at P`, `remove_dir at P [recursive yes]`
@@ -21,8 +21,9 @@
 //   fileSize(pathOrHandle)                   → number        `file size of P|h`
 //   maxReadSize(config)                      → number        the `max_file_read_size` limit (50 MiB default)
 //
-// File handles (a WflOpaque of type "File"; reads move a position through the file, writes go
-// straight to disk so nothing is lost if the program forgets to close):
+// File handles (a WflOpaque of type "File"; reads move a position through the file; a handle
+// opened for writing writes a temporary file that replaces the target when it is closed, or when
+// the program ends without closing it; appends go straight to the file):
 //
 //   openFile(path, mode: "read" | "write" | "append", binary = false) → WflOpaque
 //   readContent(h, maxBytes?)   → string       `read content from h` (from the position to the end)
@@ -33,6 +34,24 @@
 //   writeBinary(h, bytes)       → void         `write binary X into h`
 //   closeFile(h)                → void         `close file h` (closing twice is harmless)
 //   isFileHandle(v)             → boolean
+//
+// Safe writes (Docs/files.md says what users are promised):
+// - Whole-file writes (`write content X into "path"`, `create file at …`, write binary, and
+//   handles opened `for writing`) go to a temporary file in the same directory
+//   (`.NAME.PID.RANDOM.wfl-tmp`), which is flushed to disk (fsync) and then renamed over the
+//   target, keeping the target's mode (and owner, when running as root). If anything fails
+//   (no space, file-size limit, …) the temporary file is removed and the target keeps its old
+//   content byte for byte. A symbolic link is written through: its target file is replaced.
+//   The file itself must be writable (the rename alone would not check). Where the directory
+//   does not let us create the temporary file but the file is writable, the file is rewritten
+//   in place (not atomic).
+// - Appends cannot be made atomic: a failed append is cut back to the file's old length, so the
+//   old content stays and no partial text is left; a process killed mid-append can leave part
+//   of the text at the end.
+// - Only regular files are read or written as files. Named pipes, sockets and devices are
+//   refused with a WFL error before anything can block on them, except the device paths in
+//   DEVICE_PATHS, which are read and written in place.
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { type Value, WflOpaque, typeName } from "../../runtime/values.js";
@@ -74,6 +93,12 @@ export function fsError(err: unknown, verb: string, p: string, noun = "File"): W
       return fail(`Cannot ${verb} ${p}: it already exists`);
     case "ENOSPC":
       return fail(`Cannot ${verb} ${p}: no space left on the device`);
+    case "EFBIG":
+      return fail(`Cannot ${verb} ${p}: the file would grow past the file-size limit`);
+    case "EDQUOT":
+      return fail(`Cannot ${verb} ${p}: the disk quota is used up`);
+    case "ENXIO":
+      return fail(`Cannot ${verb} ${p}: it is not a regular file (a socket, or a device or pipe with nothing behind it)`);
     case "EMFILE":
     case "ENFILE":
       return fail(`Cannot ${verb} ${p}: too many open files`);
@@ -138,16 +163,275 @@ function readAllFd(fd: number, p: string, start: number, max: number): Uint8Arra
 
 function readWhole(p: string, max: number): Uint8Array {
   return attempt("read", p, () => {
-    const fd = fs.openSync(p, "r");
+    const fd = openForReading("read", p);
     try {
       const st = fs.fstatSync(fd);
-      if (st.isDirectory()) throw fsError({ code: "EISDIR" }, "read", p);
       if (st.size > max) throw tooBig(p, st.size, max);
       return readAllFd(fd, p, 0, max);
     } finally {
       fs.closeSync(fd);
     }
   });
+}
+
+// ---- regular files only -------------------------------------------------------------------------
+
+/** Device paths that are read and written in place, as documented in Docs/files.md. */
+export const DEVICE_PATHS: readonly string[] = ["/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr"];
+
+function isDevicePath(p: string): boolean {
+  return process.platform !== "win32" && DEVICE_PATHS.includes(nodePath.resolve(p));
+}
+
+const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+
+/** What a non-regular, non-directory file is ("a named pipe (FIFO)"), or null for a regular file. */
+function specialKind(st: fs.Stats): string | null {
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  return null;
+}
+
+function notRegular(verb: string, p: string, kind: string): WflRuntimeError {
+  return fail(`Cannot ${verb} ${p}: it is ${kind}, not a regular file`);
+}
+
+/** Rethrows an open() failure; ENXIO (a socket, a pipe with no reader) says what the path is. */
+function openFailure(e: unknown, verb: string, p: string, noun: string): WflRuntimeError {
+  if ((e as NodeJS.ErrnoException | undefined)?.code === "ENXIO") {
+    try {
+      const kind = specialKind(fs.statSync(p));
+      if (kind) return notRegular(verb, p, kind);
+    } catch {
+      /* fall through */
+    }
+  }
+  return fsError(e, verb, p, noun);
+}
+
+/**
+ * Opens a regular file for reading. The open does not block (O_NONBLOCK), so a named pipe is
+ * refused instead of waiting forever for a writer; directories, sockets and devices are refused
+ * too, except DEVICE_PATHS.
+ */
+function openForReading(verb: string, p: string): number {
+  if (isDevicePath(p)) return fs.openSync(p, "r");
+  let fd: number;
+  try {
+    fd = fs.openSync(p, fs.constants.O_RDONLY | O_NONBLOCK);
+  } catch (e) {
+    throw openFailure(e, verb, p, "File");
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw fsError({ code: "EISDIR" }, verb, p);
+    const kind = specialKind(st);
+    if (kind) throw notRegular(verb, p, kind);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** Opens a file for appending (created if missing), refusing anything but a regular file. */
+function openForAppending(verb: string, p: string): number {
+  if (isDevicePath(p)) return attempt(verb, p, () => fs.openSync(p, "a"), "Parent");
+  let fd: number;
+  try {
+    fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | O_NONBLOCK, 0o666);
+  } catch (e) {
+    throw openFailure(e, verb, p, "Parent");
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const kind = specialKind(st);
+    if (kind) throw notRegular(verb, p, kind);
+  } catch (e) {
+    fs.closeSync(fd);
+    throw fsError(e, verb, p);
+  }
+  return fd;
+}
+
+function writeAllBytes(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+}
+
+function bytesOf(data: string | Uint8Array): Uint8Array {
+  return typeof data === "string" ? Buffer.from(data, "utf8") : data;
+}
+
+/** Appends to an open descriptor; if the write fails the file is cut back to its old length. */
+function appendBytes(fd: number, bytes: Uint8Array): void {
+  const before = fs.fstatSync(fd).size;
+  try {
+    writeAllBytes(fd, bytes);
+  } catch (e) {
+    try {
+      fs.ftruncateSync(fd, before);
+    } catch {
+      /* the write error is the one to report */
+    }
+    throw e;
+  }
+}
+
+// ---- replacing a file through a temporary file ------------------------------------------------------
+
+/** A whole-file write in progress: the temporary file, or the target itself when `direct`. */
+interface Replacement {
+  fd: number;
+  /** The temporary file, renamed over `target` by commitReplacement; null when written in place. */
+  tmp: string | null;
+  /** The file that is replaced (a symbolic link's target). */
+  target: string;
+}
+
+// Temporary files this process is writing right now (absolute paths). Directory listings leave
+// them out, so a program listing a folder while it writes a file there sees no stray entry.
+const inFlight = new Set<string>();
+
+/** The names in `dir` (as listed) without this process's temporary files. */
+export function withoutOwnTempFiles(dir: string, names: string[]): string[] {
+  if (inFlight.size === 0) return names;
+  return names.filter((n) => !inFlight.has(nodePath.resolve(dir, n)));
+}
+
+function errnoOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * Starts replacing `p`: opens a new temporary file beside it (with the old file's mode). A
+ * DEVICE_PATHS entry is opened for appending instead, and a file whose directory takes no new
+ * file but which is itself writable is opened for writing in place. Refuses directories, pipes,
+ * sockets and other devices.
+ */
+function startReplacement(verb: string, p: string): Replacement {
+  // Device paths are opened as they are, without truncating: /dev/stdout may name the regular
+  // file the output is redirected to, which must be neither emptied nor replaced.
+  if (isDevicePath(p)) return { fd: attempt(verb, p, () => fs.openSync(p, "a"), "Parent"), tmp: null, target: p };
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(p);
+  } catch (e) {
+    if (errnoOf(e) !== "ENOENT") throw fsError(e, verb, p, "Parent");
+    // A dangling symbolic link is written through, as before: it then names a new file.
+    let dangling = false;
+    try {
+      dangling = fs.lstatSync(p).isSymbolicLink();
+    } catch {
+      /* not there at all */
+    }
+    if (dangling) return { fd: attempt(verb, p, () => fs.openSync(p, "w"), "Parent"), tmp: null, target: p };
+  }
+  if (st) {
+    if (st.isDirectory()) throw fsError({ code: "EISDIR" }, verb, p);
+    const kind = specialKind(st);
+    if (kind) throw notRegular(verb, p, kind);
+    // The rename needs only the directory's permission: a read-only file must still be refused.
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch (e) {
+      throw fsError(e, verb, p);
+    }
+  }
+  const target = st ? attempt(verb, p, () => fs.realpathSync(p)) : p;
+  const dir = nodePath.dirname(target);
+  const tmp = nodePath.join(dir, `.${nodePath.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.wfl-tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, "wx", 0o666);
+  } catch (e) {
+    const code = errnoOf(e);
+    // The directory will not take a new file, but the file itself may be writable: rewrite it in place.
+    if (st && (code === "EACCES" || code === "EPERM")) {
+      return { fd: attempt(verb, p, () => fs.openSync(target, "w"), "Parent"), tmp: null, target };
+    }
+    throw fsError(e, verb, p, "Parent");
+  }
+  inFlight.add(nodePath.resolve(tmp));
+  if (st) {
+    try {
+      fs.fchmodSync(fd, st.mode & 0o7777);
+      if (process.getuid?.() === 0 && (st.uid !== 0 || st.gid !== 0)) fs.fchownSync(fd, st.uid, st.gid);
+    } catch {
+      /* the new file keeps the default mode and owner */
+    }
+  }
+  return { fd, tmp, target };
+}
+
+/** Writes into a replacement; on failure the temporary file is removed and the error thrown. */
+function writeReplacement(r: Replacement, bytes: Uint8Array): void {
+  try {
+    writeAllBytes(r.fd, bytes);
+  } catch (e) {
+    abandonReplacement(r);
+    throw e;
+  }
+}
+
+/** Flushes the temporary file to disk and renames it over the target. */
+function commitReplacement(r: Replacement): void {
+  if (r.tmp === null) {
+    fs.closeSync(r.fd);
+    return;
+  }
+  try {
+    fs.fsyncSync(r.fd);
+    fs.closeSync(r.fd);
+    r.fd = -1;
+    fs.renameSync(r.tmp, r.target);
+    inFlight.delete(nodePath.resolve(r.tmp));
+  } catch (e) {
+    abandonReplacement(r);
+    throw e;
+  }
+  // Make the rename itself durable where the platform allows it.
+  try {
+    const dfd = fs.openSync(nodePath.dirname(r.target), "r");
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch {
+    /* not every platform can fsync a directory */
+  }
+}
+
+/** Closes and removes the temporary file; the target is untouched. */
+function abandonReplacement(r: Replacement): void {
+  if (r.fd >= 0) {
+    try {
+      fs.closeSync(r.fd);
+    } catch {
+      /* already closed */
+    }
+    r.fd = -1;
+  }
+  if (r.tmp !== null) {
+    inFlight.delete(nodePath.resolve(r.tmp));
+    try {
+      fs.unlinkSync(r.tmp);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Replaces the whole file `p` with `data` (see "Safe writes" at the top). */
+function replaceFile(verb: string, p: string, data: string | Uint8Array): void {
+  attempt(verb, p, () => {
+    const r = startReplacement(verb, p);
+    writeReplacement(r, bytesOf(data));
+    commitReplacement(r);
+  }, "Parent");
 }
 
 /** Bytes from a Binary value or a list of byte numbers (0–255). */
@@ -181,23 +465,29 @@ export function readBinaryFile(p: string, maxBytes = DEFAULT_MAX_READ_SIZE): Uin
 
 export function writeTextFile(p: string, content: string): void {
   checkPath("write", p);
-  attempt("write", p, () => fs.writeFileSync(p, content), "Parent");
+  replaceFile("write", p, content);
 }
 
 export function appendTextFile(p: string, content: string): void {
   checkPath("append to", p);
-  attempt("append to", p, () => fs.appendFileSync(p, content), "Parent");
+  attempt("append to", p, () => {
+    const fd = openForAppending("append to", p);
+    try {
+      appendBytes(fd, bytesOf(content));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }, "Parent");
 }
 
 export function writeBinaryFile(p: string, bytes: Uint8Array | Value[]): void {
   checkPath("write", p);
-  const data = toBytes("write binary", bytes);
-  attempt("write", p, () => fs.writeFileSync(p, data), "Parent");
+  replaceFile("write", p, toBytes("write binary", bytes));
 }
 
 export function createFile(p: string, content = ""): void {
   checkPath("create file", p);
-  attempt("create", p, () => fs.writeFileSync(p, content), "Parent");
+  replaceFile("create", p, content);
 }
 
 export function createDirectory(p: string): void {
@@ -234,7 +524,10 @@ export function copyFile(from: string, to: string): void {
   checkPath("copy_file", to);
   const dest = isDirectory(to) ? nodePath.join(to, basename(from)) : to;
   attempt("copy", from, () => {
-    if (fs.statSync(from).isDirectory()) throw fail(`Cannot copy ${from}: it is a directory`);
+    const st = fs.statSync(from);
+    if (st.isDirectory()) throw fail(`Cannot copy ${from}: it is a directory`);
+    const kind = specialKind(st);
+    if (kind && !isDevicePath(from)) throw notRegular("copy", from, kind);
   });
   attempt("copy to", dest, () => fs.copyFileSync(from, dest), "Parent");
 }
@@ -312,7 +605,7 @@ export function listFiles(dir: string, opts: ListOptions = {}): string[] {
   };
   const out: string[] = [];
   if (!opts.recursive) {
-    const names = attempt("list files in", dir, () => fs.readdirSync(dir), "Directory");
+    const names = withoutOwnTempFiles(dir, attempt("list files in", dir, () => fs.readdirSync(dir), "Directory"));
     for (const n of names) if (keep(n)) out.push(n);
   } else {
     walk(dir, "", (rel, ent) => {
@@ -328,6 +621,7 @@ export function walk(root: string, prefix: string, visit: (rel: string, ent: fs.
   const entries = attempt("list files in", here, () => fs.readdirSync(here, { withFileTypes: true }), "Directory");
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const ent of entries) {
+    if (inFlight.size > 0 && inFlight.has(nodePath.resolve(here, ent.name))) continue;
     const rel = prefix === "" ? ent.name : prefix + "/" + ent.name;
     visit(rel, ent);
     if (ent.isDirectory()) {
@@ -352,27 +646,47 @@ interface FileHandle {
   fd: number | null;
   /** Read position (reads only; writes go to the end). */
   pos: number;
+  /** `for writing`: the temporary file that replaces the target on close. */
+  replacement: Replacement | null;
+  /** A write through this handle failed (the target kept its old content); later writes fail too. */
+  failed: boolean;
+}
+
+// Handles opened for writing and not yet closed: the program's end replaces their targets, as
+// closing them would (nothing written is lost when a program forgets `close file`).
+const unclosed = new Set<FileHandle>();
+let exitHookInstalled = false;
+
+function trackUnclosed(h: FileHandle): void {
+  unclosed.add(h);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const u of [...unclosed]) {
+      try {
+        closeHandle(u);
+      } catch {
+        /* the temporary file is removed; the target keeps its old content */
+      }
+    }
+  });
 }
 
 const MODE_WORDS: Record<OpenMode, string> = { read: "reading", write: "writing", append: "appending" };
 
 export function openFile(p: string, mode: OpenMode, binary = false): WflOpaque {
   checkPath("open file", p);
-  const flags = mode === "read" ? "r" : mode === "write" ? "w" : "a";
-  const fd = attempt(
-    mode === "read" ? "open" : "open for " + MODE_WORDS[mode],
-    p,
-    () => {
-      const fd = fs.openSync(p, flags);
-      if (mode === "read" && fs.fstatSync(fd).isDirectory()) {
-        fs.closeSync(fd);
-        throw fsError({ code: "EISDIR" }, "open", p);
-      }
-      return fd;
-    },
-    mode === "read" ? "File" : "Parent",
-  );
-  const h: FileHandle = { path: p, mode, binary, fd, pos: 0 };
+  const verb = mode === "read" ? "open" : "open for " + MODE_WORDS[mode];
+  let fd: number;
+  let replacement: Replacement | null = null;
+  if (mode === "read") fd = attempt(verb, p, () => openForReading(verb, p), "File");
+  else if (mode === "append") fd = attempt(verb, p, () => openForAppending(verb, p), "Parent");
+  else {
+    replacement = attempt(verb, p, () => startReplacement(verb, p), "Parent");
+    fd = replacement.fd;
+  }
+  const h: FileHandle = { path: p, mode, binary, fd, pos: 0, replacement, failed: false };
+  if (replacement) trackUnclosed(h);
   return new WflOpaque("File", `[File: ${p}]`, h);
 }
 
@@ -386,6 +700,7 @@ function handleOf(fn: string, v: Value): FileHandle {
 }
 
 function openFd(fn: string, h: FileHandle, want: "read" | "write"): number {
+  if (h.failed) throw fail(`Cannot ${fn} ${h.path}: an earlier write to it failed, so the file was left as it was`);
   if (h.fd === null) throw fail(`Cannot ${fn} ${h.path}: the file is closed`);
   if (want === "read" && h.mode !== "read")
     throw fail(`Cannot read from ${h.path}: it was opened for ${MODE_WORDS[h.mode]}, not reading`);
@@ -430,11 +745,24 @@ export function readBytes(v: Value, n: number, maxBytes = DEFAULT_MAX_READ_SIZE)
 
 function writeAll(h: FileHandle, data: string | Uint8Array): void {
   const fd = openFd("write to", h, "write");
-  attempt("write to", h.path, () => {
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-  });
+  const bytes = bytesOf(data);
+  if (h.replacement) {
+    // A failed write abandons the temporary file: the target keeps its old content.
+    const r = h.replacement;
+    attempt("write to", h.path, () => {
+      try {
+        writeReplacement(r, bytes);
+      } catch (e) {
+        h.failed = true;
+        h.fd = null;
+        h.replacement = null;
+        unclosed.delete(h);
+        throw e;
+      }
+    });
+  } else {
+    attempt("write to", h.path, () => appendBytes(fd, bytes));
+  }
 }
 
 export function writeContent(v: Value, content: string): void {
@@ -450,11 +778,19 @@ export function writeBinary(v: Value, bytes: Value): void {
 }
 
 export function closeFile(v: Value): void {
-  const h = handleOf("close file", v);
+  closeHandle(handleOf("close file", v));
+}
+
+/** Closes a handle; one opened for writing replaces its target now. Closing twice is harmless. */
+function closeHandle(h: FileHandle): void {
   if (h.fd === null) return;
   const fd = h.fd;
+  const r = h.replacement;
   h.fd = null;
-  attempt("close", h.path, () => fs.closeSync(fd));
+  h.replacement = null;
+  unclosed.delete(h);
+  if (r) attempt("write", h.path, () => commitReplacement(r), "Parent");
+  else attempt("close", h.path, () => fs.closeSync(fd));
 }
 
 /** `file size of P|h`: bytes on disk (an open handle is measured through its descriptor). */

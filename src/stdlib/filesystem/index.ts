@@ -16,7 +16,7 @@ import { text } from "../args.js";
 import * as paths from "./paths.js";
 import {
   fsError, maxReadSize, readTextFile, createDirectory, deleteFile, deleteDirectory, copyFile, moveFile,
-  pathExists, fileExists, directoryExists, fileSize, isFileHandle, walk,
+  pathExists, fileExists, directoryExists, fileSize, isFileHandle, walk, withoutOwnTempFiles,
 } from "./files.js";
 
 export * from "./files.js";
@@ -40,7 +40,7 @@ export function register(r: Registry): void {
   r.fn("list_dir", { arity: 1 }, ([p]) => {
     const dir = text("list_dir", p!);
     try {
-      return fs.readdirSync(dir).sort();
+      return withoutOwnTempFiles(dir, fs.readdirSync(dir)).sort();
     } catch (e) {
       throw fsError(e, "list", dir, "Directory");
     }
@@ -125,7 +125,7 @@ export function register(r: Registry): void {
     else {
       let names: string[];
       try {
-        names = fs.readdirSync(dir);
+        names = withoutOwnTempFiles(dir, fs.readdirSync(dir));
       } catch (e) {
         throw fsError(e, "search", dir, "Directory");
       }

@@ -72,6 +72,11 @@ function words(command: string): string[] {
   return out;
 }
 
+/** POSIX single-quoting: `it's` → `'it'\''s'`; the shell expands nothing inside '…'. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 const SHELL_SYNTAX = /[|&;<>()$`\\\n*?{}[\]~]/;
 
 function launch(command: string, args: Value, shell: boolean, policy: ProcessPolicy): ProcessState {
@@ -89,7 +94,8 @@ function launch(command: string, args: Value, shell: boolean, policy: ProcessPol
   let argv: string[];
   if (shell) {
     file = "/bin/sh";
-    argv = ["-c", [command, ...extra].join(" ")];
+    // Only the command text is shell syntax; each argument reaches the command as one literal word.
+    argv = ["-c", [command, ...extra.map(shellQuote)].join(" ")];
   } else {
     if (policy.mode === "allowlist_only" && SHELL_SYNTAX.test(command)) {
       throw new WflRuntimeError(`'${command}' uses shell syntax, which allowlist_only mode does not allow`, "spawn failed");

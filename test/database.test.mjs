@@ -244,3 +244,41 @@ test("sqlite URL mode=ro opens read-only, mode=rw needs the file, unknown option
   assert.match(out, /^option: Unknown database URL option 'cache'/m);
   assert.match(out, /^mode: Unknown database mode 'readonly'/m);
 });
+
+test("after SQLite rolls a transaction back itself (INSERT OR ROLLBACK), nothing more runs outside it", () => {
+  const out = ok(run([
+    'open database at "sqlite::memory:" as db',
+    'store s as execute db with "CREATE TABLE t (x INTEGER PRIMARY KEY)"',
+    'store s2 as execute db with "INSERT INTO t VALUES (1)"',
+    "try:",
+    "    in transaction on db:",
+    '        store a as execute db with "INSERT INTO t VALUES (2)"',
+    "        try:",
+    '            store b as execute db with "INSERT OR ROLLBACK INTO t VALUES (1)"',
+    "        catch:",
+    '            display "inner: " with error_message',
+    "        end try",
+    '        store c as execute db with "INSERT INTO t VALUES (3)"',
+    "    end transaction",
+    "catch:",
+    '    display "caught: " with error_message',
+    "end try",
+    "try:",
+    "    in transaction on db:",
+    "        try:",
+    '            store d as execute db with "INSERT OR ROLLBACK INTO t VALUES (1)"',
+    "        catch:",
+    '            display "inner: " with error_message',
+    "        end try",
+    "    end transaction",
+    "catch:",
+    '    display "caught: " with error_message',
+    "end try",
+    'store r as query db with "SELECT group_concat(x) AS xs FROM t"',
+    'display "rows: " with r[0]["xs"]',
+  ]));
+  assert.match(out, /^inner: SQL error: UNIQUE constraint failed: t\.x$/m);
+  assert.match(out, /^caught: SQLite already rolled this transaction back after an earlier error, so nothing more can run in it$/m);
+  assert.match(out, /^caught: SQLite rolled this transaction back after an error inside it, so nothing was committed$/m);
+  assert.match(out, /^rows: 1$/m);
+});

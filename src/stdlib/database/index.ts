@@ -113,6 +113,11 @@ function isTransactionControl(d: Database, stmt: BetterSqlite3.Statement, text: 
 }
 
 function prepare(d: Database, sql: Value): BetterSqlite3.Statement {
+  if (d.inTransaction && !d.db.inTransaction) {
+    // SQLite ended the transaction itself (INSERT OR ROLLBACK, RAISE(ROLLBACK), a full disk): what
+    // ran before is gone, and anything run now would commit on its own, outside the transaction.
+    throw dbError("SQLite already rolled this transaction back after an earlier error, so nothing more can run in it");
+  }
   const text = formatValue(sql);
   let stmt: BetterSqlite3.Statement;
   try {
@@ -322,6 +327,7 @@ export function begin(dbv: Value): { commit(): void; rollback(): void } {
     commit: () => {
       d.inTransaction = false;
       if (!d.db.open) throw dbError("The database was closed before the transaction ended, so its changes were discarded");
+      if (!d.db.inTransaction) throw dbError("SQLite rolled this transaction back after an error inside it, so nothing was committed");
       try {
         d.db.exec("COMMIT");
       } catch (e) {

@@ -282,3 +282,29 @@ test("after SQLite rolls a transaction back itself (INSERT OR ROLLBACK), nothing
   assert.match(out, /^caught: SQLite rolled this transaction back after an error inside it, so nothing was committed$/m);
   assert.match(out, /^rows: 1$/m);
 });
+
+test("a COMMIT failure after the block waited (the asynchronous path) is caught and rolled back too", () => {
+  const out = ok(run([...FK_SCHEMA,
+    "try:",
+    "    in transaction on db:",
+    '        store a as execute db with "INSERT INTO child (pid) VALUES (42)"',
+    "        wait for 5 milliseconds",
+    "    end transaction",
+    "catch:",
+    '    display "caught: " with error_message',
+    "end try",
+    "try:",
+    "    in transaction on db:",
+    "        wait for 5 milliseconds",
+    "        close database db",
+    "    end transaction",
+    "catch:",
+    '    display "caught: " with error_message',
+    "end try",
+    'store c as query db with "SELECT COUNT(*) AS n FROM child"',
+    'display "rows: " with c[0]["n"]',
+  ]));
+  assert.match(out, /^caught: The transaction could not be committed and was rolled back: FOREIGN KEY constraint failed$/m);
+  assert.match(out, /^caught: A database cannot be closed inside its own transaction/m);
+  assert.match(out, /^rows: 0$/m);
+});

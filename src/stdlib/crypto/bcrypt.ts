@@ -58,7 +58,6 @@ function bcryptjsPath(): string {
 function failAll(message: string): void {
   for (const job of jobs.values()) job.reject(new Error(message));
   jobs.clear();
-  worker = undefined; // a later call starts a fresh worker
 }
 
 function getWorker(): WorkerType | null {
@@ -74,8 +73,10 @@ function getWorker(): WorkerType | null {
       if (m.error !== undefined) job.reject(new Error(m.error));
       else job.resolve(m.result!);
     });
-    w.on("error", (e) => failAll(e.message));
-    w.on("exit", () => { if (worker === w) failAll("the bcrypt worker stopped"); });
+    // A worker that fails (say, bcryptjs cannot be loaded there) is not started again: the
+    // waiting jobs and every later one use the fallback.
+    w.on("error", (e) => { worker = null; failAll(e.message); });
+    w.on("exit", () => { if (worker === w) { worker = undefined; failAll("the bcrypt worker stopped"); } });
     w.unref();
     worker = w;
   } catch {
@@ -100,7 +101,14 @@ function inWorker(op: "hash" | "compare", password: string, arg: string | number
 /** `password` is the text given to bcrypt_hash (already checked against the length limit). */
 export async function bcryptHash(password: string): Promise<string> {
   const r = inWorker("hash", password, BCRYPT_COST);
-  return r ? (r as Promise<string>) : hashSliced(password, BCRYPT_COST);
+  if (r) {
+    try {
+      return (await r) as string;
+    } catch {
+      // The worker failed: hash here instead.
+    }
+  }
+  return hashSliced(password, BCRYPT_COST);
 }
 
 export async function bcryptVerify(fn: string, password: string, stored: string): Promise<boolean> {
@@ -109,9 +117,16 @@ export async function bcryptVerify(fn: string, password: string, stored: string)
   const cost = Number(m[1]);
   if (cost < 4 || cost > 31) return false;
   if (cost > MAX_BCRYPT_COST) return overCap(fn, "bcrypt", `cost ${cost} is above ${MAX_BCRYPT_COST}`);
+  const r = inWorker("compare", password, stored);
+  if (r) {
+    try {
+      return (await r) === true;
+    } catch {
+      // The worker failed: check here instead.
+    }
+  }
   try {
-    const r = inWorker("compare", password, stored);
-    return r ? (await r) === true : await compareSliced(password, stored);
+    return await compareSliced(password, stored);
   } catch {
     return false;
   }

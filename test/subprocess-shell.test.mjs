@@ -15,3 +15,9 @@ test("shell injection through arguments: with 'using shell' each argument is quo
   // The command text itself is still shell syntax.
   assert.match(r.stdout, /^shell: PIPED$/m);
 });
+
+test("a NUL character in a command argument is a catchable WFL error, not INTERNAL", () => {
+  const r = spawnSync("bin/wfl", ["test/fixtures/subprocess/unrestricted_nul/run.wfl"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "caught: Argument 1 contains a NUL character, which no command line can carry\n".repeat(2));
+});

@@ -116,7 +116,7 @@ export function parseArgon2(stored: string): Argon2Params | string | undefined {
   if (salt.length < 8 || salt.length > 1024 || hash.length < 4 || hash.length > 1024) return undefined;
   const L = ARGON2_LIMITS;
   if (m > L.m || t > L.t || p > L.p || m * t > L.mTimesT) {
-    return `m=${m} KiB, t=${t}, p=${p}; the limits are m ≤ ${L.m}, t ≤ ${L.t}, p ≤ ${L.p} and m×t ≤ ${L.mTimesT}`;
+    return `m=${m} KiB, t=${t}, p=${p}; the limits are m ≤ ${L.m} KiB, t ≤ ${L.t}, p ≤ ${L.p} and m×t ≤ ${L.mTimesT} KiB`;
   }
   return { type: TYPES[id], version, m, t, p, salt, hash };
 }

@@ -308,3 +308,17 @@ test("a COMMIT failure after the block waited (the asynchronous path) is caught 
   assert.match(out, /^caught: A database cannot be closed inside its own transaction/m);
   assert.match(out, /^rows: 0$/m);
 });
+
+test("placeholder counting skips strings, quoted names and comments", () => {
+  const out = ok(run([
+    'open database at "sqlite::memory:" as db',
+    'store r as query db with "SELECT \'?\' AS q, \'x$1\' AS \\"?\\", ? AS v /* ? :a */ -- $2" and parameters [5]',
+    'display r[0]["q"] with " " with r[0]["?"] with " " with r[0]["v"]',
+    'store s as execute db with "CREATE TABLE t (a$1 INTEGER, [b?] TEXT)"',
+    'store i as execute db with "INSERT INTO t VALUES ($1, $2)" and parameters [7, ":x"]',
+    'store r2 as query db with "SELECT a$1 AS a, [b?] AS b FROM t"',
+    'display r2[0]["a"] with " " with r2[0]["b"]',
+  ]));
+  assert.match(out, /^\? x\$1 5$/m);
+  assert.match(out, /^7 :x$/m);
+});

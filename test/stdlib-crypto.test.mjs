@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build } from "esbuild";
+import { scryptSync } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import argon2 from "argon2";
 import { standardLibrary, WflRuntimeError } from "../dist/internal.js";
 import { ctx, call } from "./support/natives.mjs";
 
@@ -28,11 +35,11 @@ test("hmac_sha256 of message and key (RFC 2104 / 4231 vectors)", () => {
   );
 });
 
-test("pbkdf2_hmac_sha256 vectors and limits", () => {
-  assert.equal(call("pbkdf2_hmac_sha256", "password", "salt", 1, 32), "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
-  assert.equal(call("pbkdf2_hmac_sha256", "password", "salt", 4096, 32), "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
-  assert.equal(call("pbkdf2_hmac_sha256", "password", "salt", 1, 16).length, 32);
-  assert.notEqual(call("pbkdf2_hmac_sha256", "password", "pepper", 1, 32), call("pbkdf2_hmac_sha256", "password", "salt", 1, 32));
+test("pbkdf2_hmac_sha256 vectors and limits", async () => {
+  assert.equal(await call("pbkdf2_hmac_sha256", "password", "salt", 1, 32), "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
+  assert.equal(await call("pbkdf2_hmac_sha256", "password", "salt", 4096, 32), "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+  assert.equal((await call("pbkdf2_hmac_sha256", "password", "salt", 1, 16)).length, 32);
+  assert.notEqual(await call("pbkdf2_hmac_sha256", "password", "pepper", 1, 32), await call("pbkdf2_hmac_sha256", "password", "salt", 1, 32));
   assert.throws(() => call("pbkdf2_hmac_sha256", "p", "s", 0, 32), /at least 1/);
   assert.throws(() => call("pbkdf2_hmac_sha256", "p", "s", 1, 0), /1 to 1024/);
   assert.throws(() => call("pbkdf2_hmac_sha256", "p", "s", 1, 1025), /1 to 1024/);
@@ -215,49 +222,49 @@ test("password hashing: Argon2 reference vectors (phc-winner-argon2)", async () 
 });
 
 test("password hashing: bcrypt", async () => {
-  const stored = call("bcrypt_hash", "bcrypt-secret");
+  const stored = await call("bcrypt_hash", "bcrypt-secret");
   assert.match(stored, /^\$2b\$12\$[./A-Za-z0-9]{53}$/);
-  assert.equal(call("bcrypt_verify", "bcrypt-secret", stored), true);
-  assert.equal(call("bcrypt_verify", "bcrypt-secreT", stored), false);
+  assert.equal(await call("bcrypt_verify", "bcrypt-secret", stored), true);
+  assert.equal(await call("bcrypt_verify", "bcrypt-secreT", stored), false);
   assert.equal(await call("verify_password", "bcrypt-secret", stored), true);
   assert.equal(await call("verify_password", "nope", stored), false);
   assert.equal(await call("argon2_verify", "bcrypt-secret", stored), false); // wrong algorithm
   // OpenBSD / jBCrypt known answer, in each accepted prefix form.
   const v = "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW";
   for (const form of [v, v.replace("$2a$", "$2b$"), v.replace("$2a$", "$2y$")]) {
-    assert.equal(call("bcrypt_verify", "U*U", form), true, form);
-    assert.equal(call("bcrypt_verify", "U*V", form), false, form);
+    assert.equal(await call("bcrypt_verify", "U*U", form), true, form);
+    assert.equal(await call("bcrypt_verify", "U*V", form), false, form);
   }
   // Only the first 72 bytes count (a property of bcrypt).
   const long = "a".repeat(72);
-  assert.equal(call("bcrypt_verify", long + "different tail", call("bcrypt_hash", long + "tail")), true);
+  assert.equal(await call("bcrypt_verify", long + "different tail", await call("bcrypt_hash", long + "tail")), true);
   assert.throws(() => call("bcrypt_hash", "x".repeat(4097)), wflError(/longer than 4096/));
 });
 
 test("password hashing: scrypt", async () => {
-  const s2 = call("scrypt_hash", "scrypt-secret");
+  const s2 = await call("scrypt_hash", "scrypt-secret");
   assert.match(s2, /^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
-  assert.equal(call("scrypt_verify", "scrypt-secret", s2), true);
-  assert.equal(call("scrypt_verify", "other", s2), false);
+  assert.equal(await call("scrypt_verify", "scrypt-secret", s2), true);
+  assert.equal(await call("scrypt_verify", "other", s2), false);
   assert.equal(await call("verify_password", "scrypt-secret", s2), true);
   // RFC 7914 §12: scrypt("password", "NaCl", N=1024, r=8, p=16, 64 bytes).
   const rfc = `$scrypt$ln=10,r=8,p=16$${b64(Buffer.from("NaCl"))}$${b64(hex(`fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b37316
     22eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640`))}`;
-  assert.equal(call("scrypt_verify", "password", rfc), true);
-  assert.equal(call("scrypt_verify", "passwore", rfc), false);
+  assert.equal(await call("scrypt_verify", "password", rfc), true);
+  assert.equal(await call("scrypt_verify", "passwore", rfc), false);
 });
 test("password hashing: PBKDF2 and auto-detection", async () => {
-  const stored = call("pbkdf2_hash", "pbkdf2-secret");
+  const stored = await call("pbkdf2_hash", "pbkdf2-secret");
   assert.match(stored, /^\$pbkdf2-sha256\$i=600000,l=32\$/);
-  assert.equal(call("pbkdf2_verify", "pbkdf2-secret", stored), true);
-  assert.equal(call("pbkdf2_verify", "nope", stored), false);
+  assert.equal(await call("pbkdf2_verify", "pbkdf2-secret", stored), true);
+  assert.equal(await call("pbkdf2_verify", "nope", stored), false);
   assert.equal(await call("verify_password", "pbkdf2-secret", stored), true);
-  assert.equal(call("scrypt_verify", "pbkdf2-secret", stored), false); // wrong algorithm
+  assert.equal(await call("scrypt_verify", "pbkdf2-secret", stored), false); // wrong algorithm
   // RFC 7914 §11 / PBKDF2-HMAC-SHA256 known answer ("password", "salt", 1 iteration).
   const known = `$pbkdf2-sha256$i=1,l=32$${b64(Buffer.from("salt"))}$${b64(hex("120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"))}`;
-  assert.equal(call("pbkdf2_verify", "password", known), true);
+  assert.equal(await call("pbkdf2_verify", "password", known), true);
   assert.equal(await call("verify_password", "password", known), true);
-  assert.equal(call("pbkdf2_verify", "Password", known), false);
+  assert.equal(await call("pbkdf2_verify", "Password", known), false);
 });
 
 test("verification answers no for malformed, unsupported or over-costly hashes", async () => {
@@ -278,8 +285,115 @@ test("verification answers no for malformed, unsupported or over-costly hashes",
   assert.ok(Date.now() - started < 1000);
   assert.equal(await call("verify_password", "pw", null), false);
   assert.equal(await call("argon2_verify", "pw", 42), false);
-  assert.equal(call("bcrypt_verify", "pw", "garbage"), false);
+  assert.equal(await call("bcrypt_verify", "pw", "garbage"), false);
   await assert.rejects(async () => call("hash_password", "x".repeat(4097)), wflError(/longer than 4096/));
   await assert.rejects(async () => call("argon2_hash", 42), wflError(/argon2_hash expects text/));
   assert.throws(() => call("verify_password", 42, "$argon2id$"), wflError(/verify_password expects text/));
+});
+
+// A stored hash at the highest costs the runtime used to accept cost seconds and up to a gigabyte
+// per check; above the documented limits it is refused before any work.
+test("crafted stored hash over the cost limits verifies as no, fast", async () => {
+  const salt = b64(Buffer.from("saltsaltsaltsalt"));
+  const hash = b64(Buffer.alloc(32, 7));
+  const crafted = [
+    `$pbkdf2-sha256$i=10000000,l=32$${salt}$${hash}`,
+    `$pbkdf2-sha256$i=2000001,l=32$${salt}$${hash}`,
+    `$scrypt$ln=20,r=8,p=1$${salt}$${hash}`,
+    `$scrypt$ln=18,r=1,p=1$${salt}$${hash}`, // N over 2^17
+    `$scrypt$ln=17,r=16,p=1$${salt}$${hash}`, // 256 MiB
+    `$scrypt$ln=14,r=8,p=17$${salt}$${hash}`, // p over 16
+    `$argon2id$v=19$m=1048576,t=4,p=1$${salt}$${hash}`,
+    `$argon2id$v=19$m=262145,t=1,p=1$${salt}$${hash}`,
+    `$argon2id$v=19$m=19456,t=11,p=1$${salt}$${hash}`,
+    `$argon2id$v=19$m=19456,t=2,p=9$${salt}$${hash}`,
+    `$argon2id$v=19$m=262144,t=5,p=1$${salt}$${hash}`, // m×t over 1 GiB
+    "$2b$15$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+  ];
+  for (const stored of crafted) {
+    const started = performance.now();
+    assert.equal(await call("verify_password", "pw", stored), false, stored);
+    const ms = performance.now() - started;
+    assert.ok(ms < 1000, `${stored} took ${ms} ms`);
+  }
+  assert.equal(await call("pbkdf2_verify", "pw", crafted[0]), false);
+  assert.equal(await call("scrypt_verify", "pw", crafted[2]), false);
+  assert.equal(await call("argon2_verify", "pw", crafted[6]), false);
+  assert.equal(await call("bcrypt_verify", "pw", crafted.at(-1)), false);
+});
+
+test("hashes within the limits still verify: OWASP's scrypt N=2^13,r=8,p=10 and RFC 9106's Argon2id m=64 MiB,t=3,p=4", async () => {
+  const salt = Buffer.from("saltsaltsaltsalt");
+  const key = scryptSync("pw", salt, 32, { N: 2 ** 13, r: 8, p: 10, maxmem: 64 * 1024 * 1024 });
+  const scrypt = `$scrypt$ln=13,r=8,p=10$${b64(salt)}$${b64(key)}`;
+  assert.equal(await call("verify_password", "pw", scrypt), true);
+  assert.equal(await call("verify_password", "pW", scrypt), false);
+  const raw = await argon2.hash("pw", { raw: true, type: argon2.argon2id, salt, memoryCost: 65536, timeCost: 3, parallelism: 4, hashLength: 32 });
+  const a2 = `$argon2id$v=19$m=65536,t=3,p=4$${b64(salt)}$${b64(raw)}`;
+  assert.equal(await call("verify_password", "pw", a2), true);
+  assert.equal(await call("verify_password", "pW", a2), false);
+});
+
+/** The longest gap between ticks of a 5 ms interval while `work` runs, and how long it ran. */
+async function gapsWhile(work) {
+  let last = performance.now();
+  let maxGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 5);
+  const started = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return { maxGap, ms: performance.now() - started };
+}
+
+test("password hashing does not block the event loop: a timer keeps firing while each hash is computed", async () => {
+  const pbkdf2 = await call("pbkdf2_hash", "pw");
+  const scrypt = await call("scrypt_hash", "pw");
+  const bcrypt = await call("bcrypt_hash", "pw");
+  const work = {
+    pbkdf2_verify: () => call("pbkdf2_verify", "pw", pbkdf2),
+    scrypt_verify: () => call("scrypt_verify", "pw", scrypt),
+    bcrypt_verify: () => call("bcrypt_verify", "pw", bcrypt),
+    bcrypt_hash: () => call("bcrypt_hash", "pw"),
+    pbkdf2_hmac_sha256: () => call("pbkdf2_hmac_sha256", "pw", "salt", 600000, 32),
+    argon2_verify: () => call("argon2_verify", "password", "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"),
+  };
+  for (const [name, fn] of Object.entries(work)) {
+    const { maxGap, ms } = await gapsWhile(fn);
+    // Run on the main thread, the longest gap would be the whole hash (0.1–0.7 s).
+    assert.ok(maxGap < Math.max(100, ms / 3), `${name}: the timer stalled for ${maxGap.toFixed(0)} ms of ${ms.toFixed(0)} ms`);
+  }
+  for (const name of ["bcrypt_hash", "bcrypt_verify", "scrypt_hash", "scrypt_verify", "pbkdf2_hash", "pbkdf2_verify", "pbkdf2_hmac_sha256"])
+    assert.equal(standardLibrary().functions.get(name).isAsync, true, name);
+});
+
+test("an over-cap stored hash answers no in a program, with one warning per algorithm on stderr", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-crypto-test-"));
+  try {
+    const salt = b64(Buffer.from("saltsaltsaltsalt"));
+    const hash = b64(Buffer.alloc(32, 7));
+    const file = path.join(dir, "limits.wfl");
+    fs.writeFileSync(file, [
+      `display verify_password of "pw" and "$pbkdf2-sha256$i=10000000,l=32$${salt}$${hash}"`,
+      `display verify_password of "pw" and "$pbkdf2-sha256$i=9000000,l=32$${salt}$${hash}"`,
+      `display verify_password of "pw" and "$scrypt$ln=20,r=8,p=1$${salt}$${hash}"`,
+      'display "done"',
+    ].join("\n") + "\n");
+    const started = performance.now();
+    const r = spawnSync(fileURLToPath(new URL("../bin/wfl", import.meta.url)), [file], { encoding: "utf8" });
+    assert.ok(performance.now() - started < 5000);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "no\nno\nno\ndone\n");
+    assert.equal(r.stderr,
+      "warning: verify_password: a stored PBKDF2 hash asks for more work than this runtime allows (10000000 iterations; the limit is 2000000), so it does not verify\n" +
+      "warning: verify_password: a stored scrypt hash asks for more work than this runtime allows (ln=20, r=8, p=1; the limits are N ≤ 2^17, 128·N·r ≤ 128 MiB, p ≤ 16 and N·r·p ≤ 2^21), so it does not verify\n");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

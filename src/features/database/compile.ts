@@ -15,7 +15,11 @@ export function openDatabase(c: Compiler, s: Stmt & { kind: "OpenDatabase" }, sc
   return c.declareCompiled(s.name, span, map1(url, (u) => c.rt.located(span, () => db.openDatabase(u, c.rt.resources))), scope);
 }
 
-/** Commits at the end of the block (also on break, continue and return); rolls back on error. */
+/**
+ * Commits at the end of the block (also on break, continue and return); rolls back on error.
+ * A failed COMMIT rolls back and raises a catchable WFL error at the `in transaction` line; if the
+ * rollback after an error itself fails, that failure (also a WFL error) is what propagates.
+ */
 export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scope: BlockScope): CStmt {
   const target = c.expr(s.db, scope);
   // A transaction block shares the surrounding scope: what it stores is visible after it.
@@ -31,10 +35,10 @@ export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scop
         try {
           r = bf(f) as StmtResult;
         } catch (e) {
-          tx.rollback();
+          c.rt.located(span, () => tx.rollback());
           throw e;
         }
-        tx.commit();
+        c.rt.located(span, () => tx.commit());
         return r;
       },
       async: false,
@@ -48,10 +52,10 @@ export function transaction(c: Compiler, s: Stmt & { kind: "Transaction" }, scop
       try {
         r = await body.fn(f);
       } catch (e) {
-        tx.rollback();
+        c.rt.located(span, () => tx.rollback());
         throw e;
       }
-      tx.commit();
+      c.rt.located(span, () => tx.commit());
       return r;
     },
     async: true,

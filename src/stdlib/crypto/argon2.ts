@@ -10,22 +10,26 @@
 // Hashes are Argon2id PHC strings `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (OWASP's
 // minimum configuration; 16-byte salt, 32-byte hash, unpadded base64), written here rather than
 // by the package so the parameters appear in the canonical m, t, p order. Verification accepts
-// argon2id, argon2i and argon2d hashes, refuses costs far above the defaults (a crafted stored
-// hash must not stall or exhaust the program) and answers false for anything malformed.
+// argon2id, argon2i and argon2d hashes, refuses costs above ARGON2_LIMITS (a crafted stored hash
+// must not stall or exhaust the program: false, with a warning) and answers false for anything
+// malformed. The addon hashes on libuv's thread pool, off the main thread.
 import type * as Argon2 from "argon2";
 import { resolve as resolvePath } from "node:path";
 import * as nodeCrypto from "node:crypto";
 import { fail } from "../../runtime/errors.js";
 import { snapshotBlobPath } from "../../runtime/packages.js";
-import { b64, parseParams, intParam, safeEqual, unb64 } from "./phc.js";
+import { b64, overCap, parseParams, intParam, safeEqual, unb64 } from "./phc.js";
 
 type Argon2Lib = typeof Argon2;
 
 export const ARGON2 = { m: 19_456, t: 2, p: 1, saltLen: 16, hashLen: 32 };
 const TYPES = { argon2d: 0, argon2i: 1, argon2id: 2 } as const;
-// Verification limits: 1 GiB of memory, and at most 4 GiB of memory passes in all.
-const MAX_M = 1024 * 1024;
-const MAX_M_TIMES_T = 4 * 1024 * 1024;
+/**
+ * Verification limits (OWASP's Argon2id minimum is m=19 MiB, t=2, p=1; RFC 9106's second
+ * recommendation m=64 MiB, t=3, p=4 fits): memory at most 256 MiB, at most 10 passes and 8 lanes,
+ * and at most 1 GiB of memory passes in all (m=256 MiB, t=4 takes about 1.3 s).
+ */
+export const ARGON2_LIMITS = { m: 256 * 1024, t: 10, p: 8, mTimesT: 1024 * 1024 };
 
 let loaded: Argon2Lib | undefined;
 let loading: Promise<Argon2Lib | string> | undefined;
@@ -84,8 +88,11 @@ interface Argon2Params {
   hash: Buffer;
 }
 
-/** Parse an Argon2 PHC string within the verification limits; undefined when unusable. */
-export function parseArgon2(stored: string): Argon2Params | undefined {
+/**
+ * Parse an Argon2 PHC string; undefined when malformed, the reason when its costs are above
+ * ARGON2_LIMITS.
+ */
+export function parseArgon2(stored: string): Argon2Params | string | undefined {
   const parts = stored.split("$");
   if (parts[0] !== "" || (parts.length !== 5 && parts.length !== 6)) return undefined;
   const id = parts[1]!;
@@ -99,20 +106,25 @@ export function parseArgon2(stored: string): Argon2Params | undefined {
   const [paramText, saltText, hashText] = parts.slice(-3) as [string, string, string];
   const params = parseParams(paramText);
   if (!params || params.size !== 3) return undefined;
-  const m = intParam(params, "m", 8, MAX_M);
-  const t = intParam(params, "t", 1, 1000);
-  const p = intParam(params, "p", 1, 64);
+  const m = intParam(params, "m", 8, 2 ** 32 - 1);
+  const t = intParam(params, "t", 1, 2 ** 32 - 1);
+  const p = intParam(params, "p", 1, 2 ** 24 - 1);
   const salt = unb64(saltText);
   const hash = unb64(hashText);
   if (m === undefined || t === undefined || p === undefined || !salt || !hash) return undefined;
-  if (m < 8 * p || m * t > MAX_M_TIMES_T) return undefined;
+  if (m < 8 * p) return undefined;
   if (salt.length < 8 || salt.length > 1024 || hash.length < 4 || hash.length > 1024) return undefined;
+  const L = ARGON2_LIMITS;
+  if (m > L.m || t > L.t || p > L.p || m * t > L.mTimesT) {
+    return `m=${m} KiB, t=${t}, p=${p}; the limits are m ≤ ${L.m} KiB, t ≤ ${L.t}, p ≤ ${L.p} and m×t ≤ ${L.mTimesT} KiB`;
+  }
   return { type: TYPES[id], version, m, t, p, salt, hash };
 }
 
 export async function argon2Verify(fn: string, password: Uint8Array, stored: string): Promise<boolean> {
   const h = parseArgon2(stored);
   if (!h) return false;
+  if (typeof h === "string") return overCap(fn, "Argon2", h);
   const lib = await argon2Lib(fn);
   try {
     const actual = await lib.hash(Buffer.from(password), {

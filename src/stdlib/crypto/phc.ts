@@ -54,3 +54,19 @@ export function intParam(params: Map<string, string>, key: string, min: number, 
   const n = Number(raw);
   return n >= min && n <= max ? n : undefined;
 }
+
+const warned = new Set<string>();
+
+/**
+ * A well-formed stored hash whose cost parameters are above this runtime's limits: it verifies as
+ * false (like a malformed hash, before any work is done) and the first such hash of each
+ * algorithm is reported once on stderr, so an operator can tell a refused hash from a wrong
+ * password.
+ */
+export function overCap(fn: string, algorithm: string, detail: string): false {
+  if (!warned.has(algorithm)) {
+    warned.add(algorithm);
+    process.stderr.write(`warning: ${fn}: a stored ${algorithm} hash asks for more work than this runtime allows (${detail}), so it does not verify\n`);
+  }
+  return false;
+}

@@ -78,6 +78,18 @@ function words(command: string): string[] {
   return out;
 }
 
+/** POSIX single-quoting: `it's` → `'it'\''s'`; the shell expands nothing inside '…'. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** No command line can carry a NUL character (the OS would cut the word there). */
+function refuseNul(command: string, args: string[]): void {
+  if (command.includes("\0")) throw new WflRuntimeError("The command contains a NUL character, which no command line can carry", "spawn failed");
+  const i = args.findIndex((a) => a.includes("\0"));
+  if (i >= 0) throw new WflRuntimeError(`Argument ${i + 1} contains a NUL character, which no command line can carry`, "spawn failed");
+}
+
 const SHELL_SYNTAX = /[|&;<>()$`\\\n*?{}[\]~]/;
 
 function launch(command: string, args: Value, shell: boolean, policy: ProcessPolicy): ProcessState {
@@ -88,6 +100,7 @@ function launch(command: string, args: Value, shell: boolean, policy: ProcessPol
     );
   }
   const extra = args === null ? [] : Array.isArray(args) ? args.map((a) => formatValue(a)) : [formatValue(args)];
+  refuseNul(command, extra);
   if (shell && policy.mode !== "unrestricted") {
     throw new WflRuntimeError("'using shell' needs 'shell_execution_mode = unrestricted' in .wflcfg", "spawn failed");
   }
@@ -95,7 +108,8 @@ function launch(command: string, args: Value, shell: boolean, policy: ProcessPol
   let argv: string[];
   if (shell) {
     file = "/bin/sh";
-    argv = ["-c", [command, ...extra].join(" ")];
+    // Only the command text is shell syntax; each argument reaches the command as one literal word.
+    argv = ["-c", [command, ...extra.map(shellQuote)].join(" ")];
   } else {
     if (policy.mode === "allowlist_only" && SHELL_SYNTAX.test(command)) {
       throw new WflRuntimeError(`'${command}' uses shell syntax, which allowlist_only mode does not allow`, "spawn failed");

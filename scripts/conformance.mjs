@@ -104,7 +104,8 @@ function listWfl(root, sub = "") {
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const rel = sub ? `${sub}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...listWfl(root, rel));
+    // A folder whose name starts with `_` holds files other programs load (modules), not programs.
+    if (entry.isDirectory()) { if (!entry.name.startsWith("_")) out.push(...listWfl(root, rel)); }
     else if (entry.isFile() && entry.name.endsWith(".wfl")) out.push(rel);
   }
   return out.sort();

@@ -211,3 +211,19 @@ test("the parser's error count is capped", () => {
   assert.equal(r.code, 1);
   assert.equal(r.err.split("\n").filter((l) => l.startsWith("error[PARSE]")).length, 25);
 });
+
+test("documented forms: `exit with code N` ends the program with that status", () => {
+  const r = wfl('display "before"\nexit with code 3\ndisplay "after"\n');
+  assert.equal(r.code, 3);
+  assert.equal(r.out, "before\n");
+  assert.equal(r.err, "");
+  const bad = wfl("exit with code 300\n");
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /^error\[RUNTIME\]: An exit code must be a whole number from 0 to 255, got 300/);
+});
+
+test("documented forms: `execute command … with arguments … as result` needs no `wait for`", () => {
+  const r = wfl('execute command "echo" with arguments ["hi"] as result\n', ["--parse"]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out)[0].kind, "RunCommand");
+});

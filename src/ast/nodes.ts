@@ -92,7 +92,8 @@ export type CoreStmt =
   | { kind: "Break"; span: Span }
   | { kind: "Continue"; span: Span }
   | { kind: "ExitLoop"; span: Span }
-  | { kind: "ExitProgram"; span: Span }
+  /** `exit program` (code null: status 0) or `exit with code N`. */
+  | { kind: "ExitProgram"; code: Expr | null; span: Span }
   | { kind: "ActionDef"; name: string; nameSpan: Span; params: Param[]; returnType: string | null; body: Stmt[]; span: Span }
   | { kind: "Return"; value: Expr | null; span: Span }
   | { kind: "ExprStmt"; expr: Expr; span: Span }

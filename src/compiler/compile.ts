@@ -1147,7 +1147,16 @@ const CORE_STATEMENTS: StmtCompilers<CoreStmt> = {
   Break: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null),
   Continue: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null),
   ExitLoop: (c) => (c.loopDepth > 0 ? { fn: () => Signal.ExitLoop, async: false } : null),
-  ExitProgram: () => ({ fn: () => { throw new ExitProgram(0); }, async: false }),
+  ExitProgram: (c, s, scope) => {
+    if (!s.code) return { fn: () => { throw new ExitProgram(0); }, async: false };
+    const span = s.span;
+    return c.withValue(c.expr(s.code, scope), (_f, v) => {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) {
+        throw new WflRuntimeError(`An exit code must be a whole number from 0 to 255, got ${formatValue(v)}`, "type", span);
+      }
+      throw new ExitProgram(v);
+    }, false);
+  },
   ActionDef: () => null, // hoisted
   Return: (c, s, scope) => c.returnStmt(s, scope),
   ExprStmt: (c, s, scope) => c.exprStmt(s.expr, scope),

@@ -93,7 +93,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
     testMode: opts.testMode ?? false,
     maxCallDepth: Number.isFinite(maxDepth) && maxDepth > 0 ? maxDepth : 1000,
     reportError: (err, note) => report("RUNTIME", { message: `${err.message} (${note})`, span: err.span, file: (err as { file?: string }).file }),
-    executeFile: async (path, request, capture) => {
+    executeFile: async (path, request, capture, globals) => {
       const depth = (opts.executeDepth ?? 0) + 1;
       const maxExec = Number(config.get("max_execute_file_depth") ?? "4");
       if (depth > maxExec) throw new WflRuntimeError(`execute file is nested more than ${maxExec} levels deep`, "general");
@@ -102,6 +102,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
       let out = "";
       let err = "";
       const page = new Map<string, Value>();
+      if (globals) for (const [k, v] of globals) page.set(k, v);
       if (request instanceof WflObject) for (const k of ["method", "path", "client_ip", "body", "headers"]) page.set(k, request.get(k) ?? null);
       const code = await runProgram({
         file: target,

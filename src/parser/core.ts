@@ -5,6 +5,7 @@
 // are placeholders and must not be inspected.
 import { EmbeddedActionsParser, EOF, MismatchedTokenException, NotAllInputParsedException, isRecognitionException, tokenMatcher, type IOrAlt, type IToken, type TokenType } from "chevrotain";
 import * as T from "../lexer/tokens.js";
+import { KEYWORDS } from "../lexer/tokens.js";
 import { K } from "./keywords.js";
 import type { Expr, Stmt, Param, Handler, RouteArm, BinaryOp } from "../ast/nodes.js";
 import { kindOfWhenPhrase } from "../diagnostics/catalogue.js";
@@ -227,17 +228,17 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       GATE: () => this.softWordsThenAs(),
       DEF: () => { name += " " + this.CONSUME(T.AnyIdent).image; },
     });
-    this.ACTION(() => { if (name.includes(" ")) this.declaredNames.add(name); });
+    // Names with a soft keyword in them (`page count`, `file name`) are remembered, so later uses
+    // read as one name (`identifier`).
+    this.ACTION(() => { if (name.split(" ").some((w) => KEYWORDS.has(w))) this.declaredNames.add(name); });
     return name;
   });
-  /** True when the next tokens are names or soft keywords up to `as`, with at least one soft keyword. */
+  /** True when the next tokens are names or soft keywords up to `as` (`store file name as …`). */
   private softWordsThenAs(): boolean {
-    let soft = false;
     for (let k = 1; k < 16; k++) {
       const t = this.LA(k);
-      if (t.tokenType === K.as) return soft && k > 1;
+      if (t.tokenType === K.as) return k > 1;
       if (!tokenMatcher(t, T.AnyIdent)) return false;
-      if (t.tokenType !== T.Identifier) soft = true;
     }
     return false;
   }
@@ -476,8 +477,17 @@ export abstract class CoreParser extends EmbeddedActionsParser {
         ALT: () => {
           this.CONSUME(K.exit);
           return this.OR2([
-            { ALT: () => { this.CONSUME(K.program); return { kind: "ExitProgram" } as const; } },
+            { ALT: () => { this.CONSUME(K.program); return { kind: "ExitProgram", code: null } as const; } },
             { ALT: () => { this.CONSUME(K.loop); return { kind: "ExitLoop" } as const; } },
+            {
+              // `exit with code N`: end the program with exit status N.
+              ALT: () => {
+                this.CONSUME(K.with);
+                this.word(1, "code");
+                const code = this.SUBRULE(this.additive);
+                return { kind: "ExitProgram", code } as const;
+              },
+            },
             { ALT: () => ({ kind: "ExitLoop" }) as const },
           ]);
         },
@@ -758,15 +768,26 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   createList = this.RULE("createList", (): Stmt => {
     const start = this.CONSUME(K.create);
     this.CONSUME(K.list);
+    // `create list called items` (the reference pages' form) names the list like `create list items`.
+    this.OPTION({ GATE: () => this.LA(2).tokenType !== T.Colon, DEF: () => this.CONSUME(K.called) });
     const name = this.SUBRULE(this.identifier);
-    this.blockOpen();
     const items: Expr[] = [];
-    this.MANY(() => {
-      this.CONSUME(K.add);
-      items.push(this.SUBRULE(this.expression));
-      this.CONSUME(T.Newline);
-    });
-    this.endOf(K.list);
+    this.OR([
+      {
+        ALT: () => {
+          this.blockOpen();
+          this.MANY(() => {
+            this.CONSUME(K.add);
+            items.push(this.SUBRULE(this.expression));
+            this.CONSUME(T.Newline);
+          });
+          this.endOf(K.list);
+        },
+      },
+      // No `:` and no body: an empty list.
+      { ALT: () => { this.CONSUME2(T.Newline); } },
+      { GATE: () => this.LA(1).tokenType === EOF, ALT: () => {} },
+    ]);
     return { kind: "CreateList", name, items, span: this.spanFrom(start) };
   });
 
@@ -869,6 +890,8 @@ export abstract class CoreParser extends EmbeddedActionsParser {
               { ALT: () => this.CONSUME(K.and) },
               { ALT: () => this.CONSUME(K.to) },
               { ALT: () => this.CONSUME(K.with) },
+              // `remove_dir at P recursive yes`: a named flag, passed as the next argument.
+              { GATE: () => this.isWord(1, "recursive"), ALT: () => this.word(1, "recursive") },
             ]);
             args.push(this.SUBRULE2(this.additive));
           });
@@ -1118,7 +1141,9 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   postfix = this.RULE("postfix", (): Expr => {
     const start = this.LA(1);
     let e = this.SUBRULE(this.primary);
-    this.MANY(() => {
+    // `remove_dir at "x"` is a builtin called in command form (exprStmt), not an index.
+    const builtinAt = (): boolean => this.LA(1).tokenType === K.at && e.kind === "Var" && this.builtinNames.has(e.name);
+    this.MANY({ GATE: () => !builtinAt(), DEF: () => {
       this.OR([
         {
           ALT: () => {
@@ -1162,7 +1187,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
           },
         },
       ]);
-    });
+    } });
     return e;
   });
 

@@ -23,7 +23,8 @@ export interface RuntimeOptions {
   /** Reports an error the program survives (a failed request in a main loop); provided by the host. */
   reportError?: (err: WflRuntimeError, note: string) => void;
   /** Runs another WFL file (`execute wfl file at …`); provided by the host. */
-  executeFile?: (path: string, request: Value, capture: boolean) => Promise<Value>;
+  /** Runs another WFL file; `globals` are extra variables it sees (a `load module` with a computed path). */
+  executeFile?: (path: string, request: Value, capture: boolean, globals?: Map<string, Value>) => Promise<Value>;
 }
 
 export class Runtime {
@@ -306,10 +307,10 @@ export class Runtime {
     else this.engine.writeError(`error[RUNTIME]: ${err.message} (${note})\n`);
   }
 
-  async executeFile(path: string, request: Value, capture: boolean): Promise<Value> {
+  async executeFile(path: string, request: Value, capture: boolean, globals?: Map<string, Value>): Promise<Value> {
     if (!this.options.executeFile) throw new WflRuntimeError("Executing other WFL files is not available here", "general");
     this.flush();
-    return this.options.executeFile(path, request, capture);
+    return this.options.executeFile(path, request, capture, globals);
   }
 
   inFile<T>(file: string, run: () => T): T {

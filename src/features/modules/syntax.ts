@@ -16,14 +16,21 @@ export function modulesSyntax<B extends ParserClass>(Base: B) {
       return { kind: "Include", path: this.ACTION(() => decodeString(pathTok.image)), isolated: false, span: this.spanFrom(start) };
     });
 
-    /** `load module from "x.wfl"`: runs the file in an isolated child scope. */
+    /**
+     * `load module from "x.wfl"`: runs the file in an isolated child scope. The path may be any
+     * expression (`load module from modules_dir + plugin + ".wfl"`); one that is not a plain text
+     * is worked out, and the module loaded, when the statement runs.
+     */
     loadModuleStmt = this.RULE("loadModuleStmt", (): Stmt => {
       const start = this.CONSUME(K.load);
       this.CONSUME(K.module);
       this.CONSUME(K.from);
-      const pathTok = this.CONSUME(T.StringLiteral);
+      const path = this.SUBRULE(this.pathExpr);
       this.eos();
-      return { kind: "Include", path: this.ACTION(() => decodeString(pathTok.image)), isolated: true, span: this.spanFrom(start) };
+      return this.ACTION(() =>
+        path.kind === "Text"
+          ? { kind: "Include", path: path.value, isolated: true, span: this.spanFrom(start) }
+          : { kind: "LoadModule", path, span: this.spanFrom(start) }) as Stmt;
     });
 
     /** `execute [wfl] file at P [with req] [and read output as v]`. */

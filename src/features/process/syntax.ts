@@ -75,7 +75,14 @@ export function processSyntax<B extends ParserClass>(Base: B) {
     });
 
     protected readonly processTables = this.contribute({
-      statements: [{ ALT: () => this.SUBRULE(this.killStmt) }],
+      statements: [
+        { ALT: () => this.SUBRULE(this.killStmt) },
+        // `execute command "ls" with arguments ["-la"] as result`: the same as with `wait for` in front.
+        {
+          GATE: () => (this.LA(1).tokenType === K.execute || this.LA(1).tokenType === K.spawn) && this.isWord(2, "command"),
+          ALT: () => this.SUBRULE2(this.runCommandTail, { ARGS: [this.LA(1)] }),
+        },
+      ],
       primaries: [
         { GATE: () => this.isWord(1, "process") && this.LA(3).tokenType === K.is && this.isWord(4, "running"), ALT: () => this.SUBRULE(this.processRunning) },
       ],

@@ -1198,7 +1198,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.callExpr) },
       {
-        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline,
+        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isWord(2, "object"),
         ALT: () => {
           const start = this.CONSUME(K.create);
           return this.OR5([

@@ -18,7 +18,7 @@ import { resolve as resolvePath } from "node:path";
 import * as nodeCrypto from "node:crypto";
 import { fail } from "../../runtime/errors.js";
 import { snapshotBlobPath } from "../../runtime/packages.js";
-import { b64, overCap, parseParams, intParam, safeEqual, unb64 } from "./phc.js";
+import { b64, overCap, parseParams, intParam, safeEqual, unb64, unreadable } from "./phc.js";
 
 type Argon2Lib = typeof Argon2;
 
@@ -123,7 +123,7 @@ export function parseArgon2(stored: string): Argon2Params | string | undefined {
 
 export async function argon2Verify(fn: string, password: Uint8Array, stored: string): Promise<boolean> {
   const h = parseArgon2(stored);
-  if (!h) return false;
+  if (!h) return unreadable(fn);
   if (typeof h === "string") return overCap(fn, "Argon2", h);
   const lib = await argon2Lib(fn);
   try {

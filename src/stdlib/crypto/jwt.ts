@@ -1,0 +1,100 @@
+// JSON Web Tokens (RFC 7519) through the `jose` package: `sign jwt with claims C and secret S`
+// (`sign_jwt of C and S`) and `verify jwt T with secret S` (`verify_jwt of T and S`).
+//
+// - HS256 (HMAC-SHA256) only: a token is signed with header {"alg":"HS256","typ":"JWT"}, and a
+//   token whose header names any other algorithm (HS384, RS256, `none`, …) does not verify.
+// - The secret must be text of at least 32 bytes (UTF-8; RFC 7518 §3.2 asks for a key as long as
+//   the hash, 256 bits); anything else is an error, not a failed verification.
+// - Verification answers the claims (a map, as parse_json would give them) or `nothing` for a bad
+//   signature, another algorithm, a malformed token, or a token that is expired (`exp`), not yet
+//   valid (`nbf`) or issued in the future (`iat`), each checked with CLOCK_TOLERANCE_S seconds of
+//   tolerance for clocks that disagree a little.
+// - Claims are written as stringify_json writes a map (so Binary values are refused); `exp`,
+//   `nbf` and `iat`, when present, must be numbers (seconds since 1970, NumericDate).
+//
+// Loading: jose is an ES module kept outside the bundles and the start-up snapshot; it is loaded on
+// first use (from the snapshot through a require anchored at the blob: Node 20.19+ can require an
+// ES module without top-level await), so programs that never use JWTs never load it.
+import type * as Jose from "jose";
+import { resolve as resolvePath } from "node:path";
+import { type Value, isObject, typeName } from "../../runtime/values.js";
+import { fail } from "../../runtime/errors.js";
+import { snapshotBlobPath } from "../../runtime/packages.js";
+import { parseJson, stringifyJson } from "../json/index.js";
+
+type JoseLib = typeof Jose;
+
+/** Seconds of clock difference allowed when checking `exp`, `nbf` and `iat`. */
+export const CLOCK_TOLERANCE_S = 5;
+/** The shortest secret accepted, in bytes (256 bits, the size of the HS256 hash). */
+export const MIN_SECRET_BYTES = 32;
+/** The longest token verified, in characters (a larger one is not a token anyone sent honestly). */
+const MAX_TOKEN_CHARS = 64 * 1024;
+
+let loaded: JoseLib | undefined;
+let loading: Promise<JoseLib | string> | undefined;
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split("\n")[0]!;
+}
+
+async function load(): Promise<JoseLib | string> {
+  const blob = snapshotBlobPath();
+  if (blob !== undefined) {
+    const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    if (!getBuiltin) return "this Node.js has no process.getBuiltinModule";
+    try {
+      const mod = getBuiltin.call(process, "node:module") as typeof import("node:module");
+      return mod.createRequire(resolvePath(blob))("jose") as JoseLib;
+    } catch (e) {
+      return firstLine(e);
+    }
+  }
+  try {
+    return (await import("jose")) as JoseLib;
+  } catch (e) {
+    return firstLine(e);
+  }
+}
+
+async function jose(fn: string): Promise<JoseLib> {
+  if (loaded) return loaded;
+  loading ??= load();
+  const r = await loading;
+  if (typeof r === "string") throw fail(`${fn}: JSON Web Tokens are not available (the jose package could not be loaded: ${r})`);
+  loaded = r;
+  return r;
+}
+
+function secretBytes(fn: string, v: Value): Uint8Array {
+  if (typeof v !== "string") throw fail(`${fn}: the secret must be text, got ${typeName(v)}`, "type");
+  const b = Buffer.from(v, "utf8");
+  if (b.length < MIN_SECRET_BYTES) throw fail(`${fn}: the secret must be at least ${MIN_SECRET_BYTES} bytes long, got ${b.length}`);
+  return new Uint8Array(b);
+}
+
+export async function signJwt(fn: string, claims: Value, secret: Value): Promise<string> {
+  if (!isObject(claims)) throw fail(`${fn}: the claims must be an object (a map), got ${typeName(claims)}`, "type");
+  const key = secretBytes(fn, secret);
+  const payload = JSON.parse(stringifyJson(claims, false)) as Record<string, unknown>;
+  for (const c of ["exp", "nbf", "iat"]) {
+    if (c in payload && (typeof payload[c] !== "number" || !Number.isFinite(payload[c] as number)))
+      throw fail(`${fn}: the "${c}" claim must be a number of seconds since 1970, got ${typeName(claims.get(c)!)}`, "type");
+  }
+  const lib = await jose(fn);
+  return new lib.SignJWT(payload as Jose.JWTPayload).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(key);
+}
+
+export async function verifyJwt(fn: string, token: Value, secret: Value): Promise<Value> {
+  const key = secretBytes(fn, secret);
+  if (typeof token !== "string" || token.length > MAX_TOKEN_CHARS) return null;
+  const lib = await jose(fn);
+  let payload: Jose.JWTPayload;
+  try {
+    ({ payload } = await lib.jwtVerify(token, key, { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_S }));
+  } catch {
+    return null; // bad signature, other algorithm, malformed, expired, not yet valid
+  }
+  if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) return null;
+  return parseJson(JSON.stringify(payload));
+}

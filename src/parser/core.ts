@@ -181,7 +181,10 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           let name = this.CONSUME(T.Identifier).image;
-          this.MANY(() => { name += " " + this.CONSUME2(T.Identifier).image; });
+          this.MANY({
+            GATE: () => this.identifierStops.size === 0 || !this.identifierStops.has(this.LA(1).image),
+            DEF: () => { name += " " + this.CONSUME2(T.Identifier).image; },
+          });
           return name;
         },
       },
@@ -205,6 +208,21 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     });
     return name;
   });
+
+  /**
+   * Words that end a multi-word name while a rule needs them (`verify password attempt against h`
+   * sets `against`); empty otherwise.
+   */
+  protected identifierStops: ReadonlySet<string> = new Set();
+  protected withIdentifierStops<T>(words: ReadonlySet<string>, run: () => T): T {
+    const saved = this.identifierStops;
+    this.identifierStops = words;
+    try {
+      return run();
+    } finally {
+      this.identifierStops = saved;
+    }
+  }
 
   /**
    * Names declared with a soft keyword inside (`page count`), so later uses read as one name.

@@ -6,6 +6,8 @@ import { K } from "../../parser/keywords.js";
 import type { ParserClass } from "../../parser/core.js";
 import type { Expr } from "../../ast/nodes.js";
 
+const AGAINST: ReadonlySet<string> = new Set(["against"]);
+
 export function cryptoSyntax<B extends ParserClass>(Base: B) {
   abstract class CryptoSyntax extends Base {
     /** An operand; `idx` is the occurrence within its rule (as for SUBRULE1…4). */
@@ -30,7 +32,7 @@ export function cryptoSyntax<B extends ParserClass>(Base: B) {
           GATE: () => this.isWord(1, "password"),
           ALT: () => {
             this.word(2, "password");
-            const password = this.cryptoOperand(1);
+            const password = this.withIdentifierStops(AGAINST, () => this.cryptoOperand(1));
             this.word(3, "against");
             const stored = this.cryptoOperand(2);
             return { kind: "VerifyPassword", password, stored, span: this.spanFrom(start) } as Expr;

@@ -35,7 +35,16 @@ export function objectsSyntax<B extends ParserClass>(Base: B) {
     fieldOf = this.RULE("fieldOf", (): Expr => {
       const start = this.LA(1);
       this.word(1, "field");
-      const key = this.SUBRULE(this.primary);
+      // The key is a text or a plain name (never a call: `field key of obj` reads `key`).
+      const key = this.OR([
+        { ALT: () => { const t = this.CONSUME(T.StringLiteral); return this.ACTION(() => this.stringNode(t)); } },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.Identifier);
+            return { kind: "Var", name: t.image, span: this.tokSpan(t) } as Expr;
+          },
+        },
+      ]);
       this.CONSUME(K.of);
       const target = this.SUBRULE(this.postfix);
       return { kind: "FieldOf", key, target, span: this.spanFrom(start) };

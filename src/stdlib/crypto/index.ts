@@ -4,7 +4,7 @@
 // Semantics decided here:
 // - `hmac_sha256 of message and key` (message first, as the docs and corpus vectors use it).
 // - Text is hashed as UTF-8; `sha256` and `hmac_sha256` also accept Binary values.
-// - Password hashes are PHC strings: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (argon2.ts),
+// - Password hashes are PHC strings: `$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>` (argon2.ts),
 //   `$2b$12$…` (bcrypt.ts), `$scrypt$ln=17,r=8,p=1$<salt>$<hash>` and
 //   `$pbkdf2-sha256$i=600000,l=32$<salt>$<hash>` (salt and hash in unpadded standard base64).
 //   `hash_password` uses Argon2id; `verify_password` detects the algorithm from the stored text

@@ -367,3 +367,43 @@ test("the seed's examples from sections 3.1, 3.3 and 3.4 run unchanged (TestProg
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /ours: 4 passed, 0 failed/);
 });
+
+test("RS256 and ES256 with PEM key files (extension): sign with the private key, verify with the public key", async () => {
+  const { generateKeyPairSync } = await import("node:crypto");
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const small = generateKeyPairSync("rsa", { modulusLength: 1024 });
+  fs.writeFileSync(path.join(dir, "rsa.pem"), rsa.privateKey.export({ type: "pkcs1", format: "pem" }));
+  fs.writeFileSync(path.join(dir, "rsa.pub.pem"), rsa.publicKey.export({ type: "spki", format: "pem" }));
+  fs.writeFileSync(path.join(dir, "ec.pem"), ec.privateKey.export({ type: "sec1", format: "pem" }));
+  fs.writeFileSync(path.join(dir, "ec.pub.pem"), ec.publicKey.export({ type: "spki", format: "pem" }));
+  fs.writeFileSync(path.join(dir, "small.pem"), small.privateKey.export({ type: "pkcs8", format: "pem" }));
+  const out = lines(run([
+    `store hs as "${SECRET}"`,
+    'store c as create object with "sub" as "user123" and "exp" as timestamp + 60',
+    'store rsa_token as sign jwt with claims c and secret (read content from "rsa.pem")',
+    'store ec_token as sign jwt with claims c and secret (read content from "ec.pem")',
+    'display field "sub" of (verify jwt rsa_token with secret (read content from "rsa.pub.pem"))',
+    'display field "sub" of (verify jwt ec_token with secret (read content from "ec.pub.pem"))',
+    // A token never verifies under another key type or algorithm (no algorithm confusion).
+    'display verify jwt rsa_token with secret (read content from "ec.pub.pem")',
+    'display verify jwt ec_token with secret (read content from "rsa.pub.pem")',
+    "display verify jwt rsa_token with secret hs",
+    'display verify jwt (sign jwt with claims c and secret hs) with secret (read content from "rsa.pub.pem")',
+    "try:",
+    '    store x as sign jwt with claims c and secret (read content from "rsa.pub.pem")',
+    "catch:",
+    "    display error_message",
+    "end try",
+    "try:",
+    '    store y as sign jwt with claims c and secret (read content from "small.pem")',
+    "catch:",
+    "    display error_message",
+    "end try",
+  ]));
+  assert.deepEqual(out, ["user123", "user123", "nothing", "nothing", "nothing", "nothing",
+    "sign_jwt: the key is not a PEM private key this runtime can read (RSA or EC P-256)",
+    "sign_jwt: an RSA key must be at least 2048 bits long"]);
+  const rsaHeader = JSON.parse(Buffer.from(lines(run(['store c as create object with "sub" as "u"', 'display sign jwt with claims c and secret (read content from "rsa.pem")']))[0].split(".")[0], "base64url"));
+  assert.deepEqual(rsaHeader, { alg: "RS256", typ: "JWT" });
+});

@@ -303,7 +303,9 @@ test("the bad-argument sweep through the CLI: one program, every builtin by name
   const r = run(src);
   assert.equal(r.signal, null, "not killed by a signal");
   assert.equal(r.code, 0, r.stderr.slice(0, 500));
-  assert.equal(r.stderr, "");
+  // The password verifiers answer `no` to an unreadable stored hash and say so once on stderr
+  // (Docs/crypto.md); nothing else may be written there.
+  assert.equal(r.stderr.replace(/^warning: \w+: a stored password hash could not be read \(.*\), so it does not verify\n/gm, ""), "");
   const results = r.stdout.split("\n").filter((l) => /^(ok|err) /.test(l));
   assert.equal(results.length, nanAllowed.size, "every call printed its answer or its error");
   const problems = [];

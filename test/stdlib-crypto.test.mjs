@@ -190,12 +190,12 @@ test("seal / unseal: key and context checks", () => {
 
 test("password hashing: Argon2id (hash_password default)", async () => {
   const stored = await call("hash_password", "correct horse battery staple");
-  assert.match(stored, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+  assert.match(stored, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
   assert.equal(await call("verify_password", "correct horse battery staple", stored), true);
   assert.equal(await call("verify_password", "wrong password", stored), false);
   assert.notEqual(await call("hash_password", "correct horse battery staple"), stored); // fresh salt
   const a = await call("argon2_hash", "argon-secret");
-  assert.match(a, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  assert.match(a, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
   assert.equal(await call("argon2_verify", "argon-secret", a), true);
   assert.equal(await call("argon2_verify", "argon-secreT", a), false);
   assert.equal(await call("argon2_verify", "", await call("argon2_hash", "")), true);

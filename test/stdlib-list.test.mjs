@@ -10,7 +10,7 @@ test("length / size on lists, text and binary", () => {
   assert.equal(call("length", []), 0);
   assert.equal(call("size", [1, 2, 3, 4]), 4);
   assert.equal(call("length", new Uint8Array(7)), 7);
-  throwsWfl(() => call("length", 5), /^length expects a list, text or binary data, got Number$/);
+  throwsWfl(() => call("length", 5), /^length expects a list, text, binary data or a file opened with open file, got Number$/);
   throwsWfl(() => call("length", makeObject({ a: 1 })), /got Object$/);
 });
 

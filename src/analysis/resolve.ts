@@ -11,7 +11,7 @@ import type { Registry } from "../stdlib/registry.js";
 import { standardLibrary } from "../stdlib/index.js";
 import { patternReferences } from "../stdlib/pattern/compile.js";
 import { forEachPart, forEachExprChild } from "../ast/walk.js";
-import { WAITING_STMTS } from "../compiler/may-wait.js";
+import { WAITING_STMTS, WAITING_EXPRS } from "../compiler/may-wait.js";
 
 /** Loads and parses an included file; returns null (after reporting) when it cannot. */
 export type IncludeLoader = (path: string, fromFile: string, span: Span) => Program | null;
@@ -549,6 +549,7 @@ class Resolver {
 
   private expr(e: Expr, b: Block): void {
     if (!e) return;
+    if (WAITING_EXPRS.has(e.kind)) this.current.waits = true;
     switch (e.kind) {
       case "Var": this.varRef(e, b); return;
       case "Call":

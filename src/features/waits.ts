@@ -5,4 +5,9 @@ import { modulesWaits } from "./modules/nodes.js";
 import { webWaits } from "./web/nodes.js";
 import { processWaits } from "./process/nodes.js";
 
+import { cryptoExprWaits } from "./crypto/nodes.js";
+
 export const FEATURE_WAITS: readonly string[] = [...testsWaits, ...modulesWaits, ...webWaits, ...processWaits];
+
+/** Expression kinds of the feature rooms that always wait. */
+export const FEATURE_EXPR_WAITS: readonly string[] = [...cryptoExprWaits];

@@ -182,7 +182,10 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           let name = this.CONSUME(T.Identifier).image;
-          this.MANY(() => { name += " " + this.CONSUME2(T.Identifier).image; });
+          this.MANY({
+            GATE: () => this.identifierStops.size === 0 || !this.identifierStops.has(this.LA(1).image),
+            DEF: () => { name += " " + this.CONSUME2(T.Identifier).image; },
+          });
           return name;
         },
       },
@@ -206,6 +209,21 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     });
     return name;
   });
+
+  /**
+   * Words that end a multi-word name while a rule needs them (`verify password attempt against h`
+   * sets `against`); empty otherwise.
+   */
+  protected identifierStops: ReadonlySet<string> = new Set();
+  protected withIdentifierStops<T>(words: ReadonlySet<string>, run: () => T): T {
+    const saved = this.identifierStops;
+    this.identifierStops = words;
+    try {
+      return run();
+    } finally {
+      this.identifierStops = saved;
+    }
+  }
 
   /**
    * Names declared with a soft keyword inside (`page count`), so later uses read as one name.
@@ -1223,7 +1241,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.callExpr) },
       {
-        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline,
+        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isWord(2, "object"),
         ALT: () => {
           const start = this.CONSUME(K.create);
           return this.OR5([

@@ -24,5 +24,7 @@ export function register(r: Registry): void {
 
   r.constant("newline", "\n");
   r.constant("tab", "\t");
+  // `null` is another name for `nothing` (`check if decoded is not null:`, as the WFLHub requirements write it).
+  r.constant("null", null);
   r.constant("wfl_version", WFL_VERSION);
 }

@@ -4,7 +4,7 @@
 // Semantics decided here:
 // - `hmac_sha256 of message and key` (message first, as the docs and corpus vectors use it).
 // - Text is hashed as UTF-8; `sha256` and `hmac_sha256` also accept Binary values.
-// - Password hashes are PHC strings: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (argon2.ts),
+// - Password hashes are PHC strings: `$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>` (argon2.ts),
 //   `$2b$12$…` (bcrypt.ts), `$scrypt$ln=17,r=8,p=1$<salt>$<hash>` and
 //   `$pbkdf2-sha256$i=600000,l=32$<salt>$<hash>` (salt and hash in unpadded standard base64).
 //   `hash_password` uses Argon2id; `verify_password` detects the algorithm from the stored text
@@ -21,10 +21,11 @@ import type { Registry } from "../registry.js";
 import { type Value, typeName } from "../../runtime/values.js";
 import { fail } from "../../runtime/errors.js";
 import { int, text } from "../args.js";
-import { MAX_PASSWORD_BYTES, b64, intParam, overCap, parsePhc, passwordBytes, safeEqual } from "./phc.js";
+import { MAX_PASSWORD_BYTES, b64, intParam, overCap, parsePhc, passwordBytes, safeEqual, unreadable } from "./phc.js";
 import { argon2Hash, argon2Verify } from "./argon2.js";
 import { bcryptHash, bcryptVerify, isBcryptHash } from "./bcrypt.js";
 import { seal, unseal } from "./seal.js";
+import { signJwt, verifyJwt } from "./jwt.js";
 
 function bytesOf(fn: string, v: Value): Uint8Array {
   if (typeof v === "string") return Buffer.from(v, "utf8");
@@ -58,7 +59,7 @@ export async function scryptHash(password: Uint8Array): Promise<string> {
 
 export async function scryptVerify(fn: string, password: Uint8Array, stored: string): Promise<boolean> {
   const phc = parsePhc(stored, "scrypt");
-  if (!phc) return false;
+  if (!phc) return unreadable(fn);
   const ln = intParam(phc.params, "ln", 1, 63);
   const r = intParam(phc.params, "r", 1, 2 ** 30);
   const p = intParam(phc.params, "p", 1, 2 ** 30);
@@ -94,7 +95,7 @@ export async function pbkdf2Hash(password: Uint8Array): Promise<string> {
 
 export async function pbkdf2Verify(fn: string, password: Uint8Array, stored: string): Promise<boolean> {
   const phc = parsePhc(stored, "pbkdf2-sha256");
-  if (!phc) return false;
+  if (!phc) return unreadable(fn);
   const i = intParam(phc.params, "i", 1, 2 ** 32 - 1);
   const l = phc.params.has("l") ? intParam(phc.params, "l", 1, 1024) : phc.hash.length;
   if (i === undefined || l === undefined || l !== phc.hash.length) return false;
@@ -112,14 +113,15 @@ export function verifyAnyPassword(fn: string, password: Uint8Array, stored: stri
   if (isBcryptHash(stored)) return bcryptVerify(fn, Buffer.from(password).toString("utf8"), stored);
   if (stored.startsWith("$scrypt$")) return scryptVerify(fn, password, stored);
   if (stored.startsWith("$pbkdf2-sha256$")) return pbkdf2Verify(fn, password, stored);
-  return Promise.resolve(false);
+  return Promise.resolve(unreadable(fn));
 }
 
 function verifier(fn: string, check: (fn: string, pw: Uint8Array, stored: string) => Promise<boolean>) {
   return ([pw, stored]: Value[]): boolean | Promise<boolean> => {
     const p = Buffer.from(text(fn, pw!), "utf8");
     // A stored hash that is not even text is just another unreadable record.
-    if (typeof stored !== "string" || p.length > MAX_PASSWORD_BYTES) return false;
+    if (p.length > MAX_PASSWORD_BYTES) return false;
+    if (typeof stored !== "string") return unreadable(fn);
     return check(fn, p, stored);
   };
 }
@@ -150,7 +152,11 @@ export function register(r: Registry): void {
   });
   r.fn("generate_csrf_token", { params: [] }, () => nodeCrypto.randomBytes(32).toString("hex"));
 
-  r.fn("hash_password", { params: ["text"], async: true }, ([pw]) => argon2Hash("hash_password", passwordBytes("hash_password", pw!)));
+  // `hash_password of X` and `hash password X` (src/features/crypto) are the same function.
+  r.fn("hash_password", { params: ["text"], async: true }, ([pw]) => {
+    if (pw === "") throw fail("hash_password: the password is empty; an empty password cannot be stored safely");
+    return argon2Hash("hash_password", passwordBytes("hash_password", pw!));
+  });
   r.fn("verify_password", { params: ["text", "any"], async: true }, verifier("verify_password", verifyAnyPassword));
   r.fn("argon2_hash", { params: ["text"], async: true }, ([pw]) => argon2Hash("argon2_hash", passwordBytes("argon2_hash", pw!)));
   r.fn("argon2_verify", { params: ["text", "any"], async: true }, verifier("argon2_verify", argon2Verify));
@@ -163,6 +169,10 @@ export function register(r: Registry): void {
   r.fn("scrypt_verify", { params: ["text", "any"], async: true }, verifier("scrypt_verify", scryptVerify));
   r.fn("pbkdf2_hash", { params: ["text"], async: true }, ([pw]) => pbkdf2Hash(passwordBytes("pbkdf2_hash", pw!)));
   r.fn("pbkdf2_verify", { params: ["text", "any"], async: true }, verifier("pbkdf2_verify", pbkdf2Verify));
+
+  // `sign jwt with claims C and secret S` / `verify jwt T with secret S` (src/features/crypto).
+  r.fn("sign_jwt", { params: ["any", "any"], async: true }, ([claims, secret]) => signJwt("sign_jwt", claims!, secret!));
+  r.fn("verify_jwt", { params: ["any", "any"], async: true }, ([token, secret]) => verifyJwt("verify_jwt", token!, secret!));
 
   r.fn("seal", { params: ["text", "text", "text?"] }, (args) => seal(args));
   r.fn("unseal", { params: ["text", "text", "text?"] }, (args) => unseal(args));

@@ -70,3 +70,18 @@ export function overCap(fn: string, algorithm: string, detail: string): false {
   }
   return false;
 }
+
+const warnedUnreadable = new Set<string>();
+
+/**
+ * A stored hash that is not a password hash this runtime can read (not text, an unknown
+ * algorithm, or damaged): it verifies as false, and the first one each function meets in a
+ * process is reported once on stderr, so a damaged record can be told from a wrong password.
+ */
+export function unreadable(fn: string): false {
+  if (!warnedUnreadable.has(fn)) {
+    warnedUnreadable.add(fn);
+    process.stderr.write(`warning: ${fn}: a stored password hash could not be read (it is not a hash this runtime knows, or it is damaged), so it does not verify\n`);
+  }
+  return false;
+}

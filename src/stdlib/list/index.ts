@@ -10,6 +10,7 @@ import { fail } from "../../runtime/errors.js";
 import { checkListGrowth } from "../../runtime/memory.js";
 import { list, int, text, wrongType } from "../args.js";
 import { compareText, cpLength, cpRange, unitToCp } from "../text/unicode.js";
+import { fileSize, isFileHandle } from "../filesystem/files.js";
 
 const EPS = Number.EPSILON;
 
@@ -104,9 +105,11 @@ function clampIndex(i: number, len: number): number {
 }
 
 export function register(r: Registry): void {
-  // length / size: items in a list, characters in text, bytes in binary data.
-  r.fn("length", { params: ["list|text|binary"], aliases: ["size"] }, (a) => {
+  // length / size: items in a list, characters in text, bytes in binary data, bytes in an open
+  // file (`size of handle`).
+  r.fn("length", { params: ["list|text|binary|file"], aliases: ["size"] }, (a) => {
     const v = a[0]!;
+    if (isFileHandle(v)) return fileSize(v);
     if (Array.isArray(v)) return v.length;
     if (typeof v === "string") return cpLength(v);
     if (v instanceof Uint8Array) return v.length;

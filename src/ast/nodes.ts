@@ -12,12 +12,13 @@ import type { FilesStmt, FilesExpr } from "../features/files/nodes.js";
 import type { WebStmt } from "../features/web/nodes.js";
 import type { DatabaseStmt, DatabaseExpr } from "../features/database/nodes.js";
 import type { ProcessStmt, ProcessExpr } from "../features/process/nodes.js";
+import type { ObjectsExpr } from "../features/objects/nodes.js";
 
 export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
 export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
 
-export type Expr = CoreExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr;
+export type Expr = CoreExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr;
 
 export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt;
 

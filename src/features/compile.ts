@@ -11,6 +11,7 @@ import { filesCompilers, filesExpressions } from "./files/compile.js";
 import { webCompilers } from "./web/compile.js";
 import { databaseCompilers, databaseExpressions } from "./database/compile.js";
 import { processCompilers, processExpressions } from "./process/compile.js";
+import { objectsExpressions } from "./objects/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -32,4 +33,5 @@ export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
   ...filesExpressions,
   ...databaseExpressions,
   ...processExpressions,
+  ...objectsExpressions,
 };

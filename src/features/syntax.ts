@@ -10,9 +10,10 @@ import { filesSyntax } from "./files/syntax.js";
 import { webSyntax } from "./web/syntax.js";
 import { databaseSyntax } from "./database/syntax.js";
 import { processSyntax } from "./process/syntax.js";
+import { objectsSyntax } from "./objects/syntax.js";
 
-const Rooms = processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
-  patternsSyntax(containersSyntax(testsSyntax(CoreParser)))))))));
+const Rooms = objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
+  patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))));
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

@@ -4,5 +4,6 @@ import { testsWaits } from "./tests/nodes.js";
 import { modulesWaits } from "./modules/nodes.js";
 import { webWaits } from "./web/nodes.js";
 import { processWaits } from "./process/nodes.js";
+import { databaseWaits } from "./database/nodes.js";
 
-export const FEATURE_WAITS: readonly string[] = [...testsWaits, ...modulesWaits, ...webWaits, ...processWaits];
+export const FEATURE_WAITS: readonly string[] = [...testsWaits, ...modulesWaits, ...webWaits, ...processWaits, ...databaseWaits];

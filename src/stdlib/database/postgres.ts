@@ -142,7 +142,7 @@ export async function openPostgres(url: string, owner: RunResources): Promise<Va
   } catch {
     throw dbError(`'${shown}' is not a valid PostgreSQL URL (expected postgres://user:password@host:port/database)`);
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, types: typeParsers(pg) });
+  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: "wfl", idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, types: typeParsers(pg) });
   const d = new PgDatabase(pool, shown, owner);
   d.password = password;
   // An idle connection that breaks (the server restarts) must not crash the process.
@@ -232,7 +232,7 @@ export async function run(d: PgDatabase, tx: PgTransaction | null, sqlValue: Val
   if (tx?.done) throw dbError("This transaction has already been committed or rolled back");
   const sql = formatValue(sqlValue);
   if (CONTROL.test(leadingWord(sql))) {
-    throw dbError("Use 'begin transaction on db as tx' … 'commit transaction tx' (or 'in transaction on db:') instead of sending BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE as SQL");
+    throw dbError("Use 'in transaction on db:' … 'end transaction' instead of sending BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE as SQL");
   }
   const bound = pgBind(sql, params);
   const target: Pg.Pool | Pg.PoolClient = tx ? tx.client : d.blockClient ?? d.pool;

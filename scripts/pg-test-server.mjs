@@ -46,7 +46,8 @@ export async function startPostgres() {
   };
   const port = await freePort();
   let started = false;
-  const stop = async () => {
+  const stopNow = () => {
+    process.off("exit", stopNow);
     try {
       if (started) run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
     } catch {
@@ -55,6 +56,9 @@ export async function startPostgres() {
     started = false;
     rmSync(dir, { recursive: true, force: true });
   };
+  const stop = async () => stopNow();
+  // Also when the process ends without calling stop() (a crash, process.exit): no server is left behind.
+  process.on("exit", stopNow);
   try {
     const pwfile = join(dir, "pw");
     writeFileSync(pwfile, "s3cret-pw\n");

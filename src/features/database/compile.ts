@@ -1,4 +1,5 @@
-// Databases: `open database`, `in transaction on db:`.
+// Databases: `open/connect to database`, `in transaction on db:`, and the seed's `execute query … on`,
+// `begin/commit/rollback transaction` (all waiting: PostgreSQL is asynchronous).
 import type { Stmt } from "../../ast/nodes.js";
 import { BlockScope } from "../../compiler/scope.js";
 import { type CExpr, type CStmt, type StmtResult } from "../../compiler/closures.js";

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
+import * as http from "node:http";
 import { fileURLToPath } from "node:url";
 import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 
@@ -394,11 +395,20 @@ test("PostgreSQL errors are WFL errors naming the database (password redacted) a
   assert.ok(!caught.includes(pg.password));
 });
 
-test("PostgreSQL queries do not block the event loop: a timer keeps running during SELECT pg_sleep(1)", { skip: skipPg }, async () => {
+test("PostgreSQL queries do not block the event loop: a timer and a server keep running during SELECT pg_sleep(1)", { skip: skipPg }, async () => {
   const { run: runWfl } = await import("../dist/index.js");
   const ticks = [];
   const timer = setInterval(() => ticks.push(Date.now()), 20);
+  // A server in the same process, asked while the query sleeps, answers at once.
+  const server = http.createServer((_req, res) => res.end("still here"));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const started = Date.now();
+  let answered = null;
+  const ask = new Promise((resolve) => setTimeout(resolve, 400)).then(async () => {
+    const t0 = Date.now();
+    const body = await (await fetch(`http://127.0.0.1:${server.address().port}/`)).text();
+    answered = { body, at: Date.now() - started, took: Date.now() - t0 };
+  });
   let result;
   try {
     result = await runWfl([
@@ -408,10 +418,14 @@ test("PostgreSQL queries do not block the event loop: a timer keeps running duri
       'display field "answer" of a[0]',
       "close database db",
     ].join("\n"), { args: [pg.url] });
+    await ask;
   } finally {
     clearInterval(timer);
+    server.close();
   }
   const took = Date.now() - started;
+  assert.equal(answered.body, "still here");
+  assert.ok(answered.at < 1000 && answered.took < 250, `the server answered after ${answered.took} ms, ${answered.at} ms into the run`);
   assert.equal(result.exitCode, 0, result.diagnostics);
   assert.equal(result.output, "42\n");
   assert.ok(took >= 1000, `pg_sleep(1) took ${took} ms`);

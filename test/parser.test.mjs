@@ -121,3 +121,36 @@ test("--lex lists tokens with the line and column diagnostics use (columns count
     '4:1 Kw_store "store"', '4:7 Identifier "y"', '4:9 Kw_as "as"', '4:12 StringLiteral "\\"a\\\\\\"b\\""', '4:18 Newline "\\n"',
   ]);
 });
+
+test("the seed's SQL statements parse (execute query … on, begin/commit/rollback transaction, count through, field … of)", () => {
+  const r = parse([
+    "connect to database at args[0] as db",
+    'execute query "SELECT id FROM t WHERE a = $1" on db with parameters [x] as results',
+    'execute query "DELETE FROM t" on db',
+    "count through results as row:",
+    '    store v as field "id" of row',
+    "end count",
+    "count from 1 to 3:",
+    "    display count",
+    "end count",
+    "begin transaction on db as tx",
+    'execute query "UPDATE t SET a = 1" on tx with parameters [] as changed',
+    "commit transaction tx",
+    "rollback transaction tx",
+    'store old as query db with "SELECT 1"',
+    "close database db",
+  ].join("\n") + "\n");
+  assert.equal(r.code, 0, r.stderr);
+  const kinds = r.ast.map((s) => s.kind);
+  assert.deepEqual(kinds, ["OpenDatabase", "ExecuteQuery", "ExecuteQuery", "ForEach", "CountLoop", "BeginTransaction", "ExecuteQuery", "EndTransaction", "EndTransaction", "Store", "CloseDatabase"]);
+  assert.equal(r.ast[1].name, "results");
+  assert.equal(r.ast[2].name, null);
+  assert.equal(r.ast[3].name, "row");
+  assert.equal(r.ast[3].body[0].value.kind, "FieldOf");
+  assert.equal(r.ast[7].commit, true);
+  assert.equal(r.ast[8].commit, false);
+  assert.equal(r.ast[9].value.kind, "DbQuery");
+  // The fixed words stay free as variable names.
+  const names = parse('store field as 1\nstore query as 2\nstore begin as 3\nstore commit as 4\nstore through as 5\ndisplay field with query with begin\n');
+  assert.equal(names.code, 0, names.stderr);
+});

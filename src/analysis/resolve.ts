@@ -424,6 +424,11 @@ class Resolver {
       }
       case "OpenDatabase": this.expr(s.url, b); this.declareName(s.name, s.span, b, "variable"); return;
       case "Transaction": this.expr(s.db, b); this.block(s.body ?? [], b); return;
+      case "ExecuteQuery":
+        this.expr(s.sql, b); this.expr(s.target, b); if (s.params) this.expr(s.params, b);
+        if (s.name) this.declareName(s.name, s.span, b, "variable");
+        return;
+      case "BeginTransaction": this.expr(s.db, b); this.declareName(s.name, s.span, b, "variable"); return;
       case "RunCommand":
         this.expr(s.command, b); if (s.args) this.expr(s.args, b);
         if (s.name) this.declareName(s.name, s.span, b, "variable");
@@ -579,6 +584,9 @@ class Resolver {
       case "Member": this.expr(e.target, b); return;
       case "MethodCall":
         this.current.dynamic = true;
+        break;
+      case "DbQuery":
+        this.current.waits = true; // PostgreSQL queries are asynchronous
         break;
     }
     forEachExprChild(e, (c) => this.expr(c, b));

@@ -12,8 +12,8 @@ import type { FilesStmt, FilesExpr } from "../features/files/nodes.js";
 import type { WebStmt } from "../features/web/nodes.js";
 import type { DatabaseStmt, DatabaseExpr } from "../features/database/nodes.js";
 import type { ProcessStmt, ProcessExpr } from "../features/process/nodes.js";
-
 import type { ObjectsExpr } from "../features/objects/nodes.js";
+
 import type { CryptoExpr } from "../features/crypto/nodes.js";
 export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";

@@ -285,6 +285,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.checkStmt) },
       { ALT: () => this.SUBRULE(this.ifStmt) },
       { GATE: () => this.LA(2).tokenType === K.from, ALT: () => this.SUBRULE(this.countStmt) },
+      { GATE: () => this.LA(1).tokenType === K.count && this.isWord(2, "through"), ALT: () => this.SUBRULE(this.countThroughStmt) },
       { ALT: () => this.SUBRULE(this.forEachStmt) },
       { ALT: () => this.SUBRULE(this.repeatStmt) },
       { ALT: () => this.SUBRULE(this.loopControlStmt) },
@@ -416,6 +417,19 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const body = this.SUBRULE(this.block);
     this.endOf(K.count);
     return { kind: "CountLoop", from, to, step, down, varName, body, span: this.spanFrom(start) };
+  });
+
+  /** `count through L as item:` … `end count`: `for each item in L` spelled as a count loop. */
+  countThroughStmt = this.RULE("countThroughStmt", (): Stmt => {
+    const start = this.CONSUME(K.count);
+    this.word(1, "through");
+    const iterable = this.SUBRULE(this.expression);
+    this.CONSUME(K.as);
+    const name = this.SUBRULE(this.identifier);
+    this.blockOpen();
+    const body = this.SUBRULE(this.block);
+    this.endOf(K.count);
+    return { kind: "ForEach", name, iterable, reversed: false, body, span: this.spanFrom(start) };
   });
 
   forEachStmt = this.RULE("forEachStmt", (): Stmt => {

@@ -1,4 +1,5 @@
-// The grammar of databases: `open database`, `query`/`execute … with`, `in transaction on`.
+// The grammar of databases: `open database`/`connect to database`, `query`/`execute … with`,
+// `in transaction on`, and the seed's `execute query … on`, `begin/commit/rollback transaction`.
 import { EOF } from "chevrotain";
 import * as T from "../../lexer/tokens.js";
 import { K } from "../../parser/keywords.js";
@@ -58,6 +59,49 @@ export function databaseSyntax<B extends ParserClass>(Base: B) {
       return { kind: "DbQuery", execute, db, sql, params, span: this.spanFrom(start) };
     });
 
+    /** `execute query SQL on db|tx [with parameters L] [as v]` (the seed's form). */
+    executeQueryStmt = this.RULE("executeQueryStmt", (): Stmt => {
+      const start = this.CONSUME(K.execute);
+      this.word(1, "query");
+      const sql = this.SUBRULE(this.additive);
+      this.CONSUME(K.on);
+      const target = this.SUBRULE(this.postfix);
+      let params: Expr | null = null;
+      this.OPTION(() => {
+        this.CONSUME(K.with);
+        this.CONSUME(K.parameters);
+        params = this.SUBRULE2(this.postfix);
+      });
+      let name: string | null = null;
+      this.OPTION2(() => {
+        this.CONSUME(K.as);
+        name = this.SUBRULE(this.identifier);
+      });
+      this.eos();
+      return { kind: "ExecuteQuery", sql, target, params, name, span: this.spanFrom(start) };
+    });
+
+    /** `begin transaction on db as tx`. */
+    beginTransactionStmt = this.RULE("beginTransactionStmt", (): Stmt => {
+      const start = this.word(1, "begin");
+      this.word(2, "transaction");
+      this.CONSUME(K.on);
+      const db = this.SUBRULE(this.postfix);
+      this.CONSUME(K.as);
+      const name = this.SUBRULE(this.identifier);
+      this.eos();
+      return { kind: "BeginTransaction", db, name, span: this.spanFrom(start) };
+    });
+
+    /** `commit transaction tx` / `rollback transaction tx`. */
+    endTransactionStmt = this.RULE("endTransactionStmt", (): Stmt => {
+      const start = this.word(1, "commit", "rollback");
+      this.word(2, "transaction");
+      const tx = this.SUBRULE(this.postfix);
+      this.eos();
+      return { kind: "EndTransaction", commit: start.image === "commit", tx, span: this.spanFrom(start) };
+    });
+
     /** `close database db`. */
     closeDatabaseStmt = this.RULE("closeDatabaseStmt", (): Stmt => {
       const start = this.CONSUME(K.close);
@@ -73,7 +117,13 @@ export function databaseSyntax<B extends ParserClass>(Base: B) {
           GATE: () => (this.LA(1).tokenType === K.open && this.isWord(2, "database")) || (this.isWord(1, "connect") && this.isWord(3, "database")),
           ALT: () => this.SUBRULE(this.openDatabaseStmt),
         },
-        { GATE: () => this.isWord(2, "transaction"), ALT: () => this.SUBRULE(this.transactionStmt) },
+        { GATE: () => this.LA(1).tokenType === K.in && this.isWord(2, "transaction"), ALT: () => this.SUBRULE(this.transactionStmt) },
+        {
+          GATE: () => this.LA(1).tokenType === K.execute && this.isWord(2, "query") && this.LA(3).tokenType !== K.with,
+          ALT: () => this.SUBRULE(this.executeQueryStmt),
+        },
+        { GATE: () => this.isWord(1, "begin") && this.isWord(2, "transaction"), ALT: () => this.SUBRULE(this.beginTransactionStmt) },
+        { GATE: () => this.isOneOf(1, ["commit", "rollback"]) && this.isWord(2, "transaction"), ALT: () => this.SUBRULE(this.endTransactionStmt) },
         { GATE: () => this.isWord(2, "database") && this.LA(3).tokenType !== T.Newline && this.LA(3).tokenType !== EOF, ALT: () => this.SUBRULE(this.closeDatabaseStmt) },
       ],
       primaries: [

@@ -20,9 +20,12 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import { requirePackage } from "../../runtime/packages.js";
 import type { RunResources } from "../../runtime/lifetime.js";
+import * as pg from "./postgres.js";
 
 class Database {
   inTransaction = false;
+  /** The transaction of `begin transaction on db as tx`, until it is committed or rolled back. */
+  openTx: SqliteTransaction | null = null;
   /** Whether a statement's SQL is transaction control, by its text (bounded cache). */
   readonly controlCache = new Map<string, boolean>();
   constructor(readonly db: BetterSqlite3.Database, readonly url: string, readonly owner: RunResources) {}
@@ -33,11 +36,11 @@ class Database {
   }
 }
 
-function dbError(message: string): WflRuntimeError {
+export function dbError(message: string): WflRuntimeError {
   return new WflRuntimeError(message, "general");
 }
 
-function messageOf(e: unknown): string {
+export function messageOf(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split("\n")[0]!;
 }
 
@@ -61,13 +64,14 @@ function sqliteTarget(url: string): { file: string; mode: Mode } | null {
 }
 
 /** Open a database for the run that `owner` stands for: the run's end closes it. */
-export function openDatabase(urlValue: Value, owner: RunResources): Value {
+export function openDatabase(urlValue: Value, owner: RunResources): Value | Promise<Value> {
   const url = formatValue(urlValue);
-  if (/^(postgres|postgresql|mysql|mariadb):\/\//.test(url)) {
+  if (/^(postgres|postgresql):\/\//i.test(url)) return pg.openPostgres(url, owner);
+  if (/^(mysql|mariadb):\/\//.test(url)) {
     throw dbError(`This runtime cannot connect to ${url.split(":")[0]} databases yet; use a sqlite:// URL`);
   }
   const target = sqliteTarget(url);
-  if (target === null) throw dbError(`'${url}' is not a database URL (expected sqlite://path/to/file.db or sqlite::memory:)`);
+  if (target === null) throw dbError(`'${pg.redactUrl(url)}' is not a database URL (expected sqlite://path/to/file.db, sqlite::memory: or postgres://user:password@host/database)`);
   let Ctor: typeof BetterSqlite3;
   try {
     Ctor = requirePackage<typeof BetterSqlite3>("better-sqlite3");
@@ -87,6 +91,10 @@ export function openDatabase(urlValue: Value, owner: RunResources): Value {
 }
 
 function databaseOf(v: Value): Database {
+  if (v instanceof WflOpaque && v.handle instanceof SqliteTransaction) {
+    if (v.handle.done) throw dbError("This transaction has already been committed or rolled back");
+    return databaseOf(v.handle.dbv);
+  }
   if (v instanceof WflOpaque && v.handle instanceof Database) {
     if (!v.handle.db.open) throw dbError("This database has been closed");
     return v.handle;
@@ -140,8 +148,10 @@ function prepare(d: Database, sql: Value): BetterSqlite3.Statement {
 
 // ---- parameters -------------------------------------------------------------------------------
 
-interface Placeholder {
+export interface Placeholder {
   text: string;
+  /** Where it starts in the SQL text. */
+  at: number;
   /** The name better-sqlite3 binds it by (`$1` → "1", `:a` → "a"); null for a bare `?`. */
   key: string | null;
 }
@@ -177,12 +187,14 @@ export function placeholders(sql: string): Placeholder[] {
     } else if (c === "?") {
       let j = i + 1;
       while (j < n && /[0-9]/.test(sql[j]!)) j++;
-      out.push({ text: sql.slice(i, j), key: j > i + 1 ? sql.slice(i + 1, j) : null });
+      out.push({ text: sql.slice(i, j), at: i, key: j > i + 1 ? sql.slice(i + 1, j) : null });
       i = j;
+    } else if (c === ":" && sql[i + 1] === ":") {
+      i += 2; // a PostgreSQL cast (`x::int`), not a placeholder
     } else if (c === ":" || c === "@" || c === "$") {
       let j = i + 1;
       while (j < n && ID_CHAR.test(sql[j]!)) j++;
-      if (j > i + 1) out.push({ text: sql.slice(i, j), key: sql.slice(i + 1, j) });
+      if (j > i + 1) out.push({ text: sql.slice(i, j), at: i, key: sql.slice(i + 1, j) });
       i = Math.max(j, i + 1);
     } else if (ID_CHAR.test(c)) {
       // A name or number; `$` may appear inside names (a$b), so it is not a placeholder there.
@@ -215,8 +227,11 @@ function bindValue(v: Value, position: string): unknown {
   );
 }
 
-/** The arguments for better-sqlite3: a positional list, or one object for numbered/named placeholders. */
-function bind(text: string, params: Value): unknown[] {
+/**
+ * Which value each placeholder of `text` takes: checks the placeholders against the parameters (a
+ * list for `?` and `$1`, a map for `:name`) and returns the placeholders with their values.
+ */
+export function assignParams(text: string, params: Value): { style: "bare" | "numbered" | "named"; marks: { mark: Placeholder; value: Value; position: string }[] } {
   const marks = placeholders(text);
   const bare = marks.filter((p) => p.key === null);
   const numbered = marks.filter((p) => p.key !== null && /^\d+$/.test(p.key));
@@ -228,12 +243,13 @@ function bind(text: string, params: Value): unknown[] {
     if (!(params instanceof WflObject)) {
       throw dbError(`The SQL uses the named placeholder '${named[0]!.text}', so give the parameters as a map with an entry '${named[0]!.key}' (or use ? or $1 placeholders with a list)`);
     }
-    const obj: Record<string, unknown> = {};
-    for (const p of named) {
-      if (!params.has(p.key!)) throw dbError(`The SQL uses '${p.text}' but the parameters map has no entry '${p.key}'`);
-      obj[p.key!] = bindValue(params.get(p.key!)!, `'${p.key}'`);
-    }
-    return [obj];
+    return {
+      style: "named",
+      marks: named.map((p) => {
+        if (!params.has(p.key!)) throw dbError(`The SQL uses '${p.text}' but the parameters map has no entry '${p.key}'`);
+        return { mark: p, value: params.get(p.key!)!, position: `'${p.key}'` };
+      }),
+    };
   }
   if (params instanceof WflObject) {
     throw dbError("Parameters given as a map need named placeholders such as :name in the SQL");
@@ -245,14 +261,21 @@ function bind(text: string, params: Value): unknown[] {
     if (list.length !== highest) {
       throw dbError(`The SQL uses placeholders up to $${highest} but ${list.length} parameter value${list.length === 1 ? " was" : "s were"} given`);
     }
-    const obj: Record<string, unknown> = {};
-    for (const p of numbered) obj[p.key!] = bindValue(list[Number(p.key) - 1]!, String(Number(p.key)));
-    return [obj];
+    return { style: "numbered", marks: numbered.map((p) => ({ mark: p, value: list[Number(p.key) - 1]!, position: String(Number(p.key)) })) };
   }
   if (list.length !== bare.length) {
     throw dbError(`The SQL has ${bare.length} ? placeholder${bare.length === 1 ? "" : "s"} but ${list.length} parameter value${list.length === 1 ? " was" : "s were"} given`);
   }
-  return list.map((v, i) => bindValue(v, String(i + 1)));
+  return { style: "bare", marks: bare.map((p, i) => ({ mark: p, value: list[i]!, position: String(i + 1) })) };
+}
+
+/** The arguments for better-sqlite3: a positional list, or one object for numbered/named placeholders. */
+function bind(text: string, params: Value): unknown[] {
+  const { style, marks } = assignParams(text, params);
+  if (style === "bare") return marks.map((m) => bindValue(m.value, m.position));
+  const obj: Record<string, unknown> = {};
+  for (const m of marks) obj[style === "numbered" ? String(Number(m.mark.key)) : m.mark.key!] = bindValue(m.value, m.position);
+  return [obj];
 }
 
 /** A value read from SQLite (integers arrive as BigInt: exact). */
@@ -264,8 +287,17 @@ function toValue(v: unknown): Value {
   return String(v);
 }
 
+/** A PostgreSQL database or transaction, or null for SQLite ones. */
+function postgresOf(v: Value): { d: pg.PgDatabase; tx: pg.PgTransaction | null } | null {
+  if (v instanceof WflOpaque && v.handle instanceof pg.PgDatabase) return { d: v.handle, tx: null };
+  if (v instanceof WflOpaque && v.handle instanceof pg.PgTransaction) return { d: v.handle.db, tx: v.handle };
+  return null;
+}
+
 /** `query db with SQL [and parameters [..]]`: the rows, as a list of objects keyed by column. */
-export function query(dbv: Value, sql: Value, params: Value): Value {
+export function query(dbv: Value, sql: Value, params: Value): Value | Promise<Value> {
+  const p = postgresOf(dbv);
+  if (p) return pg.run(p.d, p.tx, sql, params).then((r) => r.rows ?? []);
   const d = databaseOf(dbv);
   const stmt = prepare(d, sql);
   const args = bind(stmt.source, params);
@@ -284,8 +316,10 @@ export function query(dbv: Value, sql: Value, params: Value): Value {
   }
 }
 
-/** `execute db with SQL [and parameters [..]]`: `{affected_rows, last_insert_id}`. */
-export function execute(dbv: Value, sql: Value, params: Value): Value {
+/** `execute db with SQL [and parameters [..]]`: `{affected_rows, last_insert_id}` (PostgreSQL: no id, nothing). */
+export function execute(dbv: Value, sql: Value, params: Value): Value | Promise<Value> {
+  const p = postgresOf(dbv);
+  if (p) return pg.run(p.d, p.tx, sql, params).then((r) => new WflObject([["affected_rows", r.rows ? 0 : r.count], ["last_insert_id", null]]));
   const d = databaseOf(dbv);
   const stmt = prepare(d, sql);
   const args = bind(stmt.source, params);
@@ -318,6 +352,7 @@ function rollbackNow(d: Database): string | null {
 /** Begin a transaction for `in transaction on db:`; returns the commit and rollback steps. */
 export function begin(dbv: Value): { commit(): void; rollback(): void } {
   const d = databaseOf(dbv);
+  if (d.openTx) throw dbError("This database is already in a transaction (begun with 'begin transaction'); commit or roll it back first");
   if (d.inTransaction) throw dbError("This database is already in a transaction; transactions cannot be nested");
   try {
     d.db.exec("BEGIN");
@@ -349,9 +384,16 @@ export function begin(dbv: Value): { commit(): void; rollback(): void } {
   };
 }
 
-export function closeDatabase(dbv: Value): void {
+export function closeDatabase(dbv: Value): void | Promise<void> {
+  if (dbv instanceof WflOpaque && dbv.handle instanceof pg.PgDatabase) return dbv.handle.closeCleanly();
   if (dbv instanceof WflOpaque && dbv.handle instanceof Database) {
     const d = dbv.handle;
+    if (d.openTx) {
+      // `close database db` with a `begin transaction … as tx` still open: roll it back, then close.
+      d.openTx.done = true;
+      d.openTx.ctl.rollback();
+      d.openTx = null;
+    }
     if (d.inTransaction) {
       throw dbError("A database cannot be closed inside its own transaction; close it after 'end transaction'");
     }
@@ -359,4 +401,71 @@ export function closeDatabase(dbv: Value): void {
     return;
   }
   databaseOf(dbv);
+}
+
+// ---- the seed's statements: `execute query … on db|tx [with parameters L] [as v]`, `begin/commit/rollback transaction` ----
+
+/** A transaction of `begin transaction on db as tx` on SQLite (the database's one connection). */
+class SqliteTransaction {
+  done = false;
+  constructor(readonly dbv: Value, readonly ctl: { commit(): void; rollback(): void }) {}
+}
+
+/** `in transaction on db:`: the commit and rollback steps (asynchronous on PostgreSQL). */
+export function beginBlock(dbv: Value): { commit(): void | Promise<void>; rollback(): void | Promise<void> } | Promise<{ commit(): Promise<void>; rollback(): Promise<void> }> {
+  const p = postgresOf(dbv);
+  if (p && !p.tx) return pg.beginBlock(p.d);
+  if (p) throw dbError("'in transaction on' takes a database, not a transaction");
+  return begin(dbv);
+}
+
+/**
+ * `execute query SQL on db|tx [with parameters L]`: a statement that returns rows (SELECT, or
+ * INSERT … RETURNING) gives the rows, a list of maps keyed by column; any other statement gives the
+ * number of rows it changed.
+ */
+export function executeQuery(target: Value, sql: Value, params: Value): Value | Promise<Value> {
+  const p = postgresOf(target);
+  if (p) return pg.run(p.d, p.tx, sql, params).then((r) => r.rows ?? r.count);
+  const d = databaseOf(target);
+  const stmt = prepare(d, sql);
+  const args = bind(stmt.source, params);
+  try {
+    if (!stmt.reader) return stmt.run(...args).changes;
+    return (stmt.all(...args) as Record<string, unknown>[]).map((row) => {
+      const o = new WflObject();
+      for (const [k, v] of Object.entries(row)) o.set(k, toValue(v));
+      return o;
+    });
+  } catch (e) {
+    throw dbError(`SQL error: ${messageOf(e)}`);
+  }
+}
+
+/** `begin transaction on db as tx`. */
+export function beginTransaction(dbv: Value): Value | Promise<Value> {
+  const p = postgresOf(dbv);
+  if (p && p.tx) throw dbError("'begin transaction on' takes a database, not a transaction");
+  if (p) return pg.beginTx(p.d).then((tx) => new WflOpaque("Transaction", `[Transaction on ${p.d.url}]`, tx));
+  const d = databaseOf(dbv);
+  if (dbv instanceof WflOpaque && dbv.handle instanceof SqliteTransaction) throw dbError("'begin transaction on' takes a database, not a transaction");
+  const ctl = begin(dbv);
+  const tx = new SqliteTransaction(dbv, ctl);
+  d.openTx = tx;
+  return new WflOpaque("Transaction", `[Transaction on ${d.url}]`, tx);
+}
+
+/** `commit transaction tx` / `rollback transaction tx`. */
+export function endTransaction(txv: Value, commit: boolean): void | Promise<void> {
+  if (txv instanceof WflOpaque && txv.handle instanceof pg.PgTransaction) return pg.endTx(txv.handle, commit);
+  if (!(txv instanceof WflOpaque && txv.handle instanceof SqliteTransaction)) {
+    throw new WflRuntimeError(`Expected a transaction (from 'begin transaction on db as tx'), got ${formatValue(txv)}`, "type");
+  }
+  const tx = txv.handle;
+  if (tx.done) throw dbError("This transaction has already been committed or rolled back");
+  tx.done = true;
+  const d = (tx.dbv as WflOpaque).handle as Database;
+  if (d.openTx === tx) d.openTx = null;
+  if (commit) tx.ctl.commit();
+  else tx.ctl.rollback();
 }

@@ -227,3 +227,56 @@ test("documented forms: `execute command … with arguments … as result` needs
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(r.out)[0].kind, "RunCommand");
 });
+
+test("every binder name carries a real start..end span", () => {
+  const source = [
+    "store page count as 1",
+    "for each item in [1, 2]:",
+    "    display item",
+    "end for",
+    "count from 1 to 2 as step number:",
+    "    display step number",
+    "end count",
+    "define action called sum up with first value and second value:",
+    "    return first value plus second value",
+    "end action",
+    "create list shopping items:",
+    '    add "milk"',
+    "end list",
+    "create map user info:",
+    '    name is "Ada"',
+    "end map",
+    "try:",
+    "    display 1 divided by 0",
+    "when error as problem:",
+    "    display problem",
+    "end try",
+    'open file at "x.txt" for writing as output handle',
+    'execute command "ls" as listing',
+    "listen on port 8080 as web server",
+    "wait for request comes in on web server as the request",
+    'connect to database at "sqlite::memory:" as the db',
+    'begin transaction on the db as tx',
+    'execute query "SELECT 1" on tx as result rows',
+    "",
+  ].join("\n");
+  const r = wfl(source, ["--parse"]);
+  assert.equal(r.code, 0, r.err);
+  const seen = [];
+  const visit = (n) => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== "object") return;
+    for (const [nameKey, spanKey] of [["name", "nameSpan"], ["varName", "varNameSpan"], ["bind", "bindSpan"], ["output", "outputSpan"]]) {
+      if (typeof n[nameKey] === "string" && n[spanKey]) {
+        seen.push(n[nameKey]);
+        assert.equal(source.slice(n[spanKey].start, n[spanKey].end).split(/\s+/).join(" "), n[nameKey], `${n.kind ?? "node"}.${spanKey}`);
+      }
+    }
+    for (const v of Object.values(n)) visit(v);
+  };
+  visit(JSON.parse(r.out));
+  assert.deepEqual(seen.sort(), [
+    "first value", "item", "listing", "output handle", "page count", "problem", "result rows", "second value",
+    "shopping items", "step number", "sum up", "the db", "the request", "tx", "user info", "web server",
+  ]);
+});

@@ -53,6 +53,7 @@ export type BinaryOp =
 
 export interface Param {
   name: string;
+  nameSpan: Span;
   type: string | null;
   defaultValue: Expr | null;
   span: Span;
@@ -69,6 +70,7 @@ export interface Handler {
   phraseSpan: Span | null;
   catches: ErrorKind | "any" | null;
   bind: string | null;
+  bindSpan?: Span;
   body: Stmt[];
   span: Span;
 }
@@ -86,8 +88,8 @@ export type CoreStmt =
   | { kind: "Change"; target: Expr; value: Expr; span: Span }
   | { kind: "Display"; values: Expr[]; span: Span }
   | { kind: "If"; cond: Expr; then: Stmt[]; otherwise: Stmt[] | null; span: Span }
-  | { kind: "CountLoop"; from: Expr; to: Expr; step: Expr | null; down: boolean; varName: string; body: Stmt[]; span: Span }
-  | { kind: "ForEach"; name: string; iterable: Expr; reversed: boolean; body: Stmt[]; span: Span }
+  | { kind: "CountLoop"; from: Expr; to: Expr; step: Expr | null; down: boolean; varName: string; varNameSpan: Span | null; body: Stmt[]; span: Span }
+  | { kind: "ForEach"; name: string; nameSpan: Span; iterable: Expr; reversed: boolean; body: Stmt[]; span: Span }
   | { kind: "While"; cond: Expr; until: boolean; body: Stmt[]; span: Span }
   | { kind: "DoUntil"; cond: Expr; body: Stmt[]; span: Span }
   | { kind: "Forever"; body: Stmt[]; span: Span }
@@ -107,8 +109,8 @@ export type CoreStmt =
   | { kind: "DivideBy"; target: Expr; value: Expr; span: Span }
   | { kind: "RemoveFrom"; value: Expr; target: Expr; span: Span }
   | { kind: "Clear"; target: Expr; span: Span }
-  | { kind: "CreateList"; name: string; items: Expr[]; span: Span }
-  | { kind: "CreateMap"; name: string; entries: { key: string; value: Expr }[]; span: Span }
+  | { kind: "CreateList"; name: string; nameSpan: Span; items: Expr[]; span: Span }
+  | { kind: "CreateMap"; name: string; nameSpan: Span; entries: { key: string; value: Expr }[]; span: Span }
   | { kind: "WaitDuration"; amount: Expr; unit: "seconds" | "milliseconds"; span: Span }
   | { kind: "WaitFor"; stmt: Stmt; span: Span }
   | { kind: "Export"; span: Span };

@@ -178,6 +178,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
 
   /** An identifier: a run of plain words (`user name`), or one soft keyword (`count`). */
   identifier = this.RULE("identifier", (): string => {
+    const first = this.LA(1);
     let name: string = this.OR({ IGNORE_AMBIGUITIES: true, DEF: [
       {
         ALT: () => {
@@ -207,8 +208,12 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       GATE: () => this.continuesDeclaredName(name),
       DEF: () => { name += " " + this.CONSUME2(T.AnyIdent).image; },
     });
+    this.ACTION(() => { this.lastNameSpan = this.spanFrom(first); });
     return name;
   });
+
+  /** The span of the name the last `identifier` read (binders take it right after reading one). */
+  protected lastNameSpan: Span = { start: 0, end: 0 };
 
   /**
    * Words that end a multi-word name while a rule needs them (`verify password attempt against h`
@@ -241,6 +246,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
 
   /** A declared name: an identifier, continued through soft keywords up to `as` (`store page count as 1`). */
   declaredName = this.RULE("declaredName", (): string => {
+    const first = this.LA(1);
     let name = this.SUBRULE(this.identifier);
     this.MANY({
       GATE: () => this.softWordsThenAs(),
@@ -248,7 +254,10 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     });
     // Names with a soft keyword in them (`page count`, `file name`) are remembered, so later uses
     // read as one name (`identifier`).
-    this.ACTION(() => { if (name.split(" ").some((w) => KEYWORDS.has(w))) this.declaredNames.add(name); });
+    this.ACTION(() => {
+      if (name.split(" ").some((w) => KEYWORDS.has(w))) this.declaredNames.add(name);
+      this.lastNameSpan = this.spanFrom(first);
+    });
     return name;
   });
   /** True when the next tokens are names or soft keywords up to `as` (`store file name as …`). */
@@ -412,11 +421,12 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     let step: Expr | null = null;
     this.OPTION2(() => { this.CONSUME(K.by); step = this.SUBRULE3(this.additive); });
     let varName = "count";
-    this.OPTION3(() => { this.CONSUME(K.as); varName = this.SUBRULE(this.identifier); });
+    let varNameSpan: Span | null = null;
+    this.OPTION3(() => { this.CONSUME(K.as); varName = this.SUBRULE(this.identifier); varNameSpan = this.lastNameSpan; });
     this.blockOpen();
     const body = this.SUBRULE(this.block);
     this.endOf(K.count);
-    return { kind: "CountLoop", from, to, step, down, varName, body, span: this.spanFrom(start) };
+    return { kind: "CountLoop", from, to, step, down, varName, varNameSpan, body, span: this.spanFrom(start) };
   });
 
   /** `count through L as item:` … `end count`: `for each item in L` spelled as a count loop. */
@@ -426,16 +436,18 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const iterable = this.SUBRULE(this.expression);
     this.CONSUME(K.as);
     const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.lastNameSpan;
     this.blockOpen();
     const body = this.SUBRULE(this.block);
     this.endOf(K.count);
-    return { kind: "ForEach", name, iterable, reversed: false, body, span: this.spanFrom(start) };
+    return { kind: "ForEach", name, nameSpan, iterable, reversed: false, body, span: this.spanFrom(start) };
   });
 
   forEachStmt = this.RULE("forEachStmt", (): Stmt => {
     const start = this.CONSUME(K.for);
     this.CONSUME(K.each);
     const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.lastNameSpan;
     this.CONSUME(K.in);
     let reversed = false;
     this.OPTION({
@@ -446,7 +458,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     this.blockOpen();
     const body = this.SUBRULE(this.block);
     this.endOf(K.for);
-    return { kind: "ForEach", name, iterable, reversed, body, span: this.spanFrom(start) };
+    return { kind: "ForEach", name, nameSpan, iterable, reversed, body, span: this.spanFrom(start) };
   });
 
   repeatStmt = this.RULE("repeatStmt", (): Stmt => {
@@ -572,6 +584,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   param = this.RULE("param", (): Param => {
     const start = this.LA(1);
     const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.lastNameSpan;
     let type: string | null = null;
     let defaultValue: Expr | null = null;
     this.OPTION({
@@ -589,7 +602,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       this.CONSUME(K.default);
       defaultValue = this.SUBRULE(this.additive);
     });
-    return { name, type, defaultValue, span: this.spanFrom(start) };
+    return { name, nameSpan, type, defaultValue, span: this.spanFrom(start) };
   });
 
   returnStmt = this.RULE("returnStmt", (): Stmt => {
@@ -619,14 +632,16 @@ export abstract class CoreParser extends EmbeddedActionsParser {
           ALT: () => {
             const s = this.CONSUME(K.catch);
             let bind: string | null = null;
+            let bindSpan: Span | undefined;
             this.OPTION(() => {
               this.OR2([{ ALT: () => this.CONSUME(K.with) }, { ALT: () => this.CONSUME(K.as) }]);
               bind = this.SUBRULE(this.identifier);
+              bindSpan = this.lastNameSpan;
             });
             this.CONSUME(T.Colon);
             this.OPTION2(() => this.CONSUME(T.Newline));
             const hbody = this.SUBRULE2(this.block);
-            handlers.push({ kind: "catch", phrase: null, phraseSpan: null, catches: "any", bind, body: hbody, span: this.spanFrom(s) });
+            handlers.push({ kind: "catch", phrase: null, phraseSpan: null, catches: "any", bind, bindSpan, body: hbody, span: this.spanFrom(s) });
           },
         },
         {
@@ -665,16 +680,18 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       ]);
     });
     const phraseSpan = this.spanFrom(phraseStart);
+    let bindSpan: Span | undefined;
     this.OPTION(() => {
       this.CONSUME(K.as);
       bind = this.SUBRULE(this.identifier);
+      bindSpan = this.lastNameSpan;
     });
     this.CONSUME(T.Colon);
     this.OPTION2(() => this.CONSUME(T.Newline));
     const body = this.SUBRULE(this.block);
     return this.ACTION(() => {
       const phrase = words.join(" ");
-      return { kind: "when", phrase, phraseSpan, catches: kindOfWhenPhrase(phrase), bind, body, span: this.spanFrom(start) } as Handler;
+      return { kind: "when", phrase, phraseSpan, catches: kindOfWhenPhrase(phrase), bind, bindSpan, body, span: this.spanFrom(start) } as Handler;
     });
   });
 
@@ -803,6 +820,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     // `create list called items` (the reference pages' form) names the list like `create list items`.
     this.OPTION({ GATE: () => this.LA(2).tokenType !== T.Colon, DEF: () => this.CONSUME(K.called) });
     const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.lastNameSpan;
     const items: Expr[] = [];
     this.OR([
       {
@@ -820,13 +838,14 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       { ALT: () => { this.CONSUME2(T.Newline); } },
       { GATE: () => this.LA(1).tokenType === EOF, ALT: () => {} },
     ]);
-    return { kind: "CreateList", name, items, span: this.spanFrom(start) };
+    return { kind: "CreateList", name, nameSpan, items, span: this.spanFrom(start) };
   });
 
   createMap = this.RULE("createMap", (): Stmt => {
     const start = this.CONSUME(K.create);
     this.CONSUME(K.map);
     const name = this.SUBRULE(this.identifier);
+    const nameSpan = this.lastNameSpan;
     this.blockOpen();
     const entries: { key: string; value: Expr }[] = [];
     this.MANY(() => {
@@ -840,7 +859,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       entries.push({ key, value });
     });
     this.endOf(K.map);
-    return { kind: "CreateMap", name, entries, span: this.spanFrom(start) };
+    return { kind: "CreateMap", name, nameSpan, entries, span: this.spanFrom(start) };
   });
 
 

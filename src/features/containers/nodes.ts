@@ -4,6 +4,7 @@ import type { Span } from "../../ast/span.js";
 
 export interface ContainerMethod {
   name: string;
+  nameSpan: Span;
   params: Param[];
   returnType: string | null;
   body: Stmt[];
@@ -12,6 +13,7 @@ export interface ContainerMethod {
 
 export interface ContainerProperty {
   name: string;
+  nameSpan: Span;
   type: string | null;
   defaultValue: Expr | null;
   span: Span;
@@ -24,7 +26,7 @@ export interface InterfaceRequirement {
 }
 
 export type ContainersStmt =
-  | { kind: "ContainerDef"; name: string; parent: string | null; interfaces: string[]; properties: ContainerProperty[]; methods: ContainerMethod[]; events: string[]; span: Span }
-  | { kind: "InterfaceDef"; name: string; parents: string[]; requires: InterfaceRequirement[]; span: Span }
+  | { kind: "ContainerDef"; name: string; nameSpan: Span; parent: string | null; interfaces: string[]; properties: ContainerProperty[]; methods: ContainerMethod[]; events: string[]; span: Span }
+  | { kind: "InterfaceDef"; name: string; nameSpan: Span; parents: string[]; requires: InterfaceRequirement[]; span: Span }
   | { kind: "CreateInstance"; container: string; name: string; nameSpan: Span; values: { key: string; value: Expr; span: Span }[]; span: Span }
   | { kind: "Trigger"; event: string; span: Span };

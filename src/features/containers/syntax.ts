@@ -12,6 +12,7 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
       const start = this.CONSUME(K.create);
       this.CONSUME(K.container);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       let parent: string | null = null;
       const interfaces: string[] = [];
       this.OPTION(() => { this.CONSUME(K.extends); parent = this.SUBRULE2(this.identifier); });
@@ -42,12 +43,13 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
       this.CONSUME(K.end);
       this.OPTION5(() => this.CONSUME2(K.container));
       this.eos();
-      return { kind: "ContainerDef", name, parent, interfaces, properties, methods, events, span: this.spanFrom(start) };
+      return { kind: "ContainerDef", name, nameSpan, parent, interfaces, properties, methods, events, span: this.spanFrom(start) };
     });
 
     propertyDecl = this.RULE("propertyDecl", (): ContainerProperty => {
       const start = this.CONSUME(K.property);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       let type: string | null = null;
       let defaultValue: Expr | null = null;
       this.OPTION(() => {
@@ -60,13 +62,14 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
         defaultValue = this.SUBRULE(this.expression);
       });
       this.CONSUME(T.Newline);
-      return { name, type, defaultValue, span: this.spanFrom(start) };
+      return { name, nameSpan, type, defaultValue, span: this.spanFrom(start) };
     });
 
     /** `action name [needs a: T, b: T] [: RetType]` (`:` or newline) body `end [action]`. */
     methodDef = this.RULE("methodDef", (): ContainerMethod => {
       const start = this.CONSUME(K.action);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       let params: Param[] = [];
       this.OPTION(() => {
         this.OR([
@@ -86,7 +89,7 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
       this.CONSUME(K.end);
       this.OPTION5(() => this.CONSUME2(K.action));
       this.CONSUME2(T.Newline);
-      return { name, params, returnType, body, span: this.spanFrom(start) };
+      return { name, nameSpan, params, returnType, body, span: this.spanFrom(start) };
     });
 
     /** `create interface Name [extends A, B]:` `requires action m [needs …] [: T]` … `end`. */
@@ -94,6 +97,7 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
       const start = this.CONSUME(K.create);
       this.CONSUME(K.interface);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       const parents: string[] = [];
       this.OPTION(() => {
         this.CONSUME(K.extends);
@@ -123,7 +127,7 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
         { ALT: () => {} },
       ]);
       this.eos();
-      return { kind: "InterfaceDef", name, parents, requires, span: this.spanFrom(start) };
+      return { kind: "InterfaceDef", name, nameSpan, parents, requires, span: this.spanFrom(start) };
     });
 
     /** `create new Person as alice:` `name is "Alice"` … `end`. */

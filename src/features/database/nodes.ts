@@ -4,13 +4,13 @@ import type { Span } from "../../ast/span.js";
 
 export type DatabaseStmt =
   /** `open database at U as db` / `connect to database at U as db`. */
-  | { kind: "OpenDatabase"; url: Expr; name: string; span: Span }
+  | { kind: "OpenDatabase"; url: Expr; name: string; nameSpan: Span; span: Span }
   | { kind: "CloseDatabase"; db: Expr; span: Span }
   | { kind: "Transaction"; db: Expr; body: Stmt[]; span: Span }
   /** `execute query SQL on db|tx [with parameters L] [as v]`. */
-  | { kind: "ExecuteQuery"; sql: Expr; target: Expr; params: Expr | null; name: string | null; span: Span }
+  | { kind: "ExecuteQuery"; sql: Expr; target: Expr; params: Expr | null; name: string | null; nameSpan?: Span; span: Span }
   /** `begin transaction on db as tx`. */
-  | { kind: "BeginTransaction"; db: Expr; name: string; span: Span }
+  | { kind: "BeginTransaction"; db: Expr; name: string; nameSpan: Span; span: Span }
   /** `commit transaction tx` / `rollback transaction tx`. */
   | { kind: "EndTransaction"; commit: boolean; tx: Expr; span: Span };
 

@@ -3,6 +3,7 @@
 import { EOF } from "chevrotain";
 import * as T from "../../lexer/tokens.js";
 import { K } from "../../parser/keywords.js";
+import type { Span } from "../../ast/span.js";
 import type { ParserClass } from "../../parser/core.js";
 import type { Expr, Stmt } from "../../ast/nodes.js";
 
@@ -19,8 +20,9 @@ export function databaseSyntax<B extends ParserClass>(Base: B) {
       const url = this.SUBRULE(this.pathExpr);
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       this.eos();
-      return { kind: "OpenDatabase", url, name, span: this.spanFrom(start) };
+      return { kind: "OpenDatabase", url, name, nameSpan, span: this.spanFrom(start) };
     });
 
     /** `in transaction on db:` … `end transaction`. */
@@ -73,12 +75,14 @@ export function databaseSyntax<B extends ParserClass>(Base: B) {
         params = this.SUBRULE2(this.postfix);
       });
       let name: string | null = null;
+      let nameSpan: Span | undefined;
       this.OPTION2(() => {
         this.CONSUME(K.as);
         name = this.SUBRULE(this.identifier);
+        nameSpan = this.lastNameSpan;
       });
       this.eos();
-      return { kind: "ExecuteQuery", sql, target, params, name, span: this.spanFrom(start) };
+      return { kind: "ExecuteQuery", sql, target, params, name, nameSpan, span: this.spanFrom(start) };
     });
 
     /** `begin transaction on db as tx`. */
@@ -89,8 +93,9 @@ export function databaseSyntax<B extends ParserClass>(Base: B) {
       const db = this.SUBRULE(this.postfix);
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       this.eos();
-      return { kind: "BeginTransaction", db, name, span: this.spanFrom(start) };
+      return { kind: "BeginTransaction", db, name, nameSpan, span: this.spanFrom(start) };
     });
 
     /** `commit transaction tx` / `rollback transaction tx`. */

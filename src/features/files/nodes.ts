@@ -9,7 +9,7 @@ export type FileOpKind =
 
 export type FilesStmt =
   /** File statements: `open file at p for writing as h`, `write content x into h`, `close file h`, … */
-  | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; mode: "read" | "write" | "append"; binary: boolean; span: Span };
+  | { kind: "FileOp"; op: FileOpKind; args: Expr[]; name: string | null; nameSpan?: Span; mode: "read" | "write" | "append"; binary: boolean; span: Span };
 
 export type FilesExpr =
   | { kind: "FileQuery"; op: FileQueryOp; args: Expr[]; recursive: boolean; filter: "extension" | "extensions" | "pattern" | null; span: Span };

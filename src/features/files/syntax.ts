@@ -26,10 +26,11 @@ export function filesSyntax<B extends ParserClass>(Base: B) {
             this.OPTION(() => { this.word(2, "binary"); binary = true; });
             this.CONSUME(K.as);
             const name = this.SUBRULE(this.identifier);
+            const nameSpan = this.lastNameSpan;
             return this.ACTION(() => {
               const m = modeTok.image;
               const mode: "read" | "write" | "append" = m.startsWith("read") ? "read" : m.startsWith("append") ? "append" : "write";
-              return { kind: "FileOp", op: "open", args: [path], name, mode, binary, span: this.spanFrom(start) } as Stmt;
+              return { kind: "FileOp", op: "open", args: [path], name, nameSpan, mode, binary, span: this.spanFrom(start) } as Stmt;
             });
           },
         },
@@ -40,7 +41,8 @@ export function filesSyntax<B extends ParserClass>(Base: B) {
             this.CONSUME(K.content);
             this.CONSUME2(K.as);
             const name = this.SUBRULE2(this.identifier);
-            return { kind: "FileOp", op: "openRead", args: [path], name, mode: "read", binary: false, span: this.spanFrom(start) } as Stmt;
+            const nameSpan = this.lastNameSpan;
+            return { kind: "FileOp", op: "openRead", args: [path], name, nameSpan, mode: "read", binary: false, span: this.spanFrom(start) } as Stmt;
           },
         },
       ]);

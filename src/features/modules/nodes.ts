@@ -7,7 +7,7 @@ export type ModulesStmt =
   | { kind: "Include"; path: string; isolated: boolean; span: Span }
   /** `load module from EXPR` with a computed path: loaded when it runs (it reads the caller's variables). */
   | { kind: "LoadModule"; path: Expr; span: Span }
-  | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; span: Span };
+  | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; outputSpan?: Span; span: Span };
 
 /** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
 export const modulesWaits: ModulesStmt["kind"][] = ["ExecuteFile", "LoadModule"];

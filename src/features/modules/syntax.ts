@@ -1,6 +1,7 @@
 // The grammar of `include from`, `load module from` and `execute wfl file`.
 import * as T from "../../lexer/tokens.js";
 import { K } from "../../parser/keywords.js";
+import type { Span } from "../../ast/span.js";
 import type { ParserClass } from "../../parser/core.js";
 import { decodeString } from "../../parser/core.js";
 import type { Expr, Stmt } from "../../ast/nodes.js";
@@ -42,6 +43,7 @@ export function modulesSyntax<B extends ParserClass>(Base: B) {
       const path = this.SUBRULE(this.postfix);
       let request: Expr | null = null;
       let output: string | null = null;
+      let outputSpan: Span | undefined;
       this.OPTION2(() => { this.CONSUME(K.with); request = this.SUBRULE2(this.postfix); });
       this.OPTION3(() => {
         this.CONSUME(K.and);
@@ -49,9 +51,10 @@ export function modulesSyntax<B extends ParserClass>(Base: B) {
         this.word(3, "output");
         this.CONSUME(K.as);
         output = this.SUBRULE(this.identifier);
+        outputSpan = this.lastNameSpan;
       });
       this.eos();
-      return { kind: "ExecuteFile", path, request, output, span: this.spanFrom(start) };
+      return { kind: "ExecuteFile", path, request, output, outputSpan, span: this.spanFrom(start) };
     });
 
     protected readonly modulesTables = this.contribute({

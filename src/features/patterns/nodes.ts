@@ -3,7 +3,7 @@ import type { Expr } from "../../ast/nodes.js";
 import type { Span } from "../../ast/span.js";
 
 export type PatternsStmt =
-  | { kind: "CreatePattern"; name: string; body: string; bodyOffset: number; span: Span };
+  | { kind: "CreatePattern"; name: string; nameSpan: Span; body: string; bodyOffset: number; span: Span };
 
 export type PatternsExpr =
   | { kind: "PatternFind"; pattern: Expr; text: Expr; span: Span }

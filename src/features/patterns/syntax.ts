@@ -11,6 +11,7 @@ export function patternsSyntax<B extends ParserClass>(Base: B) {
       const start = this.CONSUME(K.create);
       this.CONSUME(K.pattern);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       this.CONSUME(T.Colon);
       const bodyStart = this.LA(1);
       this.MANY({
@@ -25,7 +26,7 @@ export function patternsSyntax<B extends ParserClass>(Base: B) {
       return this.ACTION(() => {
         const bodyOffset = bodyStart.startOffset;
         const body = this.source.slice(bodyOffset, bodyEnd.startOffset);
-        return { kind: "CreatePattern", name, body, bodyOffset, span: this.spanFrom(start) } as Stmt;
+        return { kind: "CreatePattern", name, nameSpan, body, bodyOffset, span: this.spanFrom(start) } as Stmt;
       });
     });
 

@@ -1,6 +1,7 @@
 // The grammar of subprocesses: `execute`/`spawn command`, `wait for process`, `kill process`.
 import { type IToken } from "chevrotain";
 import { K } from "../../parser/keywords.js";
+import type { Span } from "../../ast/span.js";
 import type { ParserClass } from "../../parser/core.js";
 import type { Expr, Stmt } from "../../ast/nodes.js";
 
@@ -19,9 +20,10 @@ export function processSyntax<B extends ParserClass>(Base: B) {
       let name: string | null = null;
       this.OPTION(() => { this.CONSUME(K.with); this.word(2, "arguments"); args = this.SUBRULE2(this.postfix); });
       this.OPTION2({ GATE: () => this.isWord(1, "using"), DEF: () => { this.word(3, "using"); this.word(4, "shell"); shell = true; } });
-      this.OPTION3(() => { this.CONSUME(K.as); name = this.SUBRULE(this.identifier); });
+      let nameSpan: Span | undefined;
+      this.OPTION3(() => { this.CONSUME(K.as); name = this.SUBRULE(this.identifier); nameSpan = this.lastNameSpan; });
       this.eos();
-      return { kind: "RunCommand", spawn, command, args, shell, name, span: this.spanFrom(start) };
+      return { kind: "RunCommand", spawn, command, args, shell, name, nameSpan, span: this.spanFrom(start) };
     });
 
     /** After `wait for`: `process p to complete [as v]` or `read output from process p as v`. */
@@ -35,8 +37,9 @@ export function processSyntax<B extends ParserClass>(Base: B) {
             this.CONSUME(K.to);
             this.word(2, "complete");
             let name: string | null = null;
-            this.OPTION(() => { this.CONSUME(K.as); name = this.SUBRULE(this.identifier); });
-            return { kind: "ProcessOp", op: "wait", process: proc, name, span: this.spanFrom(start) } as Stmt;
+            let nameSpan: Span | undefined;
+            this.OPTION(() => { this.CONSUME(K.as); name = this.SUBRULE(this.identifier); nameSpan = this.lastNameSpan; });
+            return { kind: "ProcessOp", op: "wait", process: proc, name, nameSpan, span: this.spanFrom(start) } as Stmt;
           },
         },
         {
@@ -48,7 +51,8 @@ export function processSyntax<B extends ParserClass>(Base: B) {
             const proc = this.SUBRULE2(this.primary);
             this.CONSUME2(K.as);
             const name = this.SUBRULE2(this.identifier);
-            return { kind: "ProcessOp", op: "read", process: proc, name, span: this.spanFrom(start) } as Stmt;
+            const nameSpan = this.lastNameSpan;
+            return { kind: "ProcessOp", op: "read", process: proc, name, nameSpan, span: this.spanFrom(start) } as Stmt;
           },
         },
       ]);

@@ -4,12 +4,12 @@ import type { Span } from "../../ast/span.js";
 
 export type WebStmt =
   | { kind: "MainLoop"; body: Stmt[]; span: Span }
-  | { kind: "Listen"; port: Expr; name: string; websockets: boolean; span: Span }
-  | { kind: "WaitRequest"; server: Expr; name: string; timeout: Expr | null; span: Span }
+  | { kind: "Listen"; port: Expr; name: string; nameSpan: Span; websockets: boolean; span: Span }
+  | { kind: "WaitRequest"; server: Expr; name: string; nameSpan: Span; timeout: Expr | null; span: Span }
   | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
   | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
   | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
-  | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; body: Stmt[]; span: Span }
+  | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; nameSpan: Span; body: Stmt[]; span: Span }
   | { kind: "WebSocketSend"; broadcast: boolean; message: Expr; target: Expr; span: Span };
 
 /** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */

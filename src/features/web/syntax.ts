@@ -28,8 +28,9 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       const port = this.SUBRULE(this.postfix);
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       this.eos();
-      return { kind: "Listen", port, name, websockets, span: this.spanFrom(start) };
+      return { kind: "Listen", port, name, nameSpan, websockets, span: this.spanFrom(start) };
     });
 
     /** `respond to req with content [and status N] [and content_type T] [and headers H]`. */
@@ -93,10 +94,11 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       const server = this.SUBRULE(this.postfix);
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       let timeout: Expr | null = null;
       this.OPTION2(() => { this.CONSUME(K.with); this.word(4, "timeout"); timeout = this.SUBRULE2(this.postfix); });
       this.eos();
-      return { kind: "WaitRequest", server, name, timeout, span: this.spanFrom(start) };
+      return { kind: "WaitRequest", server, name, nameSpan, timeout, span: this.spanFrom(start) };
     });
 
     /** `on websocket connect to s as c:` / `message from s as m:` / `disconnect from s as c:` … `end on`. */
@@ -108,13 +110,14 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       const server = this.SUBRULE(this.postfix);
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
+      const nameSpan = this.lastNameSpan;
       this.blockOpen();
       const body = this.SUBRULE(this.block);
       this.endOf(K.on);
       return this.ACTION(() => {
         const ev = eventTok.image;
         const event = ev === "message" ? "message" : ev === "disconnect" ? "disconnect" : "connect";
-        return { kind: "OnWebSocket", event, server, name, body, span: this.spanFrom(start) } as Stmt;
+        return { kind: "OnWebSocket", event, server, name, nameSpan, body, span: this.spanFrom(start) } as Stmt;
       });
     });
 

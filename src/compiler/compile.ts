@@ -425,7 +425,7 @@ export class Compiler {
   }
 
   countLoop(s: Stmt & { kind: "CountLoop" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const from = this.expr(s.from, scope);
     const to = this.expr(s.to, scope);
     const step = s.step ? this.expr(s.step, scope) : { fn: () => 1, async: false };
@@ -480,7 +480,7 @@ export class Compiler {
   }
 
   forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const it = this.expr(s.iterable, scope);
     const [inner, slot] = this.loopVar(s.name, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
@@ -522,7 +522,7 @@ export class Compiler {
   }
 
   whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const cond = this.expr(s.cond, scope);
     const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
     const until = s.until;
@@ -555,7 +555,7 @@ export class Compiler {
   }
 
   doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const inner = new BlockScope(scope.fn, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
     const cond = this.expr(s.cond, inner);
@@ -587,8 +587,8 @@ export class Compiler {
     };
   }
 
-  forever(stmts: Stmt[], scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+  forever(stmts: Stmt[], scope: BlockScope, span?: Span): CStmt {
+    const heapTick = this.rt.tickAt(span); // the run's check (heap, time limit, stop) on each back-edge
     const [body, outermost] = this.loopBody(stmts, new BlockScope(scope.fn, scope));
     const bf = body.fn;
     if (!body.async) {
@@ -1142,7 +1142,7 @@ const CORE_STATEMENTS: StmtCompilers<CoreStmt> = {
   ForEach: (c, s, scope) => fastLoop(c, s, scope) ?? c.forEach(s, scope),
   While: (c, s, scope) => fastLoop(c, s, scope) ?? c.whileLoop(s, scope),
   DoUntil: (c, s, scope) => fastLoop(c, s, scope) ?? c.doUntil(s, scope),
-  Forever: (c, s, scope) => fastLoop(c, s, scope) ?? c.forever(s.body, scope),
+  Forever: (c, s, scope) => fastLoop(c, s, scope) ?? c.forever(s.body, scope, s.span),
   // Outside any loop, break / continue / exit loop do nothing (as documented).
   Break: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null),
   Continue: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null),

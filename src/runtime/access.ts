@@ -3,6 +3,7 @@ import { type Value, isList, isObject, typeName } from "./values.js";
 import { formatValue } from "./display.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
+import { checkMapGrowth, mapLimits } from "./memory.js";
 
 /** The longest text V8 can hold (2^29 - 24 UTF-16 units on 64-bit). */
 export const MAX_TEXT_LENGTH = (1 << 29) - 24;
@@ -76,7 +77,12 @@ export function setIndex(t: Value, i: Value, v: Value, span: Span): void {
     t[n] = v;
     return;
   }
-  if (isObject(t)) { t.set(formatValue(i), v); return; }
+  if (isObject(t)) {
+    const k = formatValue(i);
+    if (t.size >= mapLimits.entries && !t.has(k)) checkMapGrowth(t.size, span);
+    t.set(k, v);
+    return;
+  }
   throw new WflRuntimeError(`Cannot change an item of ${typeName(t)}`, "type", span);
 }
 
@@ -96,7 +102,11 @@ export function getMember(t: Value, name: string, span: Span): Value {
 }
 
 export function setMember(t: Value, name: string, v: Value, span: Span): void {
-  if (isObject(t)) { t.set(name, v); return; }
+  if (isObject(t)) {
+    if (t.size >= mapLimits.entries && !t.has(name)) checkMapGrowth(t.size, span);
+    t.set(name, v);
+    return;
+  }
   if (t !== null && typeof t === "object" && "kind" in t && (t as { kind: string }).kind === "instance") {
     (t as { props: Map<string, Value> }).props.set(name, v);
     return;

@@ -5,6 +5,8 @@ import { type Value, WflPattern, isList, valuesEqual } from "../../runtime/value
 import { formatNumber } from "../../runtime/display.js";
 import { fail } from "../../runtime/errors.js";
 import { MAX_TEXT_LENGTH } from "../../runtime/access.js";
+import { checkAllocation, checkNewList, limits } from "../../runtime/memory.js";
+import type { Span } from "../../ast/span.js";
 import { text, int, num, wrongType } from "../args.js";
 import { cpLength, cpSlice, cpToUnit, isSimple, trimText, unitToCp } from "./unicode.js";
 
@@ -57,10 +59,44 @@ function globalRegex(p: WflPattern): RegExp {
   return re;
 }
 
+/** How many times `needle` (not empty) occurs in `s`, counting no further than `stopAt`. */
+function countOccurrences(s: string, needle: string, stopAt: number): number {
+  let n = 0;
+  for (let i = s.indexOf(needle); i >= 0 && n <= stopAt; i = s.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+/** A list item: its slot, and a small text's header and characters (an upper bound). */
+const BYTES_PER_PIECE = 40;
+
+/**
+ * How many pieces splitting `s` at `delim` gives, checked against the list limit and the heap
+ * before any is made: V8 aborts the process when the list it builds at once is too long.
+ */
+export function checkSplit(s: string, delim: string, span?: Span): number {
+  let pieces: number;
+  if (delim === "") pieces = s.length > limits.listItems ? cpLength(s) : s.length;
+  else if (s.length < 1 << 20) return 0; // fewer than a million pieces: nothing to fear
+  else pieces = countOccurrences(s, delim, limits.listItems) + 1;
+  checkNewList(pieces, span);
+  checkAllocation(pieces * BYTES_PER_PIECE, span);
+  return pieces;
+}
+
 /** Split text on a literal delimiter; an empty delimiter splits into single characters. */
-export function splitText(s: string, delim: string): Value[] {
+export function splitText(s: string, delim: string, span?: Span): Value[] {
+  checkSplit(s, delim, span);
   if (delim === "") return Array.from(s);
   return s.split(delim);
+}
+
+/**
+ * Text that will be `length` UTF-16 units long, made of `parts` (and spaces), checked before it
+ * is made: V8 stores text with only Latin-1 characters at one byte a character, other text at two.
+ */
+function checkTextSize(length: number, ...parts: string[]): void {
+  if (length > MAX_TEXT_LENGTH) throw fail("This text would be too long (over about 500 million characters)");
+  checkAllocation(parts.some((p) => /[^\u0000-\u00ff]/.test(p)) ? length * 2 : length);
 }
 
 /** Last code-point index of `needle` in `s`, or -1. */
@@ -115,11 +151,13 @@ export function register(r: Registry): void {
   r.fn("padleft", { params: ["text|finite", "integer"] }, (a) => {
     const s = padSubject("padleft", a[0]!);
     const n = padWidth("padleft", a[1]!) - cpLength(s);
+    if (n > 0) checkTextSize(n + s.length, s);
     return n > 0 ? " ".repeat(n) + s : s;
   });
   r.fn("padright", { params: ["text|finite", "integer"] }, (a) => {
     const s = padSubject("padright", a[0]!);
     const n = padWidth("padright", a[1]!) - cpLength(s);
+    if (n > 0) checkTextSize(n + s.length, s);
     return n > 0 ? s + " ".repeat(n) : s;
   });
 
@@ -153,8 +191,13 @@ export function register(r: Registry): void {
     const n = text("replace", needle);
     if (n === "") {
       // Insert between characters (code points, never between surrogate halves) and at both ends.
+      const chars = cpLength(s);
+      checkTextSize(s.length + (chars + 1) * rep.length, s, rep);
+      checkSplit(s, "");
       return rep + Array.from(s).join(rep) + (s === "" ? "" : rep);
     }
-    return s.split(n).join(rep);
+    // replaceAll builds the result as it goes (no list of every piece, which could be too long);
+    // `$` in the replacement is doubled so it stays literal.
+    return s.replaceAll(n, rep.includes("$") ? rep.replaceAll("$", "$$$$") : rep);
   });
 }

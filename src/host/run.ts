@@ -10,7 +10,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { newFrame, ExitProgram } from "../runtime/frame.js";
 import { setListLimit } from "../runtime/memory.js";
 import { WflRuntimeError } from "../runtime/errors.js";
-import { loadConfig } from "../runtime/config.js";
+import { loadConfig, narrowConfig } from "../runtime/config.js";
 import { Engine, type EarlyEnd, type EngineLimits } from "../runtime/engine.js";
 import { RunStopped } from "../runtime/lifetime.js";
 import type { HostAction } from "../runtime/host-actions.js";
@@ -176,7 +176,9 @@ export async function runProgram(opts: RunOptions): Promise<number> {
         executeDepth: depth,
         pageGlobals: page,
         color: false,
-        config: opts.config,
+        // Never more than this run allows: a host's configuration as it is, or this run's
+        // `.wflcfg` narrowed by the child's own (src/runtime/config.ts).
+        config: opts.config ?? narrowConfig(config, loadConfig(dirname(resolve(target)))),
         limits: engine.childLimits(),
         actions: engine.actions,
       });

@@ -120,3 +120,28 @@ end try
   assert.match(lines[2], /^refused: Running commands is turned off/);
   assert.equal(lines[3], "ran: hello from a child", "a child in the parent's own folder keeps what the parent allows");
 });
+
+// ── a small host stack ──────────────────────────────────────────────────────
+
+/** Runs `bin/wfl file` under `ulimit -s <kib>` (the soft stack limit). */
+const runWithStack = (dir, file, kib) =>
+  spawnSync("/bin/sh", ["-c", `ulimit -s ${kib} && exec "$0" "$1"`, wfl, file], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+
+test("deep recursion and a deeply nested value under 'ulimit -s 2048' are WFL errors, not a segfault (bin/wfl hard-coded --stack-size=3900)", () => {
+  const dir = tree({
+    ".wflcfg": "max_call_depth = 1000000\n",
+    "deep.wfl": "define action called dive with n:\n    return dive with n plus 1\nend action\ndisplay dive with 1\n",
+    "nested.wfl": "store l as []\ncount from 1 to 200000:\n    store outer as []\n    push with outer and l\n    change l to outer\nend count\ndisplay l\n",
+    "hello.wfl": 'display "hello"\n',
+  });
+  for (const kib of [2048, 1024]) {
+    for (const f of ["deep.wfl", "nested.wfl"]) {
+      const r = runWithStack(dir, f, kib);
+      assert.equal(r.signal, null, `${f} at ${kib} KiB: killed by ${r.signal}`);
+      assert.equal(r.status, 1, `${f} at ${kib} KiB: ${r.stderr}`);
+      assert.match(r.stderr, /^error\[RUNTIME\]: Stack overflow/);
+    }
+    const h = runWithStack(dir, "hello.wfl", kib);
+    assert.equal(h.stdout, "hello\n", "a small stack still runs programs (from the bundle: the snapshot needs the usual flags)");
+  }
+});

@@ -115,3 +115,12 @@ test("join of a long list whose text outgrows the heap is a located error, not '
   );
   assertLocatedWflError(r, "join.wfl", 5, 12, /Out of memory|too long/);
 });
+
+test("reverse of a huge text neither aborts nor fails when the heap can hold it, and is a located error when it cannot", () => {
+  const ok = runSmallHeap("reverse.wfl", 'store t as padleft of "x" and 30000000\nstore u as reverse of t\ndisplay length of u\n');
+  assert.equal(ok.signal, null);
+  assert.equal(ok.stderr, "");
+  assert.equal(ok.stdout, "30000000\n");
+  const r = runSmallHeap("reverse-big.wfl", 'store t as padleft of "x" and 150000000\nstore u as reverse of t\ndisplay length of u\n');
+  assertLocatedWflError(r, "reverse-big.wfl", 2, 12, /Out of memory/);
+});

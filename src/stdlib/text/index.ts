@@ -120,11 +120,26 @@ export function register(r: Registry): void {
 
   r.fn("reverse", { params: ["text"], aliases: ["reverse_text"] }, (a) => {
     const s = text("reverse", a[0]!);
+    if (s.length >= 1 << 16) checkTextSize(s.length, s);
     if (isSimple(s)) {
-      let out = "";
-      for (let i = s.length - 1; i >= 0; i--) out += s[i];
-      return out;
+      if (s.length < 64) {
+        let out = "";
+        for (let i = s.length - 1; i >= 0; i--) out += s[i];
+        return out;
+      }
+      // A few thousand characters at a time, each made flat at once: joined one character at a
+      // time, a long text would take a piece's worth of heap per character.
+      const CHUNK = 1 << 13;
+      const codes = new Uint16Array(CHUNK);
+      const chunks: string[] = [];
+      for (let end = s.length; end > 0; end -= CHUNK) {
+        const n = Math.min(CHUNK, end);
+        for (let k = 0; k < n; k++) codes[k] = s.charCodeAt(end - 1 - k);
+        chunks.push(String.fromCharCode.apply(null, codes.subarray(0, n) as unknown as number[]));
+      }
+      return chunks.length === 1 ? chunks[0]! : chunks.join("");
     }
+    checkSplit(s, "");
     return Array.from(s).reverse().join("");
   });
 

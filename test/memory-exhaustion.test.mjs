@@ -124,3 +124,15 @@ test("reverse of a huge text neither aborts nor fails when the heap can hold it,
   const r = runSmallHeap("reverse-big.wfl", 'store t as padleft of "x" and 150000000\nstore u as reverse of t\ndisplay length of u\n');
   assertLocatedWflError(r, "reverse-big.wfl", 2, 12, /Out of memory/);
 });
+
+test("indexing and measuring a huge text work without a list of every character (they aborted: 'invalid size')", () => {
+  const r = runSmallHeap("index.wfl", `${HUGE}display t[5] with "|"\ndisplay length of t\ndisplay t.length\n`);
+  assert.equal(r.signal, null);
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, " |\n140000000\n140000000\n");
+});
+
+test("for each over the characters of a huge text is a located error, not a fatal abort", () => {
+  const r = runSmallHeap("for-each.wfl", `${HUGE}for each c in t:\n    display c\nend for\n`);
+  assertLocatedWflError(r, "for-each.wfl", 2, null, /The list would be too long|Out of memory/);
+});

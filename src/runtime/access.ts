@@ -4,6 +4,7 @@ import { formatValue } from "./display.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
 import { checkMapGrowth, mapLimits } from "./memory.js";
+import { cpLength, cpSlice } from "../stdlib/text/unicode.js";
 
 /** The longest text V8 can hold (2^29 - 24 UTF-16 units on 64-bit). */
 export const MAX_TEXT_LENGTH = (1 << 29) - 24;
@@ -31,7 +32,7 @@ export function isEmpty(v: Value): boolean {
 }
 
 export function lengthOf(v: Value): number | null {
-  if (typeof v === "string") return Array.from(v).length;
+  if (typeof v === "string") return cpLength(v); // never a list of every character
   if (isList(v) || v instanceof Uint8Array) return v.length;
   if (isObject(v)) return v.size;
   return null;
@@ -57,10 +58,11 @@ export function getIndex(t: Value, i: Value, span: Span): Value {
     return v;
   }
   if (typeof t === "string") {
-    const chars = Array.from(t);
+    // Code points, counted without a list of every character (a long text's would be too long).
+    const length = cpLength(t);
     const n = toIndex(i, span);
-    if (n < 0 || n >= chars.length) throw new WflRuntimeError(`Index ${n} out of bounds for text of length ${chars.length}`, "general", span);
-    return chars[n]!;
+    if (n < 0 || n >= length) throw new WflRuntimeError(`Index ${n} out of bounds for text of length ${length}`, "general", span);
+    return cpSlice(t, n, 1);
   }
   if (t instanceof Uint8Array) {
     const n = toIndex(i, span);

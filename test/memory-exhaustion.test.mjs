@@ -111,7 +111,7 @@ test("a program with very long lines too large to parse is refused with a WFL er
 test("join of a long list whose text outgrows the heap is a located error, not 'heap out of memory'", () => {
   const r = runSmallHeap(
     "join.wfl",
-    'store l as []\ncount from 1 to 5000000:\n    push with l and "abcdefghijklmnopqrstuvwxyz0123"\nend count\nstore t as join of l and ","\ndisplay length of t\n',
+    'store l as []\ncount from 1 to 5000000:\n    push with l and "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwx"\nend count\nstore t as join of l and ","\ndisplay length of t\n',
   );
   assertLocatedWflError(r, "join.wfl", 5, 12, /Out of memory|too long/);
 });

@@ -145,3 +145,16 @@ test("deep recursion and a deeply nested value under 'ulimit -s 2048' are WFL er
     assert.equal(h.stdout, "hello\n", "a small stack still runs programs (from the bundle: the snapshot needs the usual flags)");
   }
 });
+
+test("a host stack overflow names the statement it ended (it had no line and column)", () => {
+  const dir = tree({
+    ".wflcfg": "max_call_depth = 1000000\n",
+    "deep.wfl": 'display "start"\ndefine action called dive with n:\n    return dive with n plus 1\nend action\ndisplay dive with 1\n',
+    "nested.wfl": "store l as []\ncount from 1 to 200000:\n    store outer as []\n    push with outer and l\n    change l to outer\nend count\ndisplay l\n",
+  });
+  for (const [f, at] of [["deep.wfl", "deep\\.wfl:5:1"], ["nested.wfl", "nested\\.wfl:7:1"]]) {
+    const r = run(dir, f);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^error\\[RUNTIME\\]: Stack overflow[^\\n]*\\n[^\\n]*${at}\\n`));
+  }
+});

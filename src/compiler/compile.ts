@@ -91,7 +91,7 @@ export class Compiler {
       scope.names.set(name, { kind: "var", slot, fn, constant: false, name });
       inits.push([slot, value]);
     }
-    const body = this.block(program.body, scope);
+    const body = this.block(program.body, scope, true);
     const run = body.fn;
     const wrapped: Ex = (f) => {
       for (const [slot, v] of inits) f[slot] = v;
@@ -110,14 +110,18 @@ export class Compiler {
 
   // ── blocks ──────────────────────────────────────────────────────────────
 
-  /** Compile statements in a new block scope (actions in the block are hoisted). */
-  block(stmts: Stmt[], scope: BlockScope): CStmt {
+  /**
+   * Compile statements in a new block scope (actions in the block are hoisted). `locateEach`
+   * (the program's own statements, each run once) gives an error that has no position yet (a
+   * host stack overflow, a limit met deep inside) the position of the statement it ended.
+   */
+  block(stmts: Stmt[], scope: BlockScope, locateEach = false): CStmt {
     this.pendingActions.push([]);
     const hoisted = this.hoistActions(stmts, scope);
     const compiled: CStmt[] = [];
     for (const s of stmts) {
       const c = this.stmt(s, scope);
-      if (c) compiled.push(c);
+      if (c) compiled.push(locateEach ? this.locatedStmt(c, s.span) : c);
     }
     // Action bodies compile once the whole block is known, so they can see later globals.
     const savedDepth = this.loopDepth;
@@ -126,6 +130,40 @@ export class Compiler {
     this.loopDepth = savedDepth;
     const all = hoisted ? [hoisted, ...compiled] : compiled;
     return sequence(all);
+  }
+
+  /** `c`, giving an error without a position (and not from an included file) the position `span`. */
+  locatedStmt(c: CStmt, span: Span): CStmt {
+    const rt = this.rt;
+    const locate = (e: unknown): unknown => {
+      const w = rt.asCatchable(e);
+      if (!w) return e;
+      if (!w.span && !(w as { file?: string }).file) w.span = span;
+      return w;
+    };
+    const fn = c.fn;
+    if (c.async) {
+      return {
+        fn: async (f) => {
+          try {
+            return await fn(f);
+          } catch (e) {
+            throw locate(e);
+          }
+        },
+        async: true,
+      };
+    }
+    return {
+      fn: (f) => {
+        try {
+          return fn(f);
+        } catch (e) {
+          throw locate(e);
+        }
+      },
+      async: false,
+    };
   }
 
   hoistActions(stmts: Stmt[], scope: BlockScope): CStmt | null {

@@ -136,3 +136,8 @@ test("for each over the characters of a huge text is a located error, not a fata
   const r = runSmallHeap("for-each.wfl", `${HUGE}for each c in t:\n    display c\nend for\n`);
   assertLocatedWflError(r, "for-each.wfl", 2, null, /The list would be too long|Out of memory/);
 });
+
+test("touppercase of a huge text that the heap cannot hold twice is a located error, not 'heap out of memory'", () => {
+  const r = runSmallHeap("upper.wfl", `${HUGE}store u as touppercase of t\ndisplay length of u\n`);
+  assertLocatedWflError(r, "upper.wfl", 2, 12, /Out of memory/);
+});

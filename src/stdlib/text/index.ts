@@ -83,6 +83,18 @@ export function checkSplit(s: string, delim: string, span?: Span): number {
   return pieces;
 }
 
+/**
+ * A long text about to change case: the heap must hold the new text (ASCII stays one byte a
+ * character; other text may grow, `ß` to `SS`, and take two bytes a character).
+ */
+function checkCaseChange(s: string): string {
+  if (s.length >= 1 << 20) {
+    const ascii = !/[^\u0000-\u007f]/.test(s);
+    checkAllocation(ascii ? s.length : s.length * 6);
+  }
+  return s;
+}
+
 /** Split text on a literal delimiter; an empty delimiter splits into single characters. */
 export function splitText(s: string, delim: string, span?: Span): Value[] {
   checkSplit(s, delim, span);
@@ -106,8 +118,8 @@ export function lastIndexOfText(s: string, needle: string): number {
 }
 
 export function register(r: Registry): void {
-  r.fn("touppercase", { params: ["text"], aliases: ["to_uppercase"] }, (a) => text("touppercase", a[0]!).toUpperCase());
-  r.fn("tolowercase", { params: ["text"], aliases: ["to_lowercase"] }, (a) => text("tolowercase", a[0]!).toLowerCase());
+  r.fn("touppercase", { params: ["text"], aliases: ["to_uppercase"] }, (a) => checkCaseChange(text("touppercase", a[0]!)).toUpperCase());
+  r.fn("tolowercase", { params: ["text"], aliases: ["to_lowercase"] }, (a) => checkCaseChange(text("tolowercase", a[0]!)).toLowerCase());
   r.fn("trim", { params: ["text"] }, (a) => trimText(text("trim", a[0]!)));
 
   // Uppercases the first character and leaves the rest as written.

@@ -141,3 +141,14 @@ test("touppercase of a huge text that the heap cannot hold twice is a located er
   const r = runSmallHeap("upper.wfl", `${HUGE}store u as touppercase of t\ndisplay length of u\n`);
   assertLocatedWflError(r, "upper.wfl", 2, 12, /Out of memory/);
 });
+
+test("--parse of a program too large to parse within the heap is refused with a WFL error, not 'heap out of memory'", () => {
+  let s = "";
+  for (let i = 0; i < 400_000; i++) s += `store v${i} as ${i} plus 2\n`;
+  const file = join(mkdtempSync(join(tmpdir(), "wfl-exhaust-")), "huge-parse.wfl");
+  writeFileSync(file, s);
+  const r = spawnSync("bin/wfl", ["--parse", file], {
+    cwd: root, encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 26, env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=256" },
+  });
+  assertLocatedWflError(r, "huge-parse.wfl", null, null, /The program is too large/);
+});

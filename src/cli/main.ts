@@ -1,5 +1,5 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
-import { readProgramText, formatSourceProblem } from "../host/run.js";
+import { checkSourceSize, readProgramText, formatSourceProblem } from "../host/run.js";
 import { run } from "../host/api.js";
 import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
@@ -43,6 +43,11 @@ export async function cliMain(argv: string[]): Promise<number> {
       const read = readProgramText(file);
       if (typeof read !== "string") {
         process.stderr.write(formatSourceProblem(read, file, color));
+        return 1;
+      }
+      const tooLarge = checkSourceSize(read);
+      if (tooLarge) {
+        process.stderr.write(formatSourceProblem(tooLarge, file, color));
         return 1;
       }
       const source = read;

@@ -152,3 +152,12 @@ test("--parse of a program too large to parse within the heap is refused with a 
   });
   assertLocatedWflError(r, "huge-parse.wfl", null, null, /The program is too large/);
 });
+
+test("split … by \"\" counts the pieces it really makes (UTF-16 units) against the list limit (30 million went past a 29 million limit)", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "wfl-exhaust-")), "emoji.wfl");
+  writeFileSync(file, 'store t as padleft of "" and 15000000\nstore u as replace " " with "😀" in t\nstore l as split u by ""\ndisplay length of l\n');
+  const r = spawnSync("bin/wfl", [file], {
+    cwd: root, encoding: "utf8", timeout: 120_000, env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=1024" },
+  });
+  assertLocatedWflError(r, "emoji.wfl", 3, 12, /The list would be too long/);
+});

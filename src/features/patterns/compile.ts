@@ -12,6 +12,7 @@ import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternFind, patternReplace, patternSplit } from "../../stdlib/pattern/index.js";
 import type { PatternsStmt, PatternsExpr } from "./nodes.js";
 import { checkSplit } from "../../stdlib/text/index.js";
+import { checkNewList } from "../../runtime/memory.js";
 
 export function createPattern(c: Compiler, s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
   let compiled: WflPattern | null = null;
@@ -74,7 +75,9 @@ export const patternsExpressions: ExprCompilers<PatternsExpr> = {
       if (d instanceof WflPattern) return rt.located(span, () => patternSplit(t!, d));
       if (typeof t !== "string") throw new WflRuntimeError(`split needs text, got ${typeName(t!)}`, "type", span);
       const delim = formatValue(d!);
-      checkSplit(t, delim, span); // the list limit and the heap, before V8 builds the list
+      // The list limit and the heap, before V8 builds the list (`split("")` gives UTF-16 units).
+      if (delim === "") checkNewList(t.length, span);
+      checkSplit(t, delim, span);
       return t.split(delim);
     });
   },

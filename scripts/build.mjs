@@ -29,6 +29,8 @@ await build({ ...common, entryPoints: ["src/internal.ts"], outfile: "dist/intern
 // The start-up snapshot: a CommonJS bundle whose top level builds the parser and the standard
 // library, captured by `node --build-snapshot` (with the same V8 flags bin/wfl runs with). It is tied to this exact Node version, so its name
 // carries the version and bin/wfl falls back to dist/cli.js when none matches.
+// V8 refuses a snapshot built with other flags, --stack-size included: bin/wfl lowers the stack
+// size when the real stack (ulimit -s) is small, and then starts from dist/cli.js instead.
 await build({ ...common, format: "cjs", banner: {}, entryPoints: ["src/cli/snapshot.ts"], outfile: "dist/snapshot.cjs" });
 for (const f of readdirSync("dist")) if (f.endsWith(".blob") || f === "snapshot.node") rmSync(join("dist", f));
 const blobName = `wfl-${process.version}.blob`;

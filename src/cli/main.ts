@@ -1,5 +1,5 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
-import { readProgramText } from "../host/run.js";
+import { checkSourceSize, readProgramText, formatSourceProblem } from "../host/run.js";
 import { run } from "../host/api.js";
 import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
@@ -42,7 +42,12 @@ export async function cliMain(argv: string[]): Promise<number> {
       if (!file) return usage(`${first} needs a file`);
       const read = readProgramText(file);
       if (typeof read !== "string") {
-        process.stderr.write(formatDiagnostic("FILE", read.error, file, null, undefined, { color }));
+        process.stderr.write(formatSourceProblem(read, file, color));
+        return 1;
+      }
+      const tooLarge = checkSourceSize(read);
+      if (tooLarge) {
+        process.stderr.write(formatSourceProblem(tooLarge, file, color));
         return 1;
       }
       const source = read;

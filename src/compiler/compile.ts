@@ -91,7 +91,7 @@ export class Compiler {
       scope.names.set(name, { kind: "var", slot, fn, constant: false, name });
       inits.push([slot, value]);
     }
-    const body = this.block(program.body, scope);
+    const body = this.block(program.body, scope, true);
     const run = body.fn;
     const wrapped: Ex = (f) => {
       for (const [slot, v] of inits) f[slot] = v;
@@ -110,14 +110,18 @@ export class Compiler {
 
   // ── blocks ──────────────────────────────────────────────────────────────
 
-  /** Compile statements in a new block scope (actions in the block are hoisted). */
-  block(stmts: Stmt[], scope: BlockScope): CStmt {
+  /**
+   * Compile statements in a new block scope (actions in the block are hoisted). `locateEach`
+   * (the program's own statements, each run once) gives an error that has no position yet (a
+   * host stack overflow, a limit met deep inside) the position of the statement it ended.
+   */
+  block(stmts: Stmt[], scope: BlockScope, locateEach = false): CStmt {
     this.pendingActions.push([]);
     const hoisted = this.hoistActions(stmts, scope);
     const compiled: CStmt[] = [];
     for (const s of stmts) {
       const c = this.stmt(s, scope);
-      if (c) compiled.push(c);
+      if (c) compiled.push(locateEach ? this.locatedStmt(c, s.span) : c);
     }
     // Action bodies compile once the whole block is known, so they can see later globals.
     const savedDepth = this.loopDepth;
@@ -126,6 +130,40 @@ export class Compiler {
     this.loopDepth = savedDepth;
     const all = hoisted ? [hoisted, ...compiled] : compiled;
     return sequence(all);
+  }
+
+  /** `c`, giving an error without a position (and not from an included file) the position `span`. */
+  locatedStmt(c: CStmt, span: Span): CStmt {
+    const rt = this.rt;
+    const locate = (e: unknown): unknown => {
+      const w = rt.asCatchable(e);
+      if (!w) return e;
+      if (!w.span && !(w as { file?: string }).file) w.span = span;
+      return w;
+    };
+    const fn = c.fn;
+    if (c.async) {
+      return {
+        fn: async (f) => {
+          try {
+            return await fn(f);
+          } catch (e) {
+            throw locate(e);
+          }
+        },
+        async: true,
+      };
+    }
+    return {
+      fn: (f) => {
+        try {
+          return fn(f);
+        } catch (e) {
+          throw locate(e);
+        }
+      },
+      async: false,
+    };
   }
 
   hoistActions(stmts: Stmt[], scope: BlockScope): CStmt | null {
@@ -425,7 +463,7 @@ export class Compiler {
   }
 
   countLoop(s: Stmt & { kind: "CountLoop" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const from = this.expr(s.from, scope);
     const to = this.expr(s.to, scope);
     const step = s.step ? this.expr(s.step, scope) : { fn: () => 1, async: false };
@@ -480,7 +518,7 @@ export class Compiler {
   }
 
   forEach(s: Stmt & { kind: "ForEach" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const it = this.expr(s.iterable, scope);
     const [inner, slot] = this.loopVar(s.name, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
@@ -522,7 +560,7 @@ export class Compiler {
   }
 
   whileLoop(s: Stmt & { kind: "While" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const cond = this.expr(s.cond, scope);
     const [body, outermost] = this.loopBody(s.body, new BlockScope(scope.fn, scope));
     const until = s.until;
@@ -555,7 +593,7 @@ export class Compiler {
   }
 
   doUntil(s: Stmt & { kind: "DoUntil" }, scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+    const heapTick = this.rt.tickAt(s.span); // the run's check (heap, time limit, stop) on each back-edge
     const inner = new BlockScope(scope.fn, scope);
     const [body, outermost] = this.loopBody(s.body, inner);
     const cond = this.expr(s.cond, inner);
@@ -587,8 +625,8 @@ export class Compiler {
     };
   }
 
-  forever(stmts: Stmt[], scope: BlockScope): CStmt {
-    const heapTick = this.rt.tick; // the run's check (heap, time limit, stop) on each back-edge
+  forever(stmts: Stmt[], scope: BlockScope, span?: Span): CStmt {
+    const heapTick = this.rt.tickAt(span); // the run's check (heap, time limit, stop) on each back-edge
     const [body, outermost] = this.loopBody(stmts, new BlockScope(scope.fn, scope));
     const bf = body.fn;
     if (!body.async) {
@@ -1142,7 +1180,7 @@ const CORE_STATEMENTS: StmtCompilers<CoreStmt> = {
   ForEach: (c, s, scope) => fastLoop(c, s, scope) ?? c.forEach(s, scope),
   While: (c, s, scope) => fastLoop(c, s, scope) ?? c.whileLoop(s, scope),
   DoUntil: (c, s, scope) => fastLoop(c, s, scope) ?? c.doUntil(s, scope),
-  Forever: (c, s, scope) => fastLoop(c, s, scope) ?? c.forever(s.body, scope),
+  Forever: (c, s, scope) => fastLoop(c, s, scope) ?? c.forever(s.body, scope, s.span),
   // Outside any loop, break / continue / exit loop do nothing (as documented).
   Break: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Break, async: false } : null),
   Continue: (c) => (c.loopDepth > 0 ? { fn: () => Signal.Continue, async: false } : null),

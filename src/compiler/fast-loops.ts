@@ -77,7 +77,7 @@ export function fastLoop(c: Compiler, s: LoopStmt, scope: BlockScope): CStmt | n
   const start = (f: Frame): StmtResult | Promise<StmtResult> => {
     if (run === null) {
       try {
-        run = (new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => Run)(constants, { ...HELPERS, heapTick: c.rt.tick });
+        run = (new Function("K", "H", source) as (k: unknown[], h: typeof HELPERS) => Run)(constants, { ...HELPERS, heapTick: c.rt.tickAt(span) });
       } catch (e) {
         if (e instanceof RangeError) throw new WflRuntimeError("This loop is nested too deeply to run", "general", span);
         throw e;

@@ -7,7 +7,7 @@ import { WflRuntimeError } from "../runtime/errors.js";
 import * as ops from "../runtime/ops.js";
 import { patternMatches } from "../stdlib/pattern/index.js";
 import { assertNever } from "./assert-never.js";
-import { checkListGrowth } from "../runtime/memory.js";
+import { checkAllocation, checkListGrowth, checkNewList } from "../runtime/memory.js";
 
 /** A binary operator on any two values (the general case behind every fast path). */
 export function binaryOperation(op: BinaryOp, span: Span): (a: Value, b: Value) => Value {
@@ -68,9 +68,17 @@ export function checkCountBounds(a: Value, b: Value, step: Value, span: Span): v
 export function forEachItems(v: Value, reversed: boolean, span: Span): Value[] {
   if (isList(v)) return reversed ? v.slice().reverse() : v;
   let arr: Value[];
-  if (typeof v === "string") arr = Array.from(v);
-  else if (isObject(v)) arr = [...v.keys()];
-  else if (v instanceof Uint8Array) arr = Array.from(v);
+  // The list of characters or bytes is checked against the limits before it is made.
+  if (typeof v === "string") {
+    checkNewList(v.length, span);
+    checkAllocation(v.length * 40, span);
+    arr = Array.from(v);
+  } else if (isObject(v)) arr = [...v.keys()];
+  else if (v instanceof Uint8Array) {
+    checkNewList(v.length, span);
+    checkAllocation(v.length * 8, span);
+    arr = Array.from(v);
+  }
   else throw new WflRuntimeError(`for each needs a list, text or object, got ${typeName(v)}`, "type", span);
   return reversed ? arr.reverse() : arr;
 }

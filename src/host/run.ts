@@ -2,6 +2,7 @@
 // Used by the CLI and by the embedding API (through `run` in api.ts); it never lets a host stack
 // trace reach the user. Each call is one run with its own Engine (see runtime/engine.ts).
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import v8 from "node:v8";
 import { dirname, resolve, basename, isAbsolute } from "node:path";
 import { parse } from "../parser/parse.js";
 import { Compiler } from "../compiler/compile.js";
@@ -9,7 +10,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { newFrame, ExitProgram } from "../runtime/frame.js";
 import { setListLimit } from "../runtime/memory.js";
 import { WflRuntimeError } from "../runtime/errors.js";
-import { loadConfig } from "../runtime/config.js";
+import { loadConfig, narrowConfig } from "../runtime/config.js";
 import { Engine, type EarlyEnd, type EngineLimits } from "../runtime/engine.js";
 import { RunStopped } from "../runtime/lifetime.js";
 import type { HostAction } from "../runtime/host-actions.js";
@@ -43,8 +44,72 @@ export interface RunOptions {
   actions?: Readonly<Record<string, HostAction>>;
 }
 
-/** Largest program accepted (bytes). */
+/** Largest program file read (bytes); `sourceLimits` sets the real limit, lower, from the heap. */
 const MAX_SOURCE = 64 * 1024 * 1024;
+
+/**
+ * How large a program this process can parse and compile. V8 aborts the process when the heap
+ * runs out, and the front end holds the whole program at once (tokens, syntax tree, compiled
+ * closures), which costs, measured, 350 to 600 bytes of heap per token (a word, number, text
+ * or symbol, or a line break). So a program may have as many tokens as the heap limit has
+ * kilobytes, which leaves the heap about half free at the limit, and as many characters as it
+ * has bytes divided by 16 (long texts cost little more than their characters), at most 64 MB
+ * (see test/memory-exhaustion.test.mjs).
+ */
+export function sourceLimits(): { tokens: number; chars: number } {
+  const heap = v8.getHeapStatistics().heap_size_limit;
+  return { tokens: Math.floor(heap / 1024), chars: Math.min(MAX_SOURCE, Math.floor(heap / 16)) };
+}
+
+/** A token as `checkSourceSize` counts them: a little more often than the lexer does, never less. */
+const ROUGH_TOKEN = /"[^"\n]*"|[A-Za-z0-9_.]+|\n|[^\sA-Za-z0-9_.]/g;
+
+/** Why a program's text cannot be run, with where when there is a place to point at. */
+export interface SourceProblem {
+  error: string;
+  /** The diagnostic kind (FILE when absent). */
+  kind?: string;
+  /** The text to show the line from, and where in it. */
+  text?: string;
+  span?: { start: number; end: number };
+}
+
+/** A program too large for this heap to parse: an error at the first token or character past the limit. */
+export function checkSourceSize(source: string): SourceProblem | null {
+  const { tokens, chars } = sourceLimits();
+  if (source.length > chars) {
+    return {
+      kind: "FILE",
+      error: `The program is too large: it has more than the ${chars} characters this process can parse (its memory limit decides how many)`,
+      text: source,
+      span: { start: chars, end: chars + 1 },
+    };
+  }
+  if (source.length <= tokens) return null; // fewer characters than the limit has tokens
+  const re = ROUGH_TOKEN;
+  re.lastIndex = 0;
+  let n = 0;
+  while (re.test(source)) {
+    if (++n > tokens) {
+      const end = re.lastIndex;
+      re.lastIndex = 0;
+      let start = end - 1;
+      while (start > 0 && !/\s/.test(source[start - 1]!)) start--;
+      return {
+        kind: "FILE",
+        error: `The program is too large: it has more than the ${tokens} words, numbers and symbols this process can parse (its memory limit decides how many)`,
+        text: source,
+        span: { start, end: start + 1 },
+      };
+    }
+  }
+  re.lastIndex = 0;
+  return null;
+}
+
+function showProblem(p: SourceProblem, file: string, color: boolean): string {
+  return formatDiagnostic(p.kind ?? "FILE", p.error, file, p.text ?? null, p.span, { color });
+}
 
 export async function runProgram(opts: RunOptions): Promise<number> {
   const writeError = opts.writeError ?? ((t: string) => process.stderr.write(t));
@@ -60,13 +125,14 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   if (source === undefined) {
     const read = readSource(opts.file);
     if (typeof read !== "string") {
-      writeError(formatDiagnostic("FILE", read?.error ?? "Cannot read the file", opts.file, null, undefined, { color }));
+      writeError(showProblem(read ?? { error: "Cannot read the file" }, opts.file, color));
       return 1;
     }
     source = read;
   }
-  if (source.length > MAX_SOURCE) {
-    writeError(formatDiagnostic("FILE", `The program is too large (over ${MAX_SOURCE / 1024 / 1024} MB)`, opts.file, null, undefined, { color }));
+  const tooLarge = checkSourceSize(source);
+  if (tooLarge) {
+    writeError(showProblem(tooLarge, opts.file, color));
     return 1;
   }
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
@@ -111,7 +177,9 @@ export async function runProgram(opts: RunOptions): Promise<number> {
         executeDepth: depth,
         pageGlobals: page,
         color: false,
-        config: opts.config,
+        // Never more than this run allows: a host's configuration as it is, or this run's
+        // `.wflcfg` narrowed by the child's own (src/runtime/config.ts).
+        config: opts.config ?? narrowConfig(config, loadConfig(dirname(resolve(target)))),
         limits: engine.childLimits(),
         actions: engine.actions,
       });
@@ -129,7 +197,20 @@ export async function runProgram(opts: RunOptions): Promise<number> {
       includeDiagnostics.push({ code: "ANALYZE-SEMANTIC", message: `Cannot include '${path}': no such file`, span, file: fromFile });
       return null;
     }
-    const text = readSource(found) as string;
+    const text = readSource(found);
+    if (typeof text !== "string") {
+      const p = text ?? { error: `Cannot read '${found}'` };
+      if (p.text !== undefined && p.span) includeDiagnostics.push({ code: p.kind ?? "FILE", message: p.error, span: p.span, file: found });
+      else includeDiagnostics.push({ code: "ANALYZE-SEMANTIC", message: `Cannot include '${path}': ${p.error}`, span, file: fromFile });
+      if (p.text !== undefined) sources.set(found, p.text);
+      return null;
+    }
+    const tooLarge = checkSourceSize(text);
+    if (tooLarge) {
+      includeDiagnostics.push({ code: "FILE", message: tooLarge.error, span: tooLarge.span!, file: found });
+      sources.set(found, text);
+      return null;
+    }
     sources.set(found, text);
     const p = parse(text, found);
     if (!p.program) {
@@ -225,12 +306,61 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   return exitCode;
 }
 
-/** A program's text, read safely (size-capped, never hanging on devices), or why it cannot be read. */
-export function readProgramText(file: string): string | { error: string } {
+/**
+ * A program's text, read safely (size-capped, never hanging on devices, only valid UTF-8), or
+ * why it cannot be read.
+ */
+export function readProgramText(file: string): string | SourceProblem {
   return readSource(file) ?? { error: `Cannot read '${file}'` };
 }
 
-function readSource(file: string, probeOnly = false): string | { error: string } | null {
+export { showProblem as formatSourceProblem };
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const lenientUtf8 = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * The program's bytes as text. Bytes that are not UTF-8 are an error at the first of them (its
+ * line and column), never silently replaced by U+FFFD.
+ */
+export function decodeSource(bytes: Uint8Array): string | SourceProblem {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const start = lenientUtf8.decode(bytes.subarray(0, bad)).length;
+    return {
+      kind: "PARSE",
+      error: `The file is not valid UTF-8: the byte 0x${bytes[bad]!.toString(16).padStart(2, "0")} here is not part of any character`,
+      text: lenientUtf8.decode(bytes),
+      span: { start, end: start + 1 },
+    };
+  }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) { i++; continue; }
+    let n: number;
+    let lo = 0x80, hi = 0xbf; // the range of the byte after the first
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; if (c === 0xe0) lo = 0xa0; if (c === 0xed) hi = 0x9f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; if (c === 0xf0) lo = 0x90; if (c === 0xf4) hi = 0x8f; }
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined) return i;
+      if (k === 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
+}
+
+function readSource(file: string, probeOnly = false): string | SourceProblem | null {
   try {
     const st = statSync(file);
     if (st.isDirectory()) return probeOnly ? null : { error: `'${file}' is a directory, not a WFL program` };
@@ -252,7 +382,7 @@ function readSource(file: string, probeOnly = false): string | { error: string }
     } finally {
       closeSync(fd);
     }
-    return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+    return decodeSource(Buffer.concat(chunks));
   } catch (e) {
     if (probeOnly) return null;
     const code = (e as { code?: string }).code;

@@ -3,6 +3,8 @@ import { type Value, isList, isObject, typeName } from "./values.js";
 import { formatValue } from "./display.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
+import { checkMapGrowth, mapLimits } from "./memory.js";
+import { cpLength, cpSlice } from "../stdlib/text/unicode.js";
 
 /** The longest text V8 can hold (2^29 - 24 UTF-16 units on 64-bit). */
 export const MAX_TEXT_LENGTH = (1 << 29) - 24;
@@ -30,7 +32,7 @@ export function isEmpty(v: Value): boolean {
 }
 
 export function lengthOf(v: Value): number | null {
-  if (typeof v === "string") return Array.from(v).length;
+  if (typeof v === "string") return cpLength(v); // never a list of every character
   if (isList(v) || v instanceof Uint8Array) return v.length;
   if (isObject(v)) return v.size;
   return null;
@@ -56,10 +58,11 @@ export function getIndex(t: Value, i: Value, span: Span): Value {
     return v;
   }
   if (typeof t === "string") {
-    const chars = Array.from(t);
+    // Code points, counted without a list of every character (a long text's would be too long).
+    const length = cpLength(t);
     const n = toIndex(i, span);
-    if (n < 0 || n >= chars.length) throw new WflRuntimeError(`Index ${n} out of bounds for text of length ${chars.length}`, "general", span);
-    return chars[n]!;
+    if (n < 0 || n >= length) throw new WflRuntimeError(`Index ${n} out of bounds for text of length ${length}`, "general", span);
+    return cpSlice(t, n, 1);
   }
   if (t instanceof Uint8Array) {
     const n = toIndex(i, span);
@@ -76,7 +79,12 @@ export function setIndex(t: Value, i: Value, v: Value, span: Span): void {
     t[n] = v;
     return;
   }
-  if (isObject(t)) { t.set(formatValue(i), v); return; }
+  if (isObject(t)) {
+    const k = formatValue(i);
+    if (t.size >= mapLimits.entries && !t.has(k)) checkMapGrowth(t.size, span);
+    t.set(k, v);
+    return;
+  }
   throw new WflRuntimeError(`Cannot change an item of ${typeName(t)}`, "type", span);
 }
 
@@ -96,7 +104,11 @@ export function getMember(t: Value, name: string, span: Span): Value {
 }
 
 export function setMember(t: Value, name: string, v: Value, span: Span): void {
-  if (isObject(t)) { t.set(name, v); return; }
+  if (isObject(t)) {
+    if (t.size >= mapLimits.entries && !t.has(name)) checkMapGrowth(t.size, span);
+    t.set(name, v);
+    return;
+  }
   if (t !== null && typeof t === "object" && "kind" in t && (t as { kind: string }).kind === "instance") {
     (t as { props: Map<string, Value> }).props.set(name, v);
     return;

@@ -25,3 +25,70 @@ export function loadConfig(scriptDir: string): Map<string, string> {
   }
   return config;
 }
+
+/** Settings whose smaller value allows less, with the value that applies when none is set. */
+const AT_MOST = new Map<string, number>([
+  ["max_call_depth", 1000],
+  ["max_execute_file_depth", 4],
+  ["max_file_read_size", 50 * 1024 * 1024],
+  ["max_buffer_size_bytes", 10 * 1024 * 1024],
+  ["web_server_max_body_size", 1024 * 1024],
+  ["web_server_request_queue_bound", 256],
+  ["web_socket_max_message_size", 1024 * 1024],
+]);
+/** `shell_execution_mode`s, from the one that allows least. */
+const MODES = ["forbidden", "allowlist_only", "sanitized", "unrestricted"];
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/**
+ * The configuration of a program started by `execute wfl file`: its parent's, narrowed (never
+ * widened) by the child's own `.wflcfg`. A child can turn subprocesses off, choose a stricter
+ * mode, drop commands from the allow-list, lower limits and bind to loopback only; it cannot
+ * turn on, loosen or raise anything its parent did not allow.
+ */
+export function narrowConfig(parent: ReadonlyMap<string, string>, own: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map(parent);
+  for (const [key, value] of own) {
+    const had = parent.get(key);
+    const byDefault = AT_MOST.get(key);
+    if (byDefault !== undefined) {
+      const v = Number(value);
+      const p = Number(had);
+      if (!(Number.isFinite(v) && v > 0)) continue; // an invalid value never replaces a valid one
+      if (v < (had !== undefined && Number.isFinite(p) && p > 0 ? p : byDefault)) out.set(key, value);
+      continue;
+    }
+    switch (key) {
+      case "allow_shell_execution":
+        if (!/^(true|yes|1)$/i.test(value)) out.set(key, "false");
+        break;
+      case "shell_execution_mode": {
+        const p = MODES.indexOf((had ?? "forbidden").trim());
+        const v = MODES.indexOf(value.trim());
+        if (v >= 0 && v < (p < 0 ? 0 : p)) out.set(key, value.trim());
+        else if (p < 0) out.set(key, "forbidden");
+        break;
+      }
+      case "allowed_shell_commands": {
+        const mine = value.split(",").map((s) => s.trim()).filter(Boolean);
+        // With an allow-list the parent could run only its commands; without one, any (in the
+        // modes that do not use the list), so the child's list is narrower either way.
+        if (had !== undefined) {
+          const theirs = new Set(had.split(",").map((s) => s.trim()).filter(Boolean));
+          out.set(key, mine.filter((c) => theirs.has(c)).join(","));
+        } else if ((parent.get("shell_execution_mode") ?? "forbidden").trim() !== "allowlist_only") {
+          out.set(key, mine.join(","));
+        }
+        break;
+      }
+      case "web_server_bind_address":
+        if (LOOPBACK.has(value.trim())) out.set(key, value.trim());
+        break;
+      default:
+        // Settings that allow nothing (timeouts that are not read, unknown keys): the parent's
+        // value wins when it has one.
+        if (had === undefined) out.set(key, value);
+    }
+  }
+  return out;
+}

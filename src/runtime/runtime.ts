@@ -42,6 +42,13 @@ export class Runtime {
   readonly tick = (): void => {
     if (--this.budget <= 0) this.checkLimits();
   };
+  /** `tick` for the back-edge of the loop at `span`: a limit it meets is reported there. */
+  tickAt(span: Span | undefined): () => void {
+    if (!span) return this.tick;
+    return () => {
+      if (--this.budget <= 0) this.checkLimits(span);
+    };
+  }
   /** Nested action calls in progress. Catch sites save and restore it (errors skip the decrement). */
   depth = 0;
   private readonly maxDepth: number;
@@ -82,9 +89,14 @@ export class Runtime {
   }
 
   /** See `tick`. */
-  checkLimits(): void {
+  checkLimits(span?: Span): void {
     this.budget = CHECK_EVERY;
-    this.engine.check();
+    if (!span) return this.engine.check();
+    try {
+      this.engine.check();
+    } catch (e) {
+      throw this.locate(e, span); // "Out of memory" at the statement that met it
+    }
   }
 
   /** What this run owns (servers, processes, …): released, and only it, when the run ends. */
@@ -113,7 +125,7 @@ export class Runtime {
    */
   enterSync(a: WflAction, o: Overload, f: Frame, span: Span): Value {
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
-    if (--this.budget <= 0) this.checkLimits();
+    if (--this.budget <= 0) this.checkLimits(span);
     this.depth++;
     const r = o.body(f);
     this.depth--;
@@ -147,7 +159,7 @@ export class Runtime {
     const f = newFrame(o.frameSize, a.closure);
     this.bindArgs(o, f, args);
     if (this.depth >= this.maxDepth) this.overflow(a.name, span);
-    if (--this.budget <= 0) this.checkLimits();
+    if (--this.budget <= 0) this.checkLimits(span);
     this.depth++;
     try {
       const r = await o.body(f);
@@ -204,7 +216,7 @@ export class Runtime {
     f[FIRST_SLOT] = target;
     for (let i = 0; i < args.length; i++) f[FIRST_SLOT + 1 + i] = args[i]!;
     if (this.depth >= this.maxDepth) this.overflow(`${target.container.name}.${name}`, span);
-    if (--this.budget <= 0) this.checkLimits();
+    if (--this.budget <= 0) this.checkLimits(span);
     this.depth++;
     if (m.isAsync) {
       return (async () => {

@@ -11,6 +11,8 @@ import type { Compiler } from "../../compiler/compile.js";
 import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
 import { compilePattern, patternReferences, PatternSyntaxError, patternFind, patternReplace, patternSplit } from "../../stdlib/pattern/index.js";
 import type { PatternsStmt, PatternsExpr } from "./nodes.js";
+import { checkSplit } from "../../stdlib/text/index.js";
+import { checkNewList } from "../../runtime/memory.js";
 
 export function createPattern(c: Compiler, s: Stmt & { kind: "CreatePattern" }, scope: BlockScope): CStmt {
   let compiled: WflPattern | null = null;
@@ -61,15 +63,22 @@ export const patternsExpressions: ExprCompilers<PatternsExpr> = {
   },
   PatternReplace: (c, e, scope) => {
     const parts = [c.expr(e.pattern, scope), c.expr(e.replacement, scope), c.expr(e.text, scope)];
-    return combine(parts, ([p, r, t]) => patternReplace(p!, r!, t!));
+    const span = e.span;
+    const rt = c.rt;
+    return combine(parts, ([p, r, t]) => rt.located(span, () => patternReplace(p!, r!, t!)));
   },
   PatternSplit: (c, e, scope) => {
     const parts = [c.expr(e.text, scope), c.expr(e.separator, scope)];
     const span = e.span;
+    const rt = c.rt;
     return combine(parts, ([t, d]) => {
-      if (d instanceof WflPattern) return patternSplit(t!, d);
+      if (d instanceof WflPattern) return rt.located(span, () => patternSplit(t!, d));
       if (typeof t !== "string") throw new WflRuntimeError(`split needs text, got ${typeName(t!)}`, "type", span);
-      return t.split(formatValue(d!));
+      const delim = formatValue(d!);
+      // The list limit and the heap, before V8 builds the list (`split("")` gives UTF-16 units).
+      if (delim === "") checkNewList(t.length, span);
+      checkSplit(t, delim, span);
+      return t.split(delim);
     });
   },
 };

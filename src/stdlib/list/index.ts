@@ -7,7 +7,8 @@ import {
 } from "../../runtime/values.js";
 import { formatValue, formatNumber } from "../../runtime/display.js";
 import { fail } from "../../runtime/errors.js";
-import { checkListGrowth } from "../../runtime/memory.js";
+import { checkAllocation, checkListGrowth } from "../../runtime/memory.js";
+import { MAX_TEXT_LENGTH } from "../../runtime/access.js";
 import { list, int, text, wrongType } from "../args.js";
 import { compareText, cpLength, cpRange, unitToCp } from "../text/unicode.js";
 import { fileSize, isFileHandle } from "../filesystem/files.js";
@@ -236,13 +237,23 @@ export function register(r: Registry): void {
   r.fn("join", { params: ["list", "text"] }, (a) => {
     const xs = list("join", a[0]!);
     const sep = text("join", a[1]!);
-    let out = "";
-    for (let i = 0; i < xs.length; i++) {
-      if (i > 0) out += sep;
-      const x = xs[i]!;
-      out += typeof x === "string" ? x : formatValue(x);
+    // The result is made at once, at its full size, after checking that size against the text
+    // limit and the heap: added up piece by piece, a long text takes a piece's worth of heap per
+    // item, and V8 aborts when the heap runs out before any check.
+    let strs: string[];
+    if (xs.every((x) => typeof x === "string")) strs = xs as string[];
+    else {
+      checkAllocation(xs.length * 40);
+      strs = xs.map((x) => (typeof x === "string" ? x : formatValue(x)));
     }
-    return out;
+    let total = xs.length > 0 ? sep.length * (xs.length - 1) : 0;
+    for (let i = 0; i < strs.length; i++) total += strs[i]!.length;
+    if (total > MAX_TEXT_LENGTH) throw fail("This text would be too long (over about 500 million characters)");
+    if (total >= 1 << 20) {
+      const wide = /[^\u0000-\u00ff]/;
+      checkAllocation(wide.test(sep) || strs.some((x) => wide.test(x)) ? total * 2 : total);
+    }
+    return strs.join(sep);
   });
 
   // slice of list and start and end: elements start..end-1 (end exclusive), indices clipped to the list.

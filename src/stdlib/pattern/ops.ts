@@ -4,6 +4,9 @@
 import { WflPattern, makeObject, typeName, type Value, WflObject } from "../../runtime/values.js";
 import { fail } from "../../runtime/errors.js";
 import { decodeGroupName } from "./compile.js";
+import { GROWTH_CHECK_EVERY, checkGrowing, checkHeap } from "../../runtime/memory.js";
+import { joinText } from "../../runtime/access.js";
+import { splitText } from "../text/index.js";
 
 function escapeLiteral(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
@@ -123,7 +126,10 @@ export function patternFindAll(text: Value, pattern: Value, fn = "find all"): Va
   const re = globalRegexOf(fn, pattern);
   const counter = new CodePointCounter(t);
   const out: Value[] = [];
-  for (const m of eachMatch(re, t)) out.push(matchObject(m, counter));
+  for (const m of eachMatch(re, t)) {
+    if (out.length % GROWTH_CHECK_EVERY === GROWTH_CHECK_EVERY - 1) checkGrowing(out);
+    out.push(matchObject(m, counter));
+  }
   return out;
 }
 
@@ -131,25 +137,38 @@ export function patternFindAll(text: Value, pattern: Value, fn = "find all"): Va
 export function patternReplace(pattern: Value, replacement: Value, text: Value, fn = "replace"): string {
   const t = needText(fn, text);
   if (typeof replacement !== "string") throw fail(`${fn} expects the replacement to be text, got ${typeName(replacement)}`, "type");
-  if (typeof pattern === "string" && pattern.length > 0) return t.split(pattern).join(replacement);
+  if (typeof pattern === "string" && pattern.length > 0) {
+    // replaceAll builds the result as it goes (no list of every piece, which could be too long).
+    return t.replaceAll(pattern, replacement.includes("$") ? replacement.replaceAll("$", "$$$$") : replacement);
+  }
   const re = globalRegexOf(fn, pattern);
+  // The result is built a few thousand pieces at a time (one flat text each), checking the heap
+  // in between: a text of millions of small pieces could outgrow the heap before any check.
   let out = "";
+  let parts: string[] = [];
   let last = 0;
   for (const m of eachMatch(re, t)) {
-    out += t.slice(last, m.index) + replacement;
+    parts.push(t.slice(last, m.index), replacement);
     last = m.index + m[0].length;
+    if (parts.length >= 2 * GROWTH_CHECK_EVERY) {
+      out = joinText(out, parts.join(""));
+      parts = [];
+      checkHeap();
+    }
   }
-  return out + t.slice(last);
+  parts.push(t.slice(last));
+  return joinText(out, parts.join(""));
 }
 
 /** `split text on pattern`: the pieces between matches (an empty text gives one empty piece). */
 export function patternSplit(text: Value, pattern: Value, fn = "split"): string[] {
   const t = needText(fn, text);
-  if (typeof pattern === "string" && pattern.length > 0) return t.split(pattern);
+  if (typeof pattern === "string" && pattern.length > 0) return splitText(t, pattern) as string[];
   const re = globalRegexOf(fn, pattern);
   const out: string[] = [];
   let last = 0;
   for (const m of eachMatch(re, t)) {
+    if (out.length % GROWTH_CHECK_EVERY === GROWTH_CHECK_EVERY - 1) checkGrowing(out);
     const end = m.index + m[0].length;
     // An empty match at the very start or end splits nothing.
     if (m[0].length === 0 && (m.index === 0 || m.index >= t.length)) continue;

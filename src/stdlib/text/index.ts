@@ -5,6 +5,8 @@ import { type Value, WflPattern, isList, valuesEqual } from "../../runtime/value
 import { formatNumber } from "../../runtime/display.js";
 import { fail } from "../../runtime/errors.js";
 import { MAX_TEXT_LENGTH } from "../../runtime/access.js";
+import { checkAllocation, checkNewList, limits } from "../../runtime/memory.js";
+import type { Span } from "../../ast/span.js";
 import { text, int, num, wrongType } from "../args.js";
 import { cpLength, cpSlice, cpToUnit, isSimple, trimText, unitToCp } from "./unicode.js";
 
@@ -57,10 +59,56 @@ function globalRegex(p: WflPattern): RegExp {
   return re;
 }
 
+/** How many times `needle` (not empty) occurs in `s`, counting no further than `stopAt`. */
+function countOccurrences(s: string, needle: string, stopAt: number): number {
+  let n = 0;
+  for (let i = s.indexOf(needle); i >= 0 && n <= stopAt; i = s.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+/** A list item: its slot, and a small text's header and characters (an upper bound). */
+const BYTES_PER_PIECE = 40;
+
+/**
+ * How many pieces splitting `s` at `delim` gives, checked against the list limit and the heap
+ * before any is made: V8 aborts the process when the list it builds at once is too long.
+ */
+export function checkSplit(s: string, delim: string, span?: Span): number {
+  let pieces: number;
+  if (delim === "") pieces = s.length > limits.listItems ? cpLength(s) : s.length;
+  else if (s.length < 1 << 20) return 0; // fewer than a million pieces: nothing to fear
+  else pieces = countOccurrences(s, delim, limits.listItems) + 1;
+  checkNewList(pieces, span);
+  checkAllocation(pieces * BYTES_PER_PIECE, span);
+  return pieces;
+}
+
+/**
+ * A long text about to change case: the heap must hold the new text (ASCII stays one byte a
+ * character; other text may grow, `ß` to `SS`, and take two bytes a character).
+ */
+function checkCaseChange(s: string): string {
+  if (s.length >= 1 << 20) {
+    const ascii = !/[^\u0000-\u007f]/.test(s);
+    checkAllocation(ascii ? s.length : s.length * 6);
+  }
+  return s;
+}
+
 /** Split text on a literal delimiter; an empty delimiter splits into single characters. */
-export function splitText(s: string, delim: string): Value[] {
+export function splitText(s: string, delim: string, span?: Span): Value[] {
+  checkSplit(s, delim, span);
   if (delim === "") return Array.from(s);
   return s.split(delim);
+}
+
+/**
+ * Text that will be `length` UTF-16 units long, made of `parts` (and spaces), checked before it
+ * is made: V8 stores text with only Latin-1 characters at one byte a character, other text at two.
+ */
+function checkTextSize(length: number, ...parts: string[]): void {
+  if (length > MAX_TEXT_LENGTH) throw fail("This text would be too long (over about 500 million characters)");
+  checkAllocation(parts.some((p) => /[^\u0000-\u00ff]/.test(p)) ? length * 2 : length);
 }
 
 /** Last code-point index of `needle` in `s`, or -1. */
@@ -70,8 +118,8 @@ export function lastIndexOfText(s: string, needle: string): number {
 }
 
 export function register(r: Registry): void {
-  r.fn("touppercase", { params: ["text"], aliases: ["to_uppercase"] }, (a) => text("touppercase", a[0]!).toUpperCase());
-  r.fn("tolowercase", { params: ["text"], aliases: ["to_lowercase"] }, (a) => text("tolowercase", a[0]!).toLowerCase());
+  r.fn("touppercase", { params: ["text"], aliases: ["to_uppercase"] }, (a) => checkCaseChange(text("touppercase", a[0]!)).toUpperCase());
+  r.fn("tolowercase", { params: ["text"], aliases: ["to_lowercase"] }, (a) => checkCaseChange(text("tolowercase", a[0]!)).toLowerCase());
   r.fn("trim", { params: ["text"] }, (a) => trimText(text("trim", a[0]!)));
 
   // Uppercases the first character and leaves the rest as written.
@@ -84,11 +132,26 @@ export function register(r: Registry): void {
 
   r.fn("reverse", { params: ["text"], aliases: ["reverse_text"] }, (a) => {
     const s = text("reverse", a[0]!);
+    if (s.length >= 1 << 16) checkTextSize(s.length, s);
     if (isSimple(s)) {
-      let out = "";
-      for (let i = s.length - 1; i >= 0; i--) out += s[i];
-      return out;
+      if (s.length < 64) {
+        let out = "";
+        for (let i = s.length - 1; i >= 0; i--) out += s[i];
+        return out;
+      }
+      // A few thousand characters at a time, each made flat at once: joined one character at a
+      // time, a long text would take a piece's worth of heap per character.
+      const CHUNK = 1 << 13;
+      const codes = new Uint16Array(CHUNK);
+      const chunks: string[] = [];
+      for (let end = s.length; end > 0; end -= CHUNK) {
+        const n = Math.min(CHUNK, end);
+        for (let k = 0; k < n; k++) codes[k] = s.charCodeAt(end - 1 - k);
+        chunks.push(String.fromCharCode.apply(null, codes.subarray(0, n) as unknown as number[]));
+      }
+      return chunks.length === 1 ? chunks[0]! : chunks.join("");
     }
+    checkSplit(s, "");
     return Array.from(s).reverse().join("");
   });
 
@@ -115,11 +178,13 @@ export function register(r: Registry): void {
   r.fn("padleft", { params: ["text|finite", "integer"] }, (a) => {
     const s = padSubject("padleft", a[0]!);
     const n = padWidth("padleft", a[1]!) - cpLength(s);
+    if (n > 0) checkTextSize(n + s.length, s);
     return n > 0 ? " ".repeat(n) + s : s;
   });
   r.fn("padright", { params: ["text|finite", "integer"] }, (a) => {
     const s = padSubject("padright", a[0]!);
     const n = padWidth("padright", a[1]!) - cpLength(s);
+    if (n > 0) checkTextSize(n + s.length, s);
     return n > 0 ? s + " ".repeat(n) : s;
   });
 
@@ -153,8 +218,13 @@ export function register(r: Registry): void {
     const n = text("replace", needle);
     if (n === "") {
       // Insert between characters (code points, never between surrogate halves) and at both ends.
+      const chars = cpLength(s);
+      checkTextSize(s.length + (chars + 1) * rep.length, s, rep);
+      checkSplit(s, "");
       return rep + Array.from(s).join(rep) + (s === "" ? "" : rep);
     }
-    return s.split(n).join(rep);
+    // replaceAll builds the result as it goes (no list of every piece, which could be too long);
+    // `$` in the replacement is doubled so it stays literal.
+    return s.replaceAll(n, rep.includes("$") ? rep.replaceAll("$", "$$$$") : rep);
   });
 }

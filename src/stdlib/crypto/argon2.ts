@@ -15,10 +15,8 @@
 // must not stall or exhaust the program: false, with a warning) and answers false for anything
 // malformed. The addon hashes on libuv's thread pool, off the main thread.
 import type * as Argon2 from "argon2";
-import { resolve as resolvePath } from "node:path";
 import * as nodeCrypto from "node:crypto";
-import { fail } from "../../runtime/errors.js";
-import { snapshotBlobPath } from "../../runtime/packages.js";
+import { lazyPackage } from "../../runtime/packages.js";
 import { b64, overCap, parseParams, intParam, safeEqual, unb64, unreadable } from "./phc.js";
 
 type Argon2Lib = typeof Argon2;
@@ -32,41 +30,14 @@ const TYPES = { argon2d: 0, argon2i: 1, argon2id: 2 } as const;
  */
 export const ARGON2_LIMITS = { m: 256 * 1024, t: 10, p: 8, mTimesT: 1024 * 1024 };
 
-let loaded: Argon2Lib | undefined;
-let loading: Promise<Argon2Lib | string> | undefined;
+/** The argon2 package, loaded on first use (it is a native addon the start-up snapshot cannot hold). */
+const argon2Package = lazyPackage<Argon2Lib>("argon2", async () => {
+  const m = (await import("argon2")) as Argon2Lib & { default?: Argon2Lib };
+  return m.default ?? m;
+});
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0]!;
-}
-
-async function load(): Promise<Argon2Lib | string> {
-  const blob = snapshotBlobPath();
-  if (blob !== undefined) {
-    // Code restored from a snapshot has no dynamic import(), so this is the only way in.
-    const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-    if (!getBuiltin) return "this Node.js has no process.getBuiltinModule";
-    try {
-      const mod = getBuiltin.call(process, "node:module") as typeof import("node:module");
-      return mod.createRequire(resolvePath(blob))("argon2") as Argon2Lib;
-    } catch (e) {
-      return firstLine(e);
-    }
-  }
-  try {
-    const m = (await import("argon2")) as Argon2Lib & { default?: Argon2Lib };
-    return m.default ?? m;
-  } catch (e) {
-    return firstLine(e);
-  }
-}
-
-async function argon2Lib(fn: string): Promise<Argon2Lib> {
-  if (loaded) return loaded;
-  loading ??= load();
-  const r = await loading;
-  if (typeof r === "string") throw fail(`${fn}: Argon2 is not available (the argon2 package could not be loaded: ${r})`);
-  loaded = r;
-  return r;
+function argon2Lib(fn: string): Promise<Argon2Lib> {
+  return argon2Package(fn, "Argon2");
 }
 
 export async function argon2Hash(fn: string, password: Uint8Array): Promise<string> {

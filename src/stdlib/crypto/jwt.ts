@@ -19,11 +19,10 @@
 // first use (from the snapshot through a require anchored at the blob: Node 20.19+ can require an
 // ES module without top-level await), so programs that never use JWTs never load it.
 import type * as Jose from "jose";
-import { resolve as resolvePath } from "node:path";
 import * as nodeCrypto from "node:crypto";
 import { type Value, isObject, typeName } from "../../runtime/values.js";
 import { fail } from "../../runtime/errors.js";
-import { snapshotBlobPath } from "../../runtime/packages.js";
+import { lazyPackage } from "../../runtime/packages.js";
 import { parseJson, stringifyJson } from "../json/index.js";
 
 type JoseLib = typeof Jose;
@@ -35,39 +34,11 @@ export const MIN_SECRET_BYTES = 32;
 /** The longest token verified, in characters (a larger one is not a token anyone sent honestly). */
 const MAX_TOKEN_CHARS = 64 * 1024;
 
-let loaded: JoseLib | undefined;
-let loading: Promise<JoseLib | string> | undefined;
+/** The jose package, loaded on first use (kept out of the bundles and the start-up snapshot). */
+const josePackage = lazyPackage<JoseLib>("jose", () => import("jose"));
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0]!;
-}
-
-async function load(): Promise<JoseLib | string> {
-  const blob = snapshotBlobPath();
-  if (blob !== undefined) {
-    const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-    if (!getBuiltin) return "this Node.js has no process.getBuiltinModule";
-    try {
-      const mod = getBuiltin.call(process, "node:module") as typeof import("node:module");
-      return mod.createRequire(resolvePath(blob))("jose") as JoseLib;
-    } catch (e) {
-      return firstLine(e);
-    }
-  }
-  try {
-    return (await import("jose")) as JoseLib;
-  } catch (e) {
-    return firstLine(e);
-  }
-}
-
-async function jose(fn: string): Promise<JoseLib> {
-  if (loaded) return loaded;
-  loading ??= load();
-  const r = await loading;
-  if (typeof r === "string") throw fail(`${fn}: JSON Web Tokens are not available (the jose package could not be loaded: ${r})`);
-  loaded = r;
-  return r;
+function jose(fn: string): Promise<JoseLib> {
+  return josePackage(fn, "JSON Web Tokens");
 }
 
 /** A PEM key in place of the secret: RS256 for an RSA key, ES256 for a P-256 key. */

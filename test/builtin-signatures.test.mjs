@@ -139,24 +139,25 @@ test("the of form and a call through a variable give the same answer or the same
   assert.doesNotMatch(r.stdout, /NaN-|Infinity|undefined|Cannot read|Received/);
 });
 
-// The keyword forms compile in src/compiler/, not through the builtins; until they call the
-// builtins (and so the validator), they answer differently. Reported, not fixed here.
-test("split … by nothing fails as split of text and nothing does", { todo: "compiler: `split X by Y` and `split of X and Y` compile to PatternSplit (formatValue of the separator), not the split builtin" }, () => {
+// The keyword forms give the builtins' answers: `split … by`, `contains` and `split of … and …`.
+test("split … by nothing fails as split of text and nothing does", () => {
   const r = run('try:\n    display split "xnothingy" by nothing\ncatch:\n    display "error " with error_message\nend try\n');
   assert.equal(r.stdout, "error split expects text, got Null\n");
 });
 
-test("text contains nothing fails as contains of text and nothing does", { todo: "compiler: `X contains Y` compiles to ops.contains (formatValue of the needle), not the contains builtin" }, () => {
+test("text contains nothing fails as contains of text and nothing does", () => {
   const r = run('try:\n    display "there is nothing here" contains nothing\ncatch:\n    display "error " with error_message\nend try\n');
   assert.equal(r.stdout, "error contains expects text, got Null\n");
 });
 
-test("split of text and separator and one more is an arity error, not a Boolean", { todo: "parser/compiler: the call stops at split's arity and `and 1` becomes a logical and" }, () => {
-  const r = run('try:\n    display split of "a,b,c" and "," and 1\ncatch:\n    display "error " with error_message\nend try\n');
-  assert.match(r.stdout, /^error split expects 2 arguments, got 3/);
+test("split of text and separator and one more is an arity error, not a Boolean", () => {
+  // The call's arity is known before the program runs, so it is an analysis error.
+  const r = run('display split of "a,b,c" and "," and 1\n');
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^error\[ANALYZE-SEMANTIC\]: split expects 2 arguments, got 3/);
 });
 
-test("a call through a variable reports the arity range as the direct call does", { todo: "src/runtime/runtime.ts callValue words the arity itself (minimum only); it should use arityMessage from registry.ts" }, () => {
+test("a call through a variable reports the arity range as the direct call does", () => {
   const r = run("store f as create_datetime\ntry:\n    display f of 1 and 2 and 3 and 4 and 5 and 6 and 7\ncatch:\n    display error_message\nend try\n");
   assert.equal(r.stdout, "create_datetime expects 3 to 6 arguments, got 7\n");
 });

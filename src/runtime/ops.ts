@@ -67,7 +67,11 @@ export function equals(a: Value, b: Value): boolean {
 
 /** `haystack contains needle` for text, lists and objects (keys). */
 export function contains(haystack: Value, needle: Value, span: Span): boolean {
-  if (typeof haystack === "string") return haystack.includes(formatValue(needle));
+  if (typeof haystack === "string") {
+    // As `contains of T and X`: what a text contains is text (`"a42" contains 42` is an error too).
+    if (typeof needle !== "string") throw new WflRuntimeError(`contains expects text, got ${typeName(needle)}`, "type", span);
+    return haystack.includes(needle);
+  }
   if (isList(haystack)) {
     for (const item of haystack) if (valuesEqual(item, needle)) return true;
     return false;

@@ -6,6 +6,7 @@ import { WflAction, selectOverload, type Overload } from "./action.js";
 import { WflRuntimeError } from "./errors.js";
 import type { Span } from "../ast/span.js";
 import type { NativeContext, NativeFunction } from "../stdlib/registry.js";
+import { arityMessage } from "../stdlib/registry.js";
 import { TestHarness } from "./tests.js";
 import { InstanceValue } from "./container.js";
 import type { ServerLimits } from "../stdlib/web/server.js";
@@ -188,7 +189,7 @@ export class Runtime {
     if (callee !== null && typeof callee === "object" && (callee as { kind?: string }).kind === "native") {
       const n = callee as NativeFunction;
       if (args.length < n.minArity || args.length > n.maxArity) {
-        throw new WflRuntimeError(`${n.name} expects ${n.minArity} argument${n.minArity === 1 ? "" : "s"}, got ${args.length}`, "general", span);
+        throw new WflRuntimeError(arityMessage(n.name, n.minArity, n.maxArity, args.length), "general", span);
       }
       try {
         return n.impl(args, this.nativeContext);

@@ -3,7 +3,6 @@
 import type { Stmt } from "../../ast/nodes.js";
 import type { Frame } from "../../runtime/frame.js";
 import { type Value, WflPattern, typeName } from "../../runtime/values.js";
-import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import type { BlockScope } from "../../compiler/scope.js";
 import { type CStmt, combine, readBinding } from "../../compiler/closures.js";
@@ -74,7 +73,9 @@ export const patternsExpressions: ExprCompilers<PatternsExpr> = {
     return combine(parts, ([t, d]) => {
       if (d instanceof WflPattern) return rt.located(span, () => patternSplit(t!, d));
       if (typeof t !== "string") throw new WflRuntimeError(`split needs text, got ${typeName(t!)}`, "type", span);
-      const delim = formatValue(d!);
+      // As `split of T and D`: the separator is text (nothing, a number or a list is an error).
+      if (typeof d !== "string") throw new WflRuntimeError(`split expects text, got ${typeName(d!)}`, "type", span);
+      const delim = d;
       // The list limit and the heap, before V8 builds the list (`split("")` gives UTF-16 units).
       if (delim === "") checkNewList(t.length, span);
       checkSplit(t, delim, span);

@@ -57,7 +57,8 @@ export function patternsSyntax<B extends ParserClass>(Base: B) {
         {
           ALT: () => {
             this.CONSUME(K.split);
-            this.OPTION(() => this.CONSUME(K.of));
+            let splitOf = false;
+            this.OPTION(() => { this.CONSUME(K.of); splitOf = true; });
             const text = this.SUBRULE4(this.additive);
             return this.OR2([
               { ALT: () => { this.CONSUME(K.by); return { kind: "PatternSplit", text, separator: this.SUBRULE5(this.additive), byPattern: false, span: this.spanFrom(start) } as Expr; } },
@@ -68,7 +69,19 @@ export function patternsSyntax<B extends ParserClass>(Base: B) {
                   return { kind: "PatternSplit", text, separator: this.SUBRULE6(this.additive), byPattern: true, span: this.spanFrom(start) } as Expr;
                 },
               },
-              { ALT: () => { this.CONSUME(K.and); return { kind: "PatternSplit", text, separator: this.SUBRULE7(this.additive), byPattern: false, span: this.spanFrom(start) } as Expr; } },
+              {
+                ALT: () => {
+                  this.CONSUME(K.and);
+                  const separator = this.SUBRULE7(this.additive);
+                  // `split of T and D and X`: more arguments than split takes make it a call, so the
+                  // builtin reports the arity (as `split of …` through a variable does).
+                  const extra: Expr[] = [];
+                  this.MANY({ GATE: () => splitOf, DEF: () => { this.CONSUME2(K.and); extra.push(this.SUBRULE8(this.additive)); } });
+                  return this.ACTION(() => extra.length === 0
+                    ? { kind: "PatternSplit", text, separator, byPattern: false, span: this.spanFrom(start) }
+                    : { kind: "Call", callee: "split", calleeSpan: this.tokSpan(start), args: [text, separator, ...extra], style: "of", span: this.spanFrom(start) }) as Expr;
+                },
+              },
             ]);
           },
         },

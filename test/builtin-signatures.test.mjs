@@ -162,6 +162,12 @@ test("a call through a variable reports the arity range as the direct call does"
   assert.equal(r.stdout, "create_datetime expects 3 to 6 arguments, got 7\n");
 });
 
+test("replace, find and clear are registered builtins that can be called (with `of`), though they are keywords", () => {
+  const r = run('store xs as [1, 2, 3]\ndisplay find of xs and 2\ndisplay replace of "a-b-c" and "-" and "+"\nstore done as clear of xs\ndisplay xs\n');
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "2\na+b+c\n[]\n");
+});
+
 // ---- the bad-argument sweep -----------------------------------------------------------------
 
 // Builtins that wait, sleep or touch the network are skipped. None of the registered builtins

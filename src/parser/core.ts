@@ -1290,6 +1290,15 @@ export abstract class CoreParser extends EmbeddedActionsParser {
           return this.SUBRULE(this.callArgs, { ARGS: ["push", this.tokSpan(t), t] });
         },
       },
+      {
+        // `find of L and x`, `replace of T and a and b`, `clear of L`: builtins whose names are also
+        // statement keywords, called with `of` (`find P in T`, `replace … in …`, `clear L` stay).
+        GATE: () => this.LA(2).tokenType === K.of,
+        ALT: () => {
+          const t = this.OR6([{ ALT: () => this.CONSUME(K.find) }, { ALT: () => this.CONSUME(K.replace) }, { ALT: () => this.CONSUME(K.clear) }]);
+          return this.SUBRULE2(this.callArgs, { ARGS: [t.image, this.tokSpan(t), t] });
+        },
+      },
     ],
   });
 

@@ -550,14 +550,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const nameTok = this.LA(1);
     const name = this.SUBRULE(this.identifier);
     const nameSpan = this.spanFrom(nameTok);
-    let params: Param[] = [];
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => { this.CONSUME(K.with); this.OPTION2(() => this.CONSUME(K.parameters)); } },
-        { ALT: () => { this.CONSUME(K.needs); } },
-      ]);
-      params = this.SUBRULE(this.paramList);
-    });
+    const params = this.SUBRULE(this.actionParams);
     let returnType: string | null = null;
     this.OPTION3({
       GATE: () => this.LA(2).tokenType !== T.Newline,
@@ -570,6 +563,19 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const body = this.SUBRULE(this.block);
     this.endOf(K.action);
     return { kind: "ActionDef", name, nameSpan, params, returnType, body, span: this.spanFrom(start) };
+  });
+
+  /** An action's parameters, if any: `with [parameters] a and b` or `needs a: T, b: T`. */
+  actionParams = this.RULE("actionParams", (): Param[] => {
+    let params: Param[] = [];
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => { this.CONSUME(K.with); this.OPTION2(() => this.CONSUME(K.parameters)); } },
+        { ALT: () => { this.CONSUME(K.needs); } },
+      ]);
+      params = this.SUBRULE(this.paramList);
+    });
+    return params;
   });
 
   paramList = this.RULE("paramList", (): Param[] => {

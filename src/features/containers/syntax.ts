@@ -70,14 +70,7 @@ export function containersSyntax<B extends ParserClass>(Base: B) {
       const start = this.CONSUME(K.action);
       const name = this.SUBRULE(this.identifier);
       const nameSpan = this.lastNameSpan;
-      let params: Param[] = [];
-      this.OPTION(() => {
-        this.OR([
-          { ALT: () => { this.CONSUME(K.with); this.OPTION2(() => this.CONSUME(K.parameters)); } },
-          { ALT: () => { this.CONSUME(K.needs); } },
-        ]);
-        params = this.SUBRULE(this.paramList);
-      });
+      const params = this.SUBRULE(this.actionParams);
       let returnType: string | null = null;
       this.OPTION3({
         GATE: () => this.LA(1).tokenType === T.Colon && this.LA(2).tokenType !== T.Newline,

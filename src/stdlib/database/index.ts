@@ -306,11 +306,7 @@ export function query(dbv: Value, sql: Value, params: Value): Value | Promise<Va
       stmt.run(...args);
       return [];
     }
-    return (stmt.all(...args) as Record<string, unknown>[]).map((row) => {
-      const o = new WflObject();
-      for (const [k, v] of Object.entries(row)) o.set(k, toValue(v));
-      return o;
-    });
+    return rowsOf(stmt.all(...args) as Record<string, unknown>[]);
   } catch (e) {
     throw dbError(`SQL error: ${messageOf(e)}`);
   }
@@ -333,6 +329,15 @@ export function execute(dbv: Value, sql: Value, params: Value): Value | Promise<
   } catch (e) {
     throw dbError(`SQL error: ${messageOf(e)}`);
   }
+}
+
+/** Result rows as WFL maps (column → value). */
+function rowsOf(rows: Record<string, unknown>[]): WflObject[] {
+  return rows.map((row) => {
+    const o = new WflObject();
+    for (const [k, v] of Object.entries(row)) o.set(k, toValue(v));
+    return o;
+  });
 }
 
 // ---- transactions -----------------------------------------------------------------------------
@@ -432,11 +437,7 @@ export function executeQuery(target: Value, sql: Value, params: Value): Value | 
   const args = bind(stmt.source, params);
   try {
     if (!stmt.reader) return stmt.run(...args).changes;
-    return (stmt.all(...args) as Record<string, unknown>[]).map((row) => {
-      const o = new WflObject();
-      for (const [k, v] of Object.entries(row)) o.set(k, toValue(v));
-      return o;
-    });
+    return rowsOf(stmt.all(...args) as Record<string, unknown>[]);
   } catch (e) {
     throw dbError(`SQL error: ${messageOf(e)}`);
   }

@@ -89,7 +89,7 @@ export interface ResolveOptions {
 /** What every run defines (see `src/host/run.ts`); executed pages add their request's fields. */
 export const RUNTIME_GLOBALS = ["args", "arg_count", "positional_args", "program_name", "script_path", "script_directory", "current_directory"];
 
-/** The variables `wait for request … as req` also sets (see `src/compiler/web.ts`). */
+/** The variables `wait for request … as req` also sets (see `src/features/web/compile.ts`). */
 export const REQUEST_FIELDS = ["method", "path", "query", "client_ip", "body", "body_bytes", "headers"];
 
 const MAX_INCLUDE_DEPTH = 16;

@@ -8,16 +8,36 @@ export interface Position {
   lineEnd: number;
 }
 
-/** Offsets become line:column only here, when a diagnostic is shown. */
-export function positionOf(source: string, offset: number): Position {
-  const { line, column, lineStart } = positionsOf(source, [offset])[0]!;
-  LINE_BREAK.lastIndex = lineStart;
-  const lineEnd = LINE_BREAK.exec(source)?.index ?? source.length;
-  return { line, column, lineStart, lineEnd };
-}
-
 /** `\r\n`, `\n` and a lone `\r` each end a line, as they do for the lexer. */
 const LINE_BREAK = /\r\n?|\n/g;
+
+/** The start offset of every line of the last source asked about (one scan, however many diagnostics). */
+let indexed: { source: string; starts: number[] } | undefined;
+function lineStarts(source: string): number[] {
+  if (indexed?.source === source) return indexed.starts;
+  const starts = [0];
+  LINE_BREAK.lastIndex = 0;
+  for (let m = LINE_BREAK.exec(source); m !== null; m = LINE_BREAK.exec(source)) starts.push(m.index + m[0].length);
+  indexed = { source, starts };
+  return starts;
+}
+
+/** Offsets become line:column only here, when a diagnostic is shown. */
+export function positionOf(source: string, offset: number): Position {
+  const at = Math.max(0, Math.min(offset, source.length));
+  const starts = lineStarts(source);
+  // The last line start at or before the offset.
+  let lo = 0, hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  const lineStart = starts[lo]!;
+  LINE_BREAK.lastIndex = lineStart;
+  const lineEnd = LINE_BREAK.exec(source)?.index ?? source.length;
+  return { line: lo + 1, column: Array.from(source.slice(lineStart, at)).length + 1, lineStart, lineEnd };
+}
 
 /**
  * Line, column (in characters, from 1) and line start of each of `offsets`, which must be in

@@ -16,7 +16,7 @@ let n = 0;
 function wfl(source, flags = [], env = {}) {
   const file = join(dir, `p${++n}.wfl`);
   writeFileSync(file, source);
-  const r = spawnSync("bin/wfl", [...flags, file], { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
+  const r = spawnSync("bin/wfl", [...flags, file], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr.replaceAll(file, "prog.wfl") };
 }
 

@@ -165,3 +165,57 @@ export function formOf(v: Value, what: string): MultipartForm {
   if (v instanceof MultipartForm) return v;
   throw new WflRuntimeError(`${what} needs a multipart form (from 'parse multipart from req'), got ${typeName(v)}`, "type");
 }
+
+/**
+ * Upstream's `parse_multipart of body and content_type`: the parts of a whole multipart body
+ * already in memory (so within the plain body limit), as a list of objects with `name`,
+ * `filename`, `content_type`, `content` (text) and `content_bytes` (Binary).
+ */
+export function parseMultipartBody(body: Uint8Array, contentType: string): WflObject[] {
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!m) throw new WflRuntimeError("parse_multipart: the content type has no boundary (expected multipart/form-data; boundary=…)", "general");
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const delim = Buffer.from(`--${m[1] ?? m[2]}`, "latin1");
+  const next = Buffer.from(`\r\n--${m[1] ?? m[2]}`, "latin1");
+  const bad = (why: string): never => { throw new WflRuntimeError(`parse_multipart: the multipart body could not be read: ${why}`, "general"); };
+  let pos = buf.subarray(0, delim.length).equals(delim) ? 0 : buf.indexOf(next);
+  if (pos < 0) bad("no boundary line found");
+  if (pos > 0) pos += 2;
+  const parts: WflObject[] = [];
+  for (;;) {
+    pos += delim.length;
+    if (buf[pos] === 0x2d && buf[pos + 1] === 0x2d) return parts; // the closing boundary
+    const lineEnd = buf.indexOf("\r\n", pos);
+    if (lineEnd < 0) bad("unexpected end of form");
+    const headEnd = buf.indexOf("\r\n\r\n", lineEnd);
+    if (headEnd < 0) bad("unexpected end of form");
+    const headers = buf.toString("utf8", lineEnd + 2, headEnd).split("\r\n");
+    const end = buf.indexOf(next, headEnd + 4);
+    if (end < 0) bad("unexpected end of form");
+    let name: string | null = null;
+    let filename: string | null = null;
+    let type: string | null = null;
+    for (const h of headers) {
+      const colon = h.indexOf(":");
+      if (colon < 0) continue;
+      const key = h.slice(0, colon).trim().toLowerCase();
+      const value = h.slice(colon + 1).trim();
+      if (key === "content-type") type = value;
+      if (key === "content-disposition") {
+        name = /;\s*name="([^"]*)"/i.exec(value)?.[1] ?? /;\s*name=([^;\s]+)/i.exec(value)?.[1] ?? null;
+        const fn = /;\s*filename="([^"]*)"/i.exec(value)?.[1] ?? /;\s*filename=([^;\s]+)/i.exec(value)?.[1];
+        // Never a path: only the name's last part is kept.
+        if (fn !== undefined) filename = fn.split(/[\\/]/).pop() ?? "";
+      }
+    }
+    const bytes = new Uint8Array(buf.subarray(headEnd + 4, end));
+    const part = new WflObject();
+    part.set("name", name);
+    part.set("filename", filename);
+    part.set("content_type", type);
+    part.set("content", Buffer.from(bytes).toString("utf8"));
+    part.set("content_bytes", bytes);
+    parts.push(part);
+    pos = end + 2;
+  }
+}

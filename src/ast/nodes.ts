@@ -9,7 +9,7 @@ import type { PatternsStmt, PatternsExpr } from "../features/patterns/nodes.js";
 import type { TimeExpr } from "../features/time/nodes.js";
 import type { ModulesStmt } from "../features/modules/nodes.js";
 import type { FilesStmt, FilesExpr } from "../features/files/nodes.js";
-import type { WebStmt } from "../features/web/nodes.js";
+import type { WebExpr, WebStmt } from "../features/web/nodes.js";
 import type { DatabaseStmt, DatabaseExpr } from "../features/database/nodes.js";
 import type { ProcessStmt, ProcessExpr } from "../features/process/nodes.js";
 import type { ObjectsExpr } from "../features/objects/nodes.js";
@@ -19,7 +19,7 @@ export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
 export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
 
-export type Expr = CoreExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr;
+export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr;
 
 export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt;
 

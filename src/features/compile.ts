@@ -8,7 +8,7 @@ import { patternsCompilers, patternsExpressions } from "./patterns/compile.js";
 import { timeExpressions } from "./time/compile.js";
 import { modulesCompilers } from "./modules/compile.js";
 import { filesCompilers, filesExpressions } from "./files/compile.js";
-import { webCompilers } from "./web/compile.js";
+import { webCompilers, webExpressions } from "./web/compile.js";
 import { databaseCompilers, databaseExpressions } from "./database/compile.js";
 import { processCompilers, processExpressions } from "./process/compile.js";
 import { objectsExpressions } from "./objects/compile.js";
@@ -31,6 +31,7 @@ export const FEATURE_STATEMENTS: StmtCompilers<FeatureStmt> = {
 export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
   ...patternsExpressions,
   ...timeExpressions,
+  ...webExpressions,
   ...filesExpressions,
   ...databaseExpressions,
   ...processExpressions,

@@ -34,6 +34,8 @@ const AT_MOST = new Map<string, number>([
   ["max_buffer_size_bytes", 10 * 1024 * 1024],
   ["web_server_max_body_size", 1024 * 1024],
   ["web_server_request_queue_bound", 256],
+  ["web_server_multipart_max_size", 50 * 1024 * 1024],
+  ["web_server_multipart_max_file_size", 50 * 1024 * 1024],
   ["web_socket_max_message_size", 1024 * 1024],
 ]);
 /** `shell_execution_mode`s, from the one that allows least. */

@@ -290,6 +290,8 @@ export class Runtime {
       bindAddress: this.config.get("web_server_bind_address") ?? "127.0.0.1",
       maxBodyBytes: num("web_server_max_body_size", 1024 * 1024),
       queueBound: num("web_server_request_queue_bound", 256),
+      multipartMaxBytes: num("web_server_multipart_max_size", 50 * 1024 * 1024),
+      multipartMaxFileBytes: num("web_server_multipart_max_file_size", 50 * 1024 * 1024),
     };
   }
 

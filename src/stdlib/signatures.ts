@@ -32,4 +32,5 @@ export const UNDECLARED_SIGNATURES: Readonly<Record<string, readonly string[]>> 
   parse_query_string: ["text|binary|nothing"],
   parse_form_urlencoded: ["text|binary|nothing"],
   parse_cookies: ["text|binary|nothing"],
+  parse_multipart: ["text|binary", "text"],
 };

@@ -11,7 +11,11 @@ import type { Compiler } from "../../compiler/compile.js";
 import { WebServer, serverOf, respond as respondTo, failInFlight } from "../../stdlib/web/server.js";
 import { WsServer, wsServerOf, sendTo } from "../../stdlib/web/websocket.js";
 import type { StmtCompilers } from "../../compiler/tables.js";
-import type { WebStmt } from "./nodes.js";
+import type { ExprCompilers } from "../../compiler/tables.js";
+import type { WebExpr, WebStmt } from "./nodes.js";
+import { multipartOf } from "../../stdlib/web/server.js";
+import { formOf } from "../../stdlib/web/multipart.js";
+import { typeName } from "../../runtime/values.js";
 
 /**
  * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration fails
@@ -213,4 +217,42 @@ export const webCompilers: StmtCompilers<WebStmt> = {
   RegisterSignal: registerSignal,
   OnWebSocket: onWebSocket,
   WebSocketSend: webSocketSend,
+};
+
+/** A form key: a text, or a number as `display` shows it. */
+function formKeyText(k: Value, span: import("../../ast/span.js").Span): string {
+  if (typeof k === "string") return k;
+  if (typeof k === "number") return formatValue(k);
+  throw new WflRuntimeError(`A field name must be text, got ${typeName(k)}`, "type", span);
+}
+
+const PART_WORDS = { file: "file", filename: "filename", contentType: "content type" } as const;
+
+export const webExpressions: ExprCompilers<WebExpr> = {
+  ParseMultipart: (c, e, scope) => {
+    const rt = c.rt;
+    const span = e.span;
+    return combine([c.expr(e.request, scope)], ([r]) => rt.located(span, () => multipartOf(r!)));
+  },
+  FormPart: (c, e, scope) => {
+    const rt = c.rt;
+    const span = e.span;
+    const part = e.part;
+    return combine([c.expr(e.form, scope), c.expr(e.key, scope)], ([f, k]) => rt.located(span, () => {
+      const key = formKeyText(k!, span);
+      const p = formOf(f!, `${PART_WORDS[part]} "${key}" of …`).files.get(key);
+      if (!p) return null;
+      return part === "file" ? p.data : part === "filename" ? p.filename : p.contentType;
+    }));
+  },
+  HasField: (c, e, scope) => {
+    const span = e.span;
+    return combine([c.expr(e.target, scope), c.expr(e.key, scope)], ([t, k]) => {
+      const key = formKeyText(k!, span);
+      if (t instanceof WflObject) return t.has(key);
+      const inst = t as { kind?: string; props?: Map<string, Value> } | null;
+      if (inst !== null && typeof inst === "object" && inst.kind === "instance" && inst.props) return inst.props.has(key);
+      throw new WflRuntimeError(`has field "${key}" in … needs a form or an object, got ${typeName(t!)}`, "type", span);
+    });
+  },
 };

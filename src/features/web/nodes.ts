@@ -12,5 +12,13 @@ export type WebStmt =
   | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; nameSpan: Span; body: Stmt[]; span: Span }
   | { kind: "WebSocketSend"; broadcast: boolean; message: Expr; target: Expr; span: Span };
 
+/** Multipart forms: `parse multipart from req`, and what a form holds. */
+export type WebExpr =
+  | { kind: "ParseMultipart"; request: Expr; span: Span }
+  /** `file K of F` (the bytes), `filename K of F`, `content type K of F` (a file part's details). */
+  | { kind: "FormPart"; part: "file" | "filename" | "contentType"; key: Expr; form: Expr; span: Span }
+  /** `has field K in M`: whether the form (or any map) has the key. */
+  | { kind: "HasField"; key: Expr; target: Expr; span: Span };
+
 /** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
 export const webWaits: WebStmt["kind"][] = ["Listen", "WaitRequest", "MainLoop"];

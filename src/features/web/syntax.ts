@@ -142,7 +142,62 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       return { kind: "ServerOp", op: "close", server, span: this.spanFrom(start) };
     });
 
+    /** A form field's key: a text, or a plain name holding one (as in `field K of obj`). */
+    formKey = this.RULE("formKey", (): Expr => this.OR([
+      { ALT: () => { const t = this.CONSUME(T.StringLiteral); return this.ACTION(() => this.stringNode(t)); } },
+      { ALT: () => { const t = this.CONSUME(T.Identifier); return { kind: "Var", name: t.image, span: this.tokSpan(t) } as Expr; } },
+    ]));
+
+    /** `parse multipart from REQ`: the request's multipart/form-data body as a form. */
+    parseMultipart = this.RULE("parseMultipart", (): Expr => {
+      const start = this.word(1, "parse");
+      this.word(2, "multipart");
+      this.CONSUME(K.from);
+      const request = this.SUBRULE(this.postfix);
+      return { kind: "ParseMultipart", request, span: this.spanFrom(start) };
+    });
+
+    /** `file K of F`, `filename K of F`, `content type K of F` / `content_type K of F`. */
+    formPart = this.RULE("formPart", (): Expr => {
+      const start = this.LA(1);
+      const part = this.OR([
+        { ALT: () => { this.CONSUME(K.file); return "file" as const; } },
+        { ALT: () => { this.CONSUME(K.content); this.word(1, "type"); return "contentType" as const; } },
+        { ALT: () => (this.word(2, "filename", "content_type").image === "filename" ? "filename" as const : "contentType" as const) },
+      ]);
+      const key = this.SUBRULE(this.formKey);
+      this.CONSUME(K.of);
+      const form = this.SUBRULE(this.postfix);
+      return { kind: "FormPart", part, key, form, span: this.spanFrom(start) };
+    });
+
+    /** `has field K in M`. */
+    hasField = this.RULE("hasField", (): Expr => {
+      const start = this.word(1, "has");
+      this.word(2, "field");
+      const key = this.SUBRULE(this.formKey);
+      this.CONSUME(K.in);
+      const target = this.SUBRULE(this.postfix);
+      return { kind: "HasField", key, target, span: this.spanFrom(start) };
+    });
+
+    /** Token k starts a form key (a text or a name) followed by `of`/`in` at k+1. */
+    private formKeyThen(k: number, after: typeof K.of): boolean {
+      const t = this.LA(k).tokenType;
+      return (t === T.StringLiteral || t === T.Identifier) && this.LA(k + 1).tokenType === after;
+    }
+
     protected readonly webTables = this.contribute({
+      primaries: [
+        { GATE: () => this.isWord(1, "parse") && this.isWord(2, "multipart") && this.LA(3).tokenType === K.from, ALT: () => this.SUBRULE(this.parseMultipart) },
+        {
+          // `file K of F`, `filename K of F`, `content_type K of F`, `content type K of F`.
+          GATE: () => ((this.LA(1).tokenType === K.file || this.isOneOf(1, ["filename", "content_type"])) && this.formKeyThen(2, K.of)) ||
+            (this.LA(1).tokenType === K.content && this.isWord(2, "type") && this.formKeyThen(3, K.of)),
+          ALT: () => this.SUBRULE(this.formPart),
+        },
+        { GATE: () => this.isWord(1, "has") && this.isWord(2, "field") && this.formKeyThen(3, K.in), ALT: () => this.SUBRULE(this.hasField) },
+      ],
       statements: [
         { GATE: () => this.LA(2).tokenType === K.loop, ALT: () => this.SUBRULE(this.mainLoopStmt) },
         { ALT: () => this.SUBRULE(this.listenStmt) },

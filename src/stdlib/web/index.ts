@@ -15,6 +15,7 @@
 import type { Registry } from "../registry.js";
 import { type Value, WflObject } from "../../runtime/values.js";
 import { text } from "../args.js";
+import { parseMultipartBody } from "./multipart.js";
 
 const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
@@ -144,6 +145,9 @@ export function register(r: Registry): void {
   r.fn("path_matches", { arity: 2 }, ([p, t]) => matchRoute(text("path_matches", p!), text("path_matches", t!)) !== undefined);
   r.fn("parse_query_string", { arity: 1 }, ([v]) => parseQueryString(queryText("parse_query_string", v!)));
   r.fn("parse_form_urlencoded", { arity: 1 }, ([v]) => parseQueryString(queryText("parse_form_urlencoded", v!)));
+  r.fn("parse_multipart", { arity: 2 }, ([b, ct]) => parseMultipartBody(
+    typeof b === "string" ? encoder.encode(b) : (b as Uint8Array), text("parse_multipart", ct!),
+  ));
   r.fn("parse_cookies", { arity: 1 }, ([v]) => parseCookies(queryText("parse_cookies", v!)));
 }
 

@@ -13,6 +13,7 @@ import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { RunResources } from "../../runtime/lifetime.js";
+import { type FormResult, MultipartForm, formFrom, isMultipart, readMultipart } from "./multipart.js";
 
 export interface ServerLimits {
   /** The run that opens the server: it owns the server and the requests it receives. */
@@ -20,6 +21,10 @@ export interface ServerLimits {
   bindAddress: string;
   maxBodyBytes: number;
   queueBound: number;
+  /** A multipart/form-data body may be this large (it is read as a form, never held whole)… */
+  multipartMaxBytes: number;
+  /** …and each file in it this large. */
+  multipartMaxFileBytes: number;
 }
 
 interface Pending {
@@ -63,6 +68,23 @@ export class WebServer {
       res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" }).end("Server busy\n");
       return;
     }
+    const tooLargeAnswer = (): void => {
+      // The answer goes out first; then the connection (and the rest of the body) is dropped.
+      if (res.headersSent) req.destroy();
+      else res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" }).end("Request body too large\n", () => req.destroy());
+    };
+    if (isMultipart(req.headers["content-type"])) {
+      // A form is read as it arrives, up to the multipart limits (not the plain body limit); its
+      // raw bytes stay available as body/body_bytes only while they fit the plain body limit.
+      readMultipart(
+        req,
+        { maxBytes: limits.multipartMaxBytes, maxFileBytes: limits.multipartMaxFileBytes, maxFieldBytes: limits.maxBodyBytes },
+        limits.maxBodyBytes,
+        tooLargeAnswer,
+        (form, raw) => this.deliver(req, res, raw === null ? Buffer.alloc(0) : Buffer.concat(raw), form),
+      );
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -71,8 +93,7 @@ export class WebServer {
       if (size > limits.maxBodyBytes) {
         if (!tooLarge) {
           tooLarge = true;
-          res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" }).end("Request body too large\n");
-          req.destroy();
+          tooLargeAnswer();
         }
         return;
       }
@@ -80,24 +101,28 @@ export class WebServer {
     });
     req.on("end", () => {
       if (tooLarge) return;
-      const bytes = Buffer.concat(chunks);
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const headers = new WflObject();
-      for (const [k, v] of Object.entries(req.headers)) headers.set(k.toLowerCase(), Array.isArray(v) ? v.join(", ") : (v ?? ""));
-      const o = new WflObject();
-      o.set("method", req.method ?? "GET");
-      o.set("path", url.pathname);
-      o.set("query", url.search.startsWith("?") ? url.search.slice(1) : url.search);
-      o.set("client_ip", req.socket.remoteAddress ?? "");
-      o.set("body", bytes.toString("utf8"));
-      o.set("body_bytes", new Uint8Array(bytes));
-      o.set("headers", headers);
-      const p: Pending = { req: o, res };
-      responses.set(o, { res, owner: this.owner });
-      const w = this.waiters.shift();
-      if (w) w(p);
-      else this.queue.push(p);
+      this.deliver(req, res, Buffer.concat(chunks), undefined);
     });
+  }
+
+  private deliver(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer, form: FormResult | undefined): void {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const headers = new WflObject();
+    for (const [k, v] of Object.entries(req.headers)) headers.set(k.toLowerCase(), Array.isArray(v) ? v.join(", ") : (v ?? ""));
+    const o = new WflObject();
+    o.set("method", req.method ?? "GET");
+    o.set("path", url.pathname);
+    o.set("query", url.search.startsWith("?") ? url.search.slice(1) : url.search);
+    o.set("client_ip", req.socket.remoteAddress ?? "");
+    o.set("body", bytes.toString("utf8"));
+    o.set("body_bytes", new Uint8Array(bytes));
+    o.set("headers", headers);
+    const p: Pending = { req: o, res };
+    responses.set(o, { res, owner: this.owner });
+    if (form !== undefined) forms.set(o, form);
+    const w = this.waiters.shift();
+    if (w) w(p);
+    else this.queue.push(p);
   }
 
   /** The next request, or an error after `timeoutMs`. */
@@ -138,6 +163,18 @@ export class WebServer {
     for (const s of this.sockets) s.destroy();
     this.owner.delete(this);
   }
+}
+
+/** The multipart form each multipart/form-data request carried (read while it arrived). */
+const forms = new WeakMap<WflObject, FormResult>();
+
+/** `parse multipart from req`: the request's form, or a WFL error saying why there is none. */
+export function multipartOf(request: Value): MultipartForm {
+  if (!(request instanceof WflObject) || !responses.has(request)) {
+    throw new WflRuntimeError("parse multipart from … needs a request from 'wait for request … as name'", "type");
+  }
+  const headers = request.get("headers");
+  return formFrom(forms.get(request), headers instanceof WflObject ? (headers.get("content-type") ?? null) : null);
 }
 
 /** Each request's response, and the run that received it. */

@@ -1,23 +1,22 @@
 // Multipart forms (seed 3.5): real multipart bodies posted to a running WFL server.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync, copyFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { startServer, killServers } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SERVER = join(root, "test/fixtures/multipart/server.wfl");
 
-const children = [];
 // A failing test leaves no server behind (it would keep the test run waiting).
-after(() => { for (const c of children) if (c.exitCode === null) c.kill(); });
+after(killServers);
 
 /** Start the fixture server (in `dir`, with its `.wflcfg`, when given). */
-async function startServer(config) {
+async function startFixture(config) {
   let program = SERVER;
   if (config) {
     const dir = mkdtempSync(join(tmpdir(), "wfl-multipart-"));
@@ -25,19 +24,7 @@ async function startServer(config) {
     copyFileSync(SERVER, program);
     writeFileSync(join(dir, ".wflcfg"), config);
   }
-  const child = spawn(join(root, "bin/wfl"), [program], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  const io = { out: "", err: "" };
-  child.stderr.on("data", (d) => (io.err += d));
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      io.out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
-  });
-  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const { port, io, child, exited } = await startServer(program);
   const stop = async () => {
     await (await fetch(`http://127.0.0.1:${port}/stop`)).text();
     return await exited;
@@ -81,7 +68,7 @@ function sampleForm() {
 }
 
 test("`parse multipart from req` extracts all form fields", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const r = await post(srv.port, "/", sampleForm());
   assert.equal(r.status, 200, srv.io.err);
   const [name, version, fname, ct, len] = r.text.split("|");
@@ -90,7 +77,7 @@ test("`parse multipart from req` extracts all form fields", async () => {
 });
 
 test("Text fields accessible via `field \"name\" of form`", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const form = new FormData();
   form.append("name", "héllo wörld ✓");
   form.append("version", "");
@@ -101,7 +88,7 @@ test("Text fields accessible via `field \"name\" of form`", async () => {
 });
 
 test("File fields accessible via `file \"archive\" of form` as `Value::Binary`", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const r = await post(srv.port, "/", sampleForm());
   // `field "archive" of form` displays the same value: a Binary of the file's bytes.
   assert.match(r.text, /\|\[Binary: 5 bytes\]$/);
@@ -114,7 +101,7 @@ test("File fields accessible via `file \"archive\" of form` as `Value::Binary`",
 });
 
 test("`filename \"archive\" of form` returns the original filename", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const form = new FormData();
   form.append("archive", new Blob(["x"], { type: "text/plain" }), "my archive (1).tar.gz");
   assert.equal((await post(srv.port, "/upload", form)).text.split("|")[2], "my archive (1).tar.gz");
@@ -128,7 +115,7 @@ test("`filename \"archive\" of form` returns the original filename", async () =>
 });
 
 test("Missing fields return `nothing` (not an error)", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const form = new FormData();
   form.append("name", "only-a-name");
   const r = await post(srv.port, "/", form);
@@ -149,7 +136,7 @@ test("Missing fields return `nothing` (not an error)", async () => {
 });
 
 test("Malformed multipart data produces a clear runtime error", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const truncated = `--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue without an end`;
   // Caught by the program's `try`.
   const caught = await fetch(`http://127.0.0.1:${srv.port}/caught`, { method: "POST", body: truncated, headers: { "Content-Type": "multipart/form-data; boundary=XX" } });
@@ -182,7 +169,7 @@ test("Malformed multipart data produces a clear runtime error", async () => {
 });
 
 test("Oversized multipart bodies and files are answered 413 while they are read; other bodies keep the 1 MiB cap", async () => {
-  const srv = await startServer("web_server_multipart_max_size = 3000000\nweb_server_multipart_max_file_size = 2000000\n");
+  const srv = await startFixture("web_server_multipart_max_size = 3000000\nweb_server_multipart_max_file_size = 2000000\n");
   // A 1.5 MB form passes although it is over the plain 1 MiB body limit.
   const mid = randomBytes(1500000);
   const f1 = new FormData();
@@ -214,7 +201,7 @@ test("Oversized multipart bodies and files are answered 413 while they are read;
 });
 
 test("Archives up to 50 MB parse successfully without memory issues", async () => {
-  const srv = await startServer();
+  const srv = await startFixture();
   const bytes = randomBytes(50 * 1000 * 1000);
   const form = new FormData();
   form.append("name", "big");

@@ -1,27 +1,8 @@
 // A real WFL server on loopback, answered by a real HTTP client.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { startServer } from "./support/server.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** Start a WFL server program; resolves with the child, its port, and readers for its output. */
-async function startServer(program) {
-  const child = spawn("bin/wfl", [program], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  const io = { out: "", err: "" };
-  child.stderr.on("data", (d) => (io.err += d));
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      io.out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
-  });
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return { port, io, exited };
-}
 
 test("listen / wait for request / respond serve real HTTP requests", async () => {
   const { port, io, exited } = await startServer("test/fixtures/hello_server.wfl");

@@ -1,0 +1,31 @@
+// Starting a WFL server program under bin/wfl for a test: resolves once the program says which
+// port it listens on (the `WebServer::127.0.0.1:PORT` line its `display` of the server prints).
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const started = [];
+
+/** Kills every server still running (for an `after` hook: a failing test leaves none behind). */
+export function killServers() {
+  for (const c of started) if (c.exitCode === null) c.kill();
+}
+
+/** Start `program`; resolves with its port, child process, output so far and exit (a promise of the code). */
+export async function startServer(program) {
+  const child = spawn(join(root, "bin/wfl"), [program], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
+  const io = { out: "", err: "" };
+  child.stderr.on("data", (d) => (io.err += d));
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      io.out += d;
+      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
+  });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return { port, io, child, exited };
+}

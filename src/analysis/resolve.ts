@@ -11,7 +11,7 @@ import type { Registry } from "../stdlib/registry.js";
 import { standardLibrary } from "../stdlib/index.js";
 import { patternReferences } from "../stdlib/pattern/compile.js";
 import { forEachPart, forEachExprChild } from "../ast/walk.js";
-import { WAITING_STMTS, WAITING_EXPRS } from "../compiler/may-wait.js";
+import { WAITING_STMTS, WAITING_EXPRS } from "../features/waits.js";
 
 /** Loads and parses an included file; returns null (after reporting) when it cannot. */
 export type IncludeLoader = (path: string, fromFile: string, span: Span) => Program | null;

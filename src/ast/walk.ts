@@ -31,12 +31,6 @@ export function forEachChild(node: object, on: (child: Node) => void): void {
   }
 }
 
-/** Calls `on` for `node` and every node below it, parents first. Return false to skip a subtree. */
-export function walk(node: Node, on: (n: Node) => boolean | void): void {
-  if (on(node) === false) return;
-  forEachChild(node, (c) => walk(c, on));
-}
-
 /**
  * Fields that hold statement lists (a new scope for the resolver and compiler). A room that adds
  * a statement with a body names its field one of these.

@@ -9,5 +9,5 @@ export type ModulesStmt =
   | { kind: "LoadModule"; path: Expr; span: Span }
   | { kind: "ExecuteFile"; path: Expr; request: Expr | null; output: string | null; outputSpan?: Span; span: Span };
 
-/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+/** Statements that always wait (they compile to asynchronous code; see src/features/waits.ts). */
 export const modulesWaits: ModulesStmt["kind"][] = ["ExecuteFile", "LoadModule"];

@@ -11,5 +11,5 @@ export type ProcessExpr =
   /** `read content from h`, `file exists at p`, `list files in d …`, … */
   | { kind: "ProcessRunning"; process: Expr; span: Span };
 
-/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+/** Statements that always wait (they compile to asynchronous code; see src/features/waits.ts). */
 export const processWaits: ProcessStmt["kind"][] = ["RunCommand", "ProcessOp"];

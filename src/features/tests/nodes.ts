@@ -21,5 +21,5 @@ export type TestsStmt =
   | { kind: "Setup"; body: Stmt[]; teardown: boolean; span: Span }
   | { kind: "Expect"; subject: Expr; negated: boolean; assertion: Assertion; span: Span };
 
-/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+/** Statements that always wait (they compile to asynchronous code; see src/features/waits.ts). */
 export const testsWaits: TestsStmt["kind"][] = ["Describe", "Test"];

@@ -20,5 +20,5 @@ export type WebExpr =
   /** `has field K in M`: whether the form (or any map) has the key. */
   | { kind: "HasField"; key: Expr; target: Expr; span: Span };
 
-/** Statements that always wait (they compile to asynchronous code; see src/compiler/may-wait.ts). */
+/** Statements that always wait (they compile to asynchronous code; see src/features/waits.ts). */
 export const webWaits: WebStmt["kind"][] = ["Listen", "WaitRequest", "MainLoop"];

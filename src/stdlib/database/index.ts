@@ -279,9 +279,14 @@ function bind(text: string, params: Value): unknown[] {
 }
 
 /** A value read from SQLite (integers arrive as BigInt: exact). */
-function toValue(v: unknown): Value {
+/**
+ * A value read back from either engine: numbers, text and yes/no as they are, 64-bit integers as a
+ * number within ±(2^53 − 1) and their exact digits (text) beyond, bytes as binary, anything else
+ * as its text.
+ */
+export function toValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
-  if (typeof v === "number" || typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return v <= MAX_EXACT && v >= -MAX_EXACT ? Number(v) : v.toString();
   if (Buffer.isBuffer(v)) return new Uint8Array(v);
   return String(v);

@@ -19,7 +19,7 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import { requirePackage } from "../../runtime/packages.js";
 import type { RunResources } from "../../runtime/lifetime.js";
-import { assignParams, dbError, messageOf } from "./index.js";
+import { assignParams, dbError, messageOf, toValue } from "./index.js";
 
 type PgModule = typeof Pg;
 
@@ -217,13 +217,6 @@ export function pgBind(text: string, params: Value): { text: string; values: unk
 export interface PgOutcome {
   rows: WflObject[] | null;
   count: number;
-}
-
-function toValue(v: unknown): Value {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
-  if (Buffer.isBuffer(v)) return new Uint8Array(v);
-  return String(v);
 }
 
 /** Run one statement on `db` (or on the connection of `tx`); rows when it returns any columns. */

@@ -22,6 +22,7 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "dist/cli.js" });
+await build({ ...common, entryPoints: ["src/cli/repl-worker.ts"], outfile: "dist/repl-worker.js" });
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
 // Internal modules for tools and tests (the resolver), not part of the embedding API.
 await build({ ...common, entryPoints: ["src/internal.ts"], outfile: "dist/internal.js" });

@@ -1,15 +1,18 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
-import { checkSourceSize, readProgramText, formatSourceProblem } from "../host/run.js";
+import { checkSourceSize, readProgramText, formatSourceProblem, decodeSource } from "../host/run.js";
 import { run } from "../host/api.js";
 import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
 import { formatDiagnostic, positionsOf } from "../diagnostics/format.js";
+import { startRepl } from "./repl.js";
 
 export const VERSION = "26.8.8";
 
 const HELP = `WebFirst Language (WFL) version ${VERSION} — wfl-ts
 
 Usage:
+  wfl                    Start the interactive REPL (on a terminal); otherwise
+                         run the program read from standard input
   wfl FILE [ARGS...]     Run a program; ARGS reach it as 'args'
   wfl --test FILE        Run the program's describe/test blocks and print a summary
   wfl --parse FILE       Print the syntax tree as JSON (also --ast)
@@ -24,8 +27,9 @@ export async function cliMain(argv: string[]): Promise<number> {
   const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
   const first = argv[0];
   if (first === undefined) {
-    process.stderr.write(HELP);
-    return 1;
+    // On a terminal: the REPL. Otherwise standard input is a program (`echo 'display 1' | wfl`).
+    if (process.stdin.isTTY) return startRepl(VERSION);
+    return runStdin(color);
   }
   switch (first) {
     case "--help": case "-h":
@@ -90,6 +94,24 @@ async function runFile(file: string, args: string[], test: boolean, color: boole
   const r = await run({ file }, {
     args,
     test,
+    color,
+    write: (t) => process.stdout.write(t),
+    writeError: (t) => process.stderr.write(t),
+  });
+  return r.exitCode;
+}
+
+/** Standard input read to its end and run as a program named `<stdin>`. */
+async function runStdin(color: boolean): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = decodeSource(Buffer.concat(chunks));
+  if (typeof text !== "string") {
+    process.stderr.write(formatSourceProblem(text, "<stdin>", color));
+    return 1;
+  }
+  const r = await run(text, {
+    file: "<stdin>",
     color,
     write: (t) => process.stdout.write(t),
     writeError: (t) => process.stderr.write(t),

@@ -41,6 +41,8 @@ export interface CompiledProgram {
   readonly async: boolean;
   readonly diagnostics: Diagnostic[];
   readonly hasTests: boolean;
+  /** The frame slot of each top-level variable (the REPL reads them back after an entry runs). */
+  readonly topLevel: ReadonlyMap<string, number>;
 }
 
 /** Loads and parses an included file; returns null (after reporting) when it cannot. */
@@ -99,7 +101,9 @@ export class Compiler {
     };
     // Undefined names, redefinitions, changing constants and includes are the resolver's to report.
     const diagnostics = [...this.resolution.diagnostics, ...this.diagnostics];
-    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics, hasTests: this.hasTests };
+    const topLevel = new Map<string, number>();
+    for (const [name, b] of scope.names) if (b.kind === "var") topLevel.set(name, b.slot);
+    return { frameSize: fn.size, body: wrapped, async: body.async, diagnostics, hasTests: this.hasTests, topLevel };
   }
 
   // ── diagnostics ─────────────────────────────────────────────────────────

@@ -25,6 +25,12 @@ export interface EngineLimits {
   signal?: AbortSignal;
   /** Loops and calls fail with an out-of-memory error once the (process's) heap passes this. */
   maxHeapBytes?: number;
+  /**
+   * An interrupt flag (the REPL's Ctrl-C): when element 0 is non-zero, the code running now stops
+   * with RunStopped("INTERRUPTED") at its next check and the flag is cleared; the run goes on
+   * (unlike a stop). Shared memory, so another thread can set it while this one runs a loop.
+   */
+  interrupt?: Int32Array;
 }
 
 /** How a run ended before its main code finished. */
@@ -102,6 +108,11 @@ export class Engine {
   /** Throws if the run must stop: it was stopped or ended, its time is up, or memory is short. */
   check(): void {
     if (this.stopped) throw this.stopped;
+    const flag = this.limits.interrupt;
+    if (flag !== undefined && Atomics.load(flag, 0) !== 0) {
+      Atomics.store(flag, 0, 0);
+      throw new RunStopped("INTERRUPTED", "Interrupted");
+    }
     if (this.deadline !== undefined && Date.now() >= this.deadline) {
       this.timeOut();
       throw this.stopped!;
@@ -137,6 +148,22 @@ export class Engine {
     }
     this.sleeps.clear();
     this.children.abort();
+  }
+
+  /**
+   * Interrupt the code running now without ending the run (the REPL's Ctrl-C): pauses end at
+   * once and loops stop at their next check (see `EngineLimits.interrupt`).
+   */
+  interrupt(): void {
+    const stop = new RunStopped("INTERRUPTED", "Interrupted");
+    const flag = this.limits.interrupt;
+    if (flag !== undefined) Atomics.store(flag, 0, 1);
+    this.wake();
+    for (const s of this.sleeps) {
+      clearTimeout(s.timer);
+      s.reject(stop);
+    }
+    this.sleeps.clear();
   }
 
   /** `wait for N seconds`: a pause that ends early (with RunStopped) when the run is stopped. */

@@ -12,7 +12,7 @@ export interface Closable {
  * host reports `error[KIND]: message`.
  */
 export class RunStopped {
-  constructor(readonly kind: "TIMEOUT" | "ABORTED", readonly message: string) {}
+  constructor(readonly kind: "TIMEOUT" | "ABORTED" | "INTERRUPTED", readonly message: string) {}
 }
 
 /** The resources of one run. Each is added when opened and removed when the program closes it. */

@@ -65,8 +65,8 @@ export class Runtime {
     this.sink = this.engine.write;
     this.maxDepth = options.maxCallDepth ?? 1000;
     this.engine.wake = () => { this.budget = 0; };
-    const { timeoutMs, signal } = this.engine.limits;
-    if (timeoutMs === undefined && signal === undefined) this.enterSync = this.enterSyncUncounted;
+    const { timeoutMs, signal, interrupt } = this.engine.limits;
+    if (timeoutMs === undefined && signal === undefined && interrupt === undefined) this.enterSync = this.enterSyncUncounted;
     const self = this;
     this.nativeContext = {
       scriptDir: options.scriptDir,

@@ -5,6 +5,7 @@ import { parse } from "../parser/parse.js";
 import { tokenize } from "../lexer/lexer.js";
 import { formatDiagnostic, positionsOf } from "../diagnostics/format.js";
 import { startRepl } from "./repl.js";
+import { analyzeFiles, lintFiles } from "../lint/cli.js";
 
 export const VERSION = "26.8.8";
 
@@ -15,6 +16,11 @@ Usage:
                          run the program read from standard input
   wfl FILE [ARGS...]     Run a program; ARGS reach it as 'args'
   wfl --test FILE        Run the program's describe/test blocks and print a summary
+  wfl --lint FILE...     Check style and likely bugs (Docs/lint.md); exit 1 if any
+  wfl --lint --fix [--in-place] FILE...
+                         Apply the safe fixes: print the fixed text, or rewrite
+                         the file and lint it again
+  wfl --analyze FILE...  Report the static analysis errors without running
   wfl --parse FILE       Print the syntax tree as JSON (also --ast)
   wfl --lex FILE         Print the tokens
   wfl --version          Print the version
@@ -38,6 +44,16 @@ export async function cliMain(argv: string[]): Promise<number> {
     case "--version": case "-v": case "-V":
       process.stdout.write(`WebFirst Language (WFL) version ${VERSION}\n`);
       return 0;
+    case "--lint": case "--fix": case "--analyze": {
+      const flags = new Set(argv.filter((a) => a.startsWith("--")));
+      const files = argv.filter((a) => !a.startsWith("--"));
+      const unknown = [...flags].find((f) => !["--lint", "--fix", "--in-place", "--analyze"].includes(f));
+      if (unknown) return usage(`Unknown option '${unknown}' for ${first}`);
+      if (files.length === 0) return usage(`${first} needs a file`);
+      const o = { fix: flags.has("--fix"), inPlace: flags.has("--in-place"), color, out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+      if (first === "--analyze") return analyzeFiles(files, o);
+      return lintFiles(files, o);
+    }
     case "--test":
       if (!argv[1]) return usage("--test needs a file");
       return runFile(argv[1], argv.slice(2), true, color);

@@ -6,6 +6,8 @@ import { tokenize } from "../lexer/lexer.js";
 import { formatDiagnostic, positionsOf } from "../diagnostics/format.js";
 import { startRepl } from "./repl.js";
 import { analyzeFiles, lintFiles } from "../lint/cli.js";
+import { runTests } from "./test-runner.js";
+import { statSync } from "node:fs";
 
 export const VERSION = "26.8.8";
 
@@ -16,6 +18,9 @@ Usage:
                          run the program read from standard input
   wfl FILE [ARGS...]     Run a program; ARGS reach it as 'args'
   wfl --test FILE        Run the program's describe/test blocks and print a summary
+  wfl --test PATH...     Run every test file (*.wfl with describe) in these files
+                         and folders: a line per file with its timing, a summary
+      [--reporter junit] [--output FILE.xml]   and JUnit XML for CI
   wfl --lint FILE...     Check style and likely bugs (Docs/lint.md); exit 1 if any
   wfl --lint --fix [--in-place] FILE...
                          Apply the safe fixes: print the fixed text, or rewrite
@@ -54,9 +59,29 @@ export async function cliMain(argv: string[]): Promise<number> {
       if (first === "--analyze") return analyzeFiles(files, o);
       return lintFiles(files, o);
     }
-    case "--test":
+    case "--test": {
       if (!argv[1]) return usage("--test needs a file");
-      return runFile(argv[1], argv.slice(2), true, color);
+      // Several files or folders, or a report for CI: the multi-file runner. One file: the
+      // classic output, and what follows the file reaches the program as its arguments.
+      const paths: string[] = [];
+      let reporter: string | undefined;
+      let output: string | undefined;
+      for (let i = 1; i < argv.length; i++) {
+        const a = argv[i]!;
+        if (a === "--reporter") reporter = argv[++i];
+        else if (a.startsWith("--reporter=")) reporter = a.slice("--reporter=".length);
+        else if (a === "--output") output = argv[++i];
+        else if (a.startsWith("--output=")) output = a.slice("--output=".length);
+        else paths.push(a);
+      }
+      const isPath = (p: string): boolean => { try { statSync(p); return true; } catch { return false; } };
+      const isDir = (p: string): boolean => { try { return statSync(p).isDirectory(); } catch { return false; } };
+      const multi = reporter !== undefined || output !== undefined || isDir(argv[1]) || (paths.length > 1 && paths.every(isPath));
+      if (!multi) return runFile(argv[1], argv.slice(2), true, color);
+      if (reporter !== undefined && reporter !== "junit" && reporter !== "text") return usage(`Unknown reporter '${reporter}' (use junit)`);
+      if (paths.length === 0) return usage("--test needs a file or folder");
+      return runTests({ paths, reporter: reporter === "junit" ? "junit" : "text", output, color });
+    }
     case "--parse": case "--ast": case "--lex": {
       const file = argv[1];
       if (!file) return usage(`${first} needs a file`);

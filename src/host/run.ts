@@ -42,6 +42,15 @@ export interface RunOptions {
   limits?: EngineLimits;
   /** Actions the host provides, callable from WFL. */
   actions?: Readonly<Record<string, HostAction>>;
+  /** In test mode: receives every test that ran, with the line of each failure (the multi-file runner). */
+  onTests?: (cases: TestCaseReport[]) => void;
+}
+
+export interface TestCaseReport {
+  name: string;
+  context: string[];
+  ms: number;
+  failure: { message: string; line: number } | null;
 }
 
 /** Largest program file read (bytes); `sourceLimits` sets the real limit, lower, from the heap. */
@@ -294,6 +303,12 @@ export async function runProgram(opts: RunOptions): Promise<number> {
       }
     }
   } finally {
+    if (opts.testMode && opts.onTests) {
+      opts.onTests(rt.tests.cases.map((c) => ({
+        name: c.name, context: c.context, ms: c.ms,
+        failure: c.failure ? { message: c.failure.message, line: positionOf(source!, c.failure.span.start).line } : null,
+      })));
+    }
     rt.flush();
     // From here on the run's output is dropped, and what it opened is closed (only what it opened).
     rt.muted = true;

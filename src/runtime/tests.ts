@@ -18,10 +18,19 @@ export interface TestFailure {
   span: Span;
 }
 
+/** One test as it ran (for reports such as JUnit XML). */
+export interface TestCase {
+  name: string;
+  context: string[];
+  ms: number;
+  failure: { message: string; span: Span } | null;
+}
+
 export class TestHarness {
   total = 0;
   passed = 0;
   readonly failures: TestFailure[] = [];
+  readonly cases: TestCase[] = [];
   private context: string[] = [];
   private inTest = false;
 
@@ -56,6 +65,7 @@ export class TestHarness {
     let failure: { message: string; span: Span } | null = null;
     this.inTest = true;
     const depth = this.rt.depth;
+    const started = performance.now();
     try {
       await body();
     } catch (e) {
@@ -69,6 +79,7 @@ export class TestHarness {
     } finally {
       this.inTest = false;
     }
+    this.cases.push({ name, context: [...this.context], ms: performance.now() - started, failure });
     if (failure) {
       this.failures.push({ name, context: [...this.context], message: failure.message, span: failure.span });
       this.rt.writeLine(`${indent}✗ ${name}`);

@@ -212,5 +212,11 @@ test("a loaded file that does not exist is an error and the session goes on", { 
   writeFileSync(path.join(home, "defs.wfl"), "define action called triple with parameters n:\n    return n times 3\nend action\n");
   await t.line(`.load ${path.join(home, "defs.wfl")}`);
   assert.match(await t.line("triple of 3"), /triple of 3\n9\n/);
+  // An included file's actions stay defined in later entries; its statements ran once.
+  writeFileSync(path.join(home, "lib.wfl"), 'display "lib loaded"\ndefine action called halve with parameters n:\n    return n divided by 2\nend action\n');
+  assert.match(await t.line('include from "lib.wfl"'), /include from "lib.wfl"\nlib loaded\n/);
+  const s2 = await t.line("halve of 10");
+  assert.match(s2, /halve of 10\n5\n/);
+  assert.equal(s2.split("lib loaded").length - 1, 1);
   t.keys(".exit", "Enter");
 });

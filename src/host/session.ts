@@ -8,7 +8,8 @@
 // compiler see every action with its parameters and which of them can wait, exactly as in a
 // program. Variables are carried as values: after an entry runs, every top-level variable is read
 // back from its frame slot, and the next entry starts with them as runtime globals.
-// A definition entered again replaces the earlier one.
+// A definition entered again replaces the earlier one. An earlier entry's `include` brings the
+// included file's definitions again (its other statements ran once, when it was entered).
 import { resolve } from "node:path";
 import { parse } from "../parser/parse.js";
 import { Compiler } from "../compiler/compile.js";
@@ -16,6 +17,7 @@ import { Runtime } from "../runtime/runtime.js";
 import { newFrame, ExitProgram } from "../runtime/frame.js";
 import { Engine } from "../runtime/engine.js";
 import { RunStopped } from "../runtime/lifetime.js";
+import { WflRuntimeError } from "../runtime/errors.js";
 import { loadConfig } from "../runtime/config.js";
 import { formatDiagnostic } from "../diagnostics/format.js";
 import { formatValue } from "../runtime/display.js";
@@ -39,9 +41,8 @@ export interface SessionOptions {
   directory?: string;
 }
 
+/** What an entry did (the caller decides first, with `isIncomplete`, that the entry is complete). */
 export type EntryResult =
-  /** The entry is not complete yet (a block without its `end`): read more lines. */
-  | { kind: "incomplete" }
   /** Ran (or failed with a diagnostic already written); `value` is an expression's value shown. */
   | { kind: "done"; ok: boolean; value?: string }
   /** `exit program`: the session ends with this code. */
@@ -90,7 +91,7 @@ export class Session {
       maxCallDepth: Number(config.get("max_call_depth") ?? "1000") || 1000,
       reportError: (err, note) => this.report("RUNTIME", `${err.message} (${note})`, err.span, this.source),
       executeFile: async () => {
-        throw new RunStopped("ABORTED", "execute wfl file is not available in the REPL");
+        throw new WflRuntimeError("'execute wfl file' is not available in the REPL; run the program with 'wfl FILE'", "general");
       },
     });
     this.engine.start();
@@ -125,16 +126,27 @@ export class Session {
     const offset = joined.length - entry.length;
     const parsed = parse(joined, SESSION_FILE);
     if (!parsed.program) {
-      if (isIncomplete(entry)) return { kind: "incomplete" };
       const mine = parsed.diagnostics.filter((d) => d.span.start >= offset);
       for (const d of mine.length ? mine : parsed.diagnostics) this.report("PARSE", d.message, d.span, joined);
       return { kind: "done", ok: false };
     }
     const current = parsed.program.body.filter((s) => s.span.start >= offset);
     const redefined = new Set(current.filter((s) => DEFINITIONS.has(s.kind)).map((s) => (s as { name: string }).name));
-    const earlier = parsed.program.body.filter((s) =>
+    const earlier: Stmt[] = parsed.program.body.filter((s) =>
       s.span.start < offset && DEFINITIONS.has(s.kind) && !redefined.has((s as { name: string }).name));
-    const defined = new Set([...earlier, ...current].filter((s) => DEFINITIONS.has(s.kind)).map((s) => (s as { name: string }).name));
+    // An earlier entry's `include` brings its definitions again (not its statements: they ran).
+    const included = new Map<number, Program>();
+    for (const s of parsed.program.body) {
+      if (s.span.start >= offset || s.kind !== "Include" || s.isolated) continue;
+      const p = this.loadInclude(s.path, s.span, []);
+      if (!p) continue;
+      const defs = p.body.filter((d) => DEFINITIONS.has(d.kind) && !redefined.has((d as { name: string }).name));
+      included.set(s.span.start, { ...p, body: defs });
+      earlier.push(s);
+    }
+    earlier.sort((a, b) => a.span.start - b.span.start);
+    const fromIncludes = [...included.values()].flatMap((p) => p.body);
+    const defined = new Set([...earlier, ...current, ...fromIncludes].filter((s) => DEFINITIONS.has(s.kind)).map((s) => (s as { name: string }).name));
     const actions = new Set([...earlier, ...current].filter((s) => s.kind === "ActionDef").map((s) => (s as { name: string }).name));
 
     // An expression entered on its own: its value is kept in a hidden variable and shown.
@@ -154,7 +166,8 @@ export class Session {
     for (const [k, v] of this.values) if (!defined.has(k) && k !== RESULT) globals.set(k, v);
     const program: Program = { body, source: joined, file: SESSION_FILE };
     const includeProblems: Diagnostic[] = [];
-    const compiler = new Compiler(this.rt, this.engine.registry, (path, fromFile, span) => this.loadInclude(path, span, includeProblems));
+    const compiler = new Compiler(this.rt, this.engine.registry, (path, fromFile, span) =>
+      span.start < offset && fromFile === SESSION_FILE ? included.get(span.start) ?? null : this.loadInclude(path, span, includeProblems));
     let compiled;
     try {
       compiled = compiler.compileProgram(program, globals);

@@ -93,6 +93,26 @@ test("a break ends its loop: the statements after it are reported unreachable, a
   assert.deepEqual(findings(wfl("--lint", p).stderr), ["LINT-UNREACHABLE 3:5", "LINT-UNREACHABLE 6:1"]);
 });
 
+const DEEP = 'store a as 1   \ncheck if a is 1:\n check if a is 1:\n  check if a is 1:\n   check if a is 1:\n    check if a is 1:\n     check if a is 1:\n      display "deep"\n     end check\n    end check\n   end check\n  end check\n end check\nend check\ndisplay "' + "x".repeat(120) + '"\n';
+
+test("trailing whitespace (fixed), lines over 100 characters and blocks nested over 5 deep are reported", () => {
+  const p = file("style.wfl", DEEP);
+  assert.deepEqual(findings(wfl("--lint", p).stderr), ["LINT-WHITESPACE 1:13", "LINT-COMPLEX 7:6", "LINT-LENGTH 15:1"]);
+  const r = wfl("--lint", "--fix", "--in-place", p);
+  assert.deepEqual(findings(r.stderr), ["LINT-COMPLEX 7:6", "LINT-LENGTH 15:1"]);
+  assert.match(readFileSync(p, "utf8"), /^store a as 1\n/);
+});
+
+test(".wflcfg's max_line_length, max_nesting_depth and trailing_whitespace set those rules", () => {
+  const dir = mkdtempSync(path.join(work, "cfg-"));
+  writeFileSync(path.join(dir, ".wflcfg"), "max_line_length = 200\nmax_nesting_depth = 6\ntrailing_whitespace = true\n");
+  const p = path.join(dir, "style.wfl");
+  writeFileSync(p, DEEP);
+  const r = wfl("--lint", p);
+  assert.equal(r.stderr, "");
+  assert.equal(r.status, 0);
+});
+
 test(".wflcfg's snake_case_variables = false turns LINT-NAME off", () => {
   const dir = mkdtempSync(path.join(work, "cfg-"));
   writeFileSync(path.join(dir, ".wflcfg"), "snake_case_variables = false\n");

@@ -88,7 +88,19 @@ function lintText(file: string, source: string): { a: Analysed; findings: Findin
   if (!a.program || !a.resolution) return { a, findings: [] };
   const config = loadConfig(dirname(resolve(file)));
   const snake = config.get("snake_case_variables");
-  return { a, findings: lintProgram(a.program, a.resolution, { snakeCase: snake === undefined ? true : snake !== "false" }) };
+  const num = (key: string): number | undefined => {
+    const v = Number(config.get(key));
+    return config.has(key) && Number.isFinite(v) ? v : undefined;
+  };
+  return {
+    a,
+    findings: lintProgram(a.program, a.resolution, {
+      snakeCase: snake === undefined ? true : snake !== "false",
+      maxLineLength: num("max_line_length"),
+      maxNesting: num("max_nesting_depth"),
+      trailingWhitespace: config.get("trailing_whitespace") === "true",
+    }),
+  };
 }
 
 /**

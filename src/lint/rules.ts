@@ -23,6 +23,12 @@ export interface Finding {
 export interface LintOptions {
   /** `.wflcfg`'s snake_case_variables (default true): LINT-NAME on or off. */
   snakeCase?: boolean;
+  /** `.wflcfg`'s max_line_length (default 100): LINT-LENGTH. */
+  maxLineLength?: number;
+  /** `.wflcfg`'s max_nesting_depth (default 5): LINT-COMPLEX. */
+  maxNesting?: number;
+  /** `.wflcfg`'s trailing_whitespace (default false, not allowed): LINT-WHITESPACE off when true. */
+  trailingWhitespace?: boolean;
 }
 
 export interface Rule {
@@ -38,7 +44,12 @@ export const RULES: readonly Rule[] = [
   { code: "LINT-BOOL", summary: "a comparison with yes or no (`x is equal to yes`)" },
   { code: "LINT-NAME", summary: "a variable, constant, action or parameter name that is not snake_case" },
   { code: "LINT-END", summary: "a bare `end` where the block's label may be written (`end action`)" },
+  { code: "LINT-WHITESPACE", summary: "spaces or tabs at the end of a line" },
+  { code: "LINT-LENGTH", summary: "a line longer than max_line_length (100)" },
+  { code: "LINT-COMPLEX", summary: "blocks nested deeper than max_nesting_depth (5)" },
 ];
+
+const BLOCK_KEYS = ["body", "then", "otherwise", "finally", "handlers", "arms"];
 
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const DECLARED: ReadonlySet<string> = new Set(["variable", "constant"]);
@@ -147,6 +158,45 @@ export function lintProgram(program: Program, resolution: Resolution, options: L
 
   // LINT-END: a bare `end` closing a container, a container's action or an interface.
   findings.push(...bareEnds(program));
+
+  // LINT-WHITESPACE and LINT-LENGTH, line by line.
+  const maxLength = options.maxLineLength ?? 100;
+  let at = 0;
+  for (const line of source.split("\n")) {
+    const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+    const trimmed = text.replace(/[ \t]+$/, "");
+    if (options.trailingWhitespace !== true && trimmed.length < text.length) {
+      const span = { start: at + trimmed.length, end: at + text.length };
+      findings.push({ code: "LINT-WHITESPACE", message: "Trailing whitespace", span, fix: { ...span, text: "" } });
+    }
+    const chars = Array.from(trimmed).length;
+    if (maxLength > 0 && chars > maxLength) {
+      findings.push({ code: "LINT-LENGTH", message: `This line is ${chars} characters long, more than ${maxLength}`, span: { start: at, end: at + trimmed.length } });
+    }
+    at += line.length + 1;
+  }
+
+  // LINT-COMPLEX: statements nested more than max_nesting_depth blocks deep (reported once per outermost offender).
+  const maxNesting = options.maxNesting ?? 5;
+  const nest = (stmts: unknown, depth: number): void => {
+    if (!Array.isArray(stmts)) return;
+    for (const st of stmts) {
+      if (!isNode(st)) continue;
+      const blocks: unknown[] = [];
+      for (const k of BLOCK_KEYS) {
+        const v = (st as unknown as Record<string, unknown>)[k];
+        if (k === "handlers" || k === "arms") for (const h of (Array.isArray(v) ? v : [])) blocks.push((h as { body?: unknown }).body);
+        else if (Array.isArray(v)) blocks.push(v);
+      }
+      if (blocks.length === 0) continue;
+      if (depth + 1 > maxNesting) {
+        findings.push({ code: "LINT-COMPLEX", message: `This block is nested ${depth + 1} levels deep, more than ${maxNesting}: move part of it into an action`, span: st.span });
+        continue;
+      }
+      for (const b of blocks) nest(b, depth + 1);
+    }
+  };
+  if (maxNesting > 0) nest(program.body, 0);
 
   return findings
     .filter((f) => f.span.start >= 0 && f.span.start <= source.length)

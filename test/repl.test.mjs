@@ -135,7 +135,7 @@ test("the REPL keeps state across entries, continues blocks until their end, sho
   t.keys(".exit", "Enter");
   for (let i = 0; i < 100 && !t.dead(); i++) await sleep(50);
   assert.ok(t.dead(), ".exit ends the REPL");
-  assert.match(t.screen(), /Pane is dead \(status 0/);
+  assert.equal(tmux("display-message", "-p", "-t", t.name, "#{pane_dead_status}").trim(), "0", `exit status 0; the screen:\n${t.screen()}`);
 });
 
 test("Ctrl-C stops a running `repeat forever` and a pause, and cancels a half-typed block, without leaving", { skip }, async () => {
@@ -219,4 +219,58 @@ test("a loaded file that does not exist is an error and the session goes on", { 
   assert.match(s2, /halve of 10\n5\n/);
   assert.equal(s2.split("lib loaded").length - 1, 1);
   t.keys(".exit", "Enter");
+});
+
+test("the session engine: completeness comes from the parser, definitions are replaced, values persist, an interrupt stops a loop", async () => {
+  const { Session, isIncomplete } = await import("../dist/internal.js");
+  assert.equal(isIncomplete("check if 1 is 1:"), true);
+  assert.equal(isIncomplete("check if 1 is 1:\n    display 1"), true);
+  assert.equal(isIncomplete("display (1 plus"), true);
+  assert.equal(isIncomplete("check if 1 is 1:\n    display 1\nend check"), false);
+  assert.equal(isIncomplete('display "never closed'), false, "an unclosed text is an error, not more input");
+  assert.equal(isIncomplete("display 1 plus"), false, "an incomplete line is an error, not more input");
+  assert.equal(isIncomplete("        display 1"), false, "indentation decides nothing");
+  let out = "", err = "";
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const s = new Session({ write: (t) => { out += t; }, writeError: (t) => { err += t; }, interrupt: flag, directory: home });
+  try {
+    assert.deepEqual(await s.evaluate("store x as 2"), { kind: "done", ok: true });
+    assert.deepEqual(await s.evaluate("define action called f with parameters n:\n    return n plus x\nend action"), { kind: "done", ok: true });
+    assert.deepEqual(await s.evaluate("f of 1"), { kind: "done", ok: true, value: "3" });
+    assert.deepEqual(await s.evaluate("define action called f with parameters n:\n    return n times x\nend action"), { kind: "done", ok: true });
+    assert.deepEqual(await s.evaluate("f of 5"), { kind: "done", ok: true, value: "10" }, "the later definition replaces the earlier");
+    assert.equal((await s.evaluate("store x as 3")).ok, false);
+    assert.match(err, /Variable 'x' is already defined/);
+    await s.evaluate("change x to 4");
+    assert.deepEqual(await s.evaluate("f of 5"), { kind: "done", ok: true, value: "20" }, "actions see the session's current values");
+    assert.deepEqual(s.names().filter((n) => ["f", "x"].includes(n)), ["f", "x"]);
+    // An interrupt (another thread's Ctrl-C) stops a running loop; its changes stay.
+    await s.evaluate("store n as 0");
+    setTimeout(() => Atomics.store(flag, 0, 1), 200);
+    err = "";
+    const r = await Promise.race([
+      s.evaluate("repeat forever:\n    change n to n plus 1\n    wait for 0 seconds\nend repeat"),
+      new Promise((resolve) => setTimeout(() => resolve("not interrupted"), 8000)),
+    ]);
+    assert.deepEqual(r, { kind: "done", ok: false });
+    assert.equal(err, "Interrupted\n");
+    assert.deepEqual(await s.evaluate("n is greater than 0"), { kind: "done", ok: true, value: "yes" });
+    assert.match(s.source, /^store x as 2\ndefine action called f/);
+    // An included file's definitions stay; a later entry's definition replaces an included one.
+    writeFileSync(path.join(home, "inc.wfl"), 'display "inc ran"\ndefine action called g with parameters n:\n    return n plus 100\nend action\n');
+    out = "";
+    assert.deepEqual(await s.evaluate('include from "inc.wfl"'), { kind: "done", ok: true });
+    assert.deepEqual(await s.evaluate("g of 1"), { kind: "done", ok: true, value: "101" });
+    assert.deepEqual(await s.evaluate("define action called g with parameters n:\n    return n plus 200\nend action"), { kind: "done", ok: true });
+    assert.deepEqual(await s.evaluate("g of 1"), { kind: "done", ok: true, value: "201" });
+    assert.deepEqual(await s.evaluate('include from "inc.wfl"'), { kind: "done", ok: true });
+    assert.deepEqual(await s.evaluate("g of 1"), { kind: "done", ok: true, value: "101" });
+    assert.equal(out, "inc ran\ninc ran\n");
+    out = "";
+    s.reset();
+    assert.equal((await s.evaluate("display x")).ok, false);
+    assert.equal(out, "");
+  } finally {
+    s.close();
+  }
 });

@@ -53,7 +53,9 @@ export type EntryResult =
  * block (or a bracket, or an expression) was still open. Decided by the parser, not indentation.
  */
 export function isIncomplete(text: string): boolean {
-  const r = parse(text, SESSION_FILE);
+  // The entry's last line has ended (Enter was pressed): a statement cut short at the end of
+  // its line is an error, as in a file; only an open block or bracket asks for more.
+  const r = parse(text + "\n", SESSION_FILE);
   if (r.program) return false;
   const end = text.trimEnd().length;
   return r.diagnostics.some((d) => d.span.start >= end && /end of the file/.test(d.message));
@@ -62,6 +64,8 @@ export function isIncomplete(text: string): boolean {
 export class Session {
   /** The text of every entry that compiled, in order (what `.save` writes). */
   source = "";
+  /** Where each entry of `source` starts. */
+  private entryStarts: number[] = [];
   private values = new Map<string, Value>();
   private engine!: Engine;
   private rt!: Runtime;
@@ -76,6 +80,7 @@ export class Session {
   reset(): void {
     this.engine?.release();
     this.source = "";
+    this.entryStarts = [];
     this.values = new Map();
     const config = loadConfig(this.dir);
     this.engine = new Engine({
@@ -132,22 +137,43 @@ export class Session {
     }
     const current = parsed.program.body.filter((s) => s.span.start >= offset);
     const redefined = new Set(current.filter((s) => DEFINITIONS.has(s.kind)).map((s) => (s as { name: string }).name));
-    const earlier: Stmt[] = parsed.program.body.filter((s) =>
-      s.span.start < offset && DEFINITIONS.has(s.kind) && !redefined.has((s as { name: string }).name));
-    // An earlier entry's `include` brings its definitions again (not its statements: they ran).
-    const included = new Map<number, Program>();
+    // Of the earlier definitions of a name (directly or through an `include`), those of the last
+    // entry that defined it: an entry may define several overloads of one action, and a later
+    // entry replaces them all. An earlier `include` brings its file's definitions again (not
+    // its other statements: they ran when it was entered).
+    const entryOf = (at: number): number => {
+      let i = 0;
+      while (i + 1 < this.entryStarts.length && this.entryStarts[i + 1]! <= at) i++;
+      return i;
+    };
+    const nameOf = (d: Stmt): string => (d as { name: string }).name;
+    const latest = new Map<string, number>();
+    const loaded = new Map<number, Program>();
     for (const s of parsed.program.body) {
-      if (s.span.start >= offset || s.kind !== "Include" || s.isolated) continue;
-      const p = this.loadInclude(s.path, s.span, []);
-      if (!p) continue;
-      const defs = p.body.filter((d) => DEFINITIONS.has(d.kind) && !redefined.has((d as { name: string }).name));
-      included.set(s.span.start, { ...p, body: defs });
-      earlier.push(s);
+      if (s.span.start >= offset) continue;
+      if (DEFINITIONS.has(s.kind)) latest.set(nameOf(s), entryOf(s.span.start));
+      if (s.kind === "Include" && !s.isolated) {
+        const p = this.loadInclude(s.path, s.span, []);
+        if (!p) continue;
+        loaded.set(s.span.start, p);
+        for (const d of p.body) if (DEFINITIONS.has(d.kind)) latest.set(nameOf(d), entryOf(s.span.start));
+      }
     }
-    earlier.sort((a, b) => a.span.start - b.span.start);
-    const fromIncludes = [...included.values()].flatMap((p) => p.body);
-    const defined = new Set([...earlier, ...current, ...fromIncludes].filter((s) => DEFINITIONS.has(s.kind)).map((s) => (s as { name: string }).name));
-    const actions = new Set([...earlier, ...current].filter((s) => s.kind === "ActionDef").map((s) => (s as { name: string }).name));
+    const keep = (d: Stmt, at: number): boolean => !redefined.has(nameOf(d)) && latest.get(nameOf(d)) === entryOf(at);
+    const included = new Map<number, Program>();
+    const earlier: Stmt[] = [];
+    for (const s of parsed.program.body) {
+      if (s.span.start >= offset) continue;
+      if (DEFINITIONS.has(s.kind) && keep(s, s.span.start)) earlier.push(s);
+      const p = loaded.get(s.span.start);
+      if (s.kind === "Include" && p) {
+        included.set(s.span.start, { ...p, body: p.body.filter((d) => DEFINITIONS.has(d.kind) && keep(d, s.span.start)) });
+        earlier.push(s);
+      }
+    }
+    const all = [...earlier, ...current, ...[...included.values()].flatMap((p) => p.body)];
+    const defined = new Set(all.filter((d) => DEFINITIONS.has(d.kind)).map(nameOf));
+    const actions = new Set(all.filter((d) => d.kind === "ActionDef").map(nameOf));
 
     // An expression entered on its own: its value is kept in a hidden variable and shown.
     const body: Stmt[] = [...earlier, ...current];
@@ -185,6 +211,7 @@ export class Session {
     }
 
     this.source = joined;
+    this.entryStarts.push(offset);
     const frame = newFrame(compiled.frameSize, null);
     const flag = this.engine.limits.interrupt!;
     Atomics.store(flag, 0, 0);

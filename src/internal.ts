@@ -32,3 +32,5 @@ export function grammarProductions(): ReturnType<ReturnType<typeof sharedParser>
 // The resolver (scopes, symbols, references, may-wait, call decisions) for tools and tests.
 export { resolveProgram, splitAnd, RUNTIME_GLOBALS, REQUEST_FIELDS } from "./analysis/resolve.js";
 export type { Resolution, ResolvedSymbol, ResolvedScope, Reference, CallDecision, ResolveOptions, IncludeLoader, SymbolKind } from "./analysis/resolve.js";
+// Rate limiters (measurements of their memory in test/ratelimit.test.mjs).
+export * as rateLimit from "./stdlib/ratelimit/index.js";

@@ -25,9 +25,15 @@ export function mailSyntax<B extends ParserClass>(Base: B) {
       return false;
     }
 
-    private mailOperand(idx: 1 | 2 | 3 | 4): Expr {
-      return this.withIdentifierStops(STOPS, () => this.withArgsMode(true, () =>
-        idx === 1 ? this.SUBRULE1(this.additive) : idx === 2 ? this.SUBRULE2(this.additive) : idx === 3 ? this.SUBRULE3(this.additive) : this.SUBRULE4(this.additive)));
+    /** The server (ends at `with`). */
+    private mailHost(): Expr {
+      return this.withIdentifierStops(STOPS, () => this.withArgsMode(true, () => this.SUBRULE(this.additive)));
+    }
+
+    /** A field's value: may be joined (`subject "Hi " with name`); a join stops before `and`. */
+    private mailOperand(idx: 1 | 2): Expr {
+      return this.withIdentifierStops(STOPS, () => this.withArgsMode(false, () =>
+        idx === 1 ? this.SUBRULE1(this.pathExpr) : this.SUBRULE2(this.pathExpr)));
     }
 
     /** `connect to email server at HOST [with port N] [and username U and password P] [without tls]`. */
@@ -37,7 +43,7 @@ export function mailSyntax<B extends ParserClass>(Base: B) {
       this.word(2, "email");
       this.word(3, "server");
       this.CONSUME(K.at);
-      const host = this.mailOperand(1);
+      const host = this.mailHost();
       let port: Expr | null = null;
       let username: Expr | null = null;
       let password: Expr | null = null;
@@ -47,7 +53,7 @@ export function mailSyntax<B extends ParserClass>(Base: B) {
           SEP: K.and,
           DEF: () => {
             const w = this.wordOf(4, ["port", "username", "password"]);
-            const v = this.mailOperand(2);
+            const v = this.mailOperand(1);
             this.ACTION(() => {
               if (w.image === "port") port = v;
               else if (w.image === "username") username = v;
@@ -90,7 +96,7 @@ export function mailSyntax<B extends ParserClass>(Base: B) {
             { ALT: () => this.CONSUME(K.to) },
             { ALT: () => this.wordOf(2, EMAIL_WORDS, ["from", "to", ...EMAIL_WORDS]) },
           ]);
-          const value = this.mailOperand(3);
+          const value = this.mailOperand(2);
           this.ACTION(() => fields.push({ name: t.image, value, span: this.spanFrom(t) }));
         },
       });

@@ -16,7 +16,8 @@ export function rateLimitSyntax<B extends ParserClass>(Base: B) {
       this.CONSUME(K.on);
       const limiter = this.SUBRULE(this.postfix);
       this.CONSUME(K.for);
-      const key = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      // The key may be joined (`for "user:" with name`); a join stops before `and`/`or`.
+      const key = this.withArgsMode(false, () => this.SUBRULE(this.pathExpr));
       return { limiter, key };
     }
 

@@ -68,14 +68,22 @@ class Hits {
 }
 
 /** Monotonic milliseconds (immune to changes of the wall clock). */
-const now = (): number => performance.now();
+const monotonic = (): number => performance.now();
 
 export class MemoryLimiter extends Limiter {
-  /** Key → its counted requests (one time as a number), in order of the last counted request. */
+  /** Key → its counted requests in the window (one request: its time, as a number). */
   readonly keys = new Map<string, number | Hits>();
+  /**
+   * Every counted request, oldest first (`queueKeys[head..]`, `queueTimes[head..]`): the order in
+   * which keys can expire, so pruning and evicting never search. An entry is stale when its key
+   * has been counted again since (its newest time is later) or reset.
+   */
+  private queueKeys: string[] = [];
+  private queueTimes: number[] = [];
+  private head = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(limit: number, windowMs: number, unit: string, label: string, readonly maxKeys: number, private readonly owner: RunResources | null) {
+  constructor(limit: number, windowMs: number, unit: string, label: string, readonly maxKeys: number, private readonly owner: RunResources | null, private readonly now: () => number = monotonic) {
     super(limit, windowMs, unit, label);
     const every = Math.max(1000, Math.min(windowMs, 60_000));
     this.timer = setInterval(() => this.prune(Infinity), every);
@@ -87,61 +95,87 @@ export class MemoryLimiter extends Limiter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.keys.clear();
+    this.queueKeys = [];
+    this.queueTimes = [];
+    this.head = 0;
     this.owner?.delete(this);
   }
 
-  /** Forget up to `max` keys with no request in the window (they are at the front). */
-  prune(max: number, t = now()): number {
+  /** Requests counted and not yet pruned (tests and measurements). */
+  get queued(): number {
+    return this.queueKeys.length - this.head;
+  }
+
+  private newestOf(key: string): number | undefined {
+    const v = this.keys.get(key);
+    return v === undefined ? undefined : typeof v === "number" ? v : v.newest;
+  }
+
+  /** Takes the oldest queue entry off; forgets its key when that was the key's newest request. */
+  private popOldest(): void {
+    const key = this.queueKeys[this.head]!;
+    const t = this.queueTimes[this.head]!;
+    this.queueKeys[this.head] = "";
+    this.head++;
+    if (this.newestOf(key) === t) this.keys.delete(key);
+    if (this.head > 1024 && this.head * 2 > this.queueKeys.length) {
+      this.queueKeys = this.queueKeys.slice(this.head);
+      this.queueTimes = this.queueTimes.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Forgets keys with no request in the window, taking at most `max` queue entries. */
+  prune(max: number, t = this.now()): number {
     const cutoff = t - this.windowMs;
     let n = 0;
-    for (const [key, v] of this.keys) {
-      const newest = typeof v === "number" ? v : v.newest;
-      if (newest > cutoff || n >= max) break;
-      this.keys.delete(key);
+    while (n < max && this.head < this.queueKeys.length && this.queueTimes[this.head]! <= cutoff) {
+      this.popOldest();
       n++;
+    }
+    if (this.head === this.queueKeys.length && this.head > 0) {
+      this.queueKeys = [];
+      this.queueTimes = [];
+      this.head = 0;
     }
     return n;
   }
 
   check(key: string): boolean {
-    const t = now();
+    const t = this.now();
     this.prune(PRUNE_PER_CHECK, t);
     const cutoff = t - this.windowMs;
     const v = this.keys.get(key);
-    if (v === undefined) {
+    if (v === undefined || (typeof v === "number" && v <= cutoff)) {
       if (this.limit < 1) return false;
       this.keys.set(key, t);
-      if (this.keys.size > this.maxKeys) this.evictOldest();
+      this.enqueue(key, t);
+      // Past the cap: forget keys in order of their newest request, oldest first.
+      while (this.keys.size > this.maxKeys && this.head < this.queueKeys.length) this.popOldest();
       return true;
     }
     let hits: Hits;
     if (typeof v === "number") {
-      if (v <= cutoff) {
-        this.keys.delete(key);
-        this.keys.set(key, t);
-        return true;
-      }
       if (this.limit <= 1) return false;
       hits = new Hits([v]);
+      this.keys.set(key, hits);
     } else {
       hits = v;
       hits.drop(cutoff);
       if (hits.size >= this.limit) return false;
     }
     hits.times.push(t);
-    // Move the key to the end: keys stay in order of their last counted request.
-    this.keys.delete(key);
-    this.keys.set(key, hits.size === 1 ? t : hits);
+    this.enqueue(key, t);
     return true;
   }
 
-  private evictOldest(): void {
-    const first = this.keys.keys().next();
-    if (!first.done) this.keys.delete(first.value);
+  private enqueue(key: string, t: number): void {
+    this.queueKeys.push(key);
+    this.queueTimes.push(t);
   }
 
   state(key: string): State {
-    const t = now();
+    const t = this.now();
     const cutoff = t - this.windowMs;
     const v = this.keys.get(key);
     if (v === undefined) return { count: 0, resetMs: 0 };
@@ -152,6 +186,7 @@ export class MemoryLimiter extends Limiter {
   }
 
   reset(key: string): void {
+    // Its queue entries become stale (the key is gone) and are skipped as they come up.
     this.keys.delete(key);
   }
 }

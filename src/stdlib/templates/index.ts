@@ -27,7 +27,7 @@ export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
 export const MAX_TEMPLATE_FILES = 10_000;
 /** Extensions compiled when a folder is loaded (other files may still be included by name). */
 const TEMPLATE_EXTENSIONS = new Set([".html", ".htm", ".njk", ".nunjucks", ".jinja", ".j2", ".xml", ".txt", ".svg", ".md"]);
-const INLINE = "(template string)";
+const INLINE = "inline template";
 
 function fail(message: string): WflRuntimeError {
   return new WflRuntimeError(message, "general");
@@ -57,8 +57,8 @@ const UNDEFINED = "wfl:undefined";
 
 /** One loaded folder of templates. */
 export class TemplateEngine {
-  readonly sources = new Map<string, string>();
-  constructor(readonly root: string, readonly shown: string, readonly env: Nunjucks.Environment) {}
+  /** Each template's text, by name (for the line an error shows). */
+  constructor(readonly root: string, readonly shown: string, readonly env: Nunjucks.Environment, readonly sources: Map<string, string>) {}
 }
 
 /** Resolves template names inside the folder only (by real path), reading them from disk. */
@@ -122,7 +122,7 @@ export function loadTemplates(dirValue: Value): Value {
   if (!fs.statSync(root).isDirectory()) throw fail(`${shown} is not a folder`);
   const sources = new Map<string, string>();
   const env = newEnvironment(makeLoader(root, shown, sources));
-  const engine = new TemplateEngine(root, shown, env);
+  const engine = new TemplateEngine(root, shown, env, sources);
   for (const name of templateFiles(root, shown)) {
     try {
       env.getTemplate(name, true);
@@ -176,8 +176,15 @@ export function renderTemplateString(source: Value, data: Value): Value {
   if (typeof source !== "string") throw new WflRuntimeError(`'render template string' needs a template (text), got ${formatValue(source)}`, "type");
   const context = contextOf(data);
   inlineEnv ??= newEnvironment(null);
+  let template: Nunjucks.Template;
   try {
-    return inlineEnv.renderString(source, context);
+    // Compiled first, so a syntax error is reported as one.
+    template = new (nunjucks().Template)(source, inlineEnv, INLINE, true);
+  } catch (e) {
+    throw templateError(e, null, INLINE, "load", source);
+  }
+  try {
+    return template.render(context);
   } catch (e) {
     throw templateError(e, null, INLINE, "render", source);
   }
@@ -235,6 +242,8 @@ function templateError(e: unknown, engine: TemplateEngine | null, name: string, 
   const source = file === INLINE ? inline : engine?.sources.get(file);
   const lineText = source !== undefined && line !== null ? (source.split(/\r?\n/)[line - 1] ?? "").trim() : "";
   const where = file === INLINE ? "the template string" : `the template ${file}`;
+  // nunjucks gives no position for an error at the end of the text (a block never closed).
+  if (line === null && source !== undefined && /end of file/i.test(message)) line = source.replace(/\r?\n$/, "").split(/\r?\n/).length;
   const at = line !== null ? `, line ${line}` : "";
   if (message === UNDEFINED) {
     const expr = lineText && col !== null ? expressionAt(source!.split(/\r?\n/)[line! - 1] ?? "", col) : "";

@@ -14,7 +14,8 @@ export function templatesSyntax<B extends ParserClass>(Base: B) {
       const start = this.CONSUME(K.load);
       this.word(1, "templates");
       this.CONSUME(K.from);
-      const dir = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      // A path, joins included (`load templates from script_directory with "/_templates/"`).
+      const dir = this.withArgsMode(false, () => this.SUBRULE(this.pathExpr));
       return { kind: "LoadTemplates", dir, span: this.spanFrom(start) };
     });
 

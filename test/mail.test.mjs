@@ -107,6 +107,10 @@ test('`connect to email server at "smtp://..." ...` establishes SMTP connection'
   assert.equal(out.trim(), `[EmailServer: 127.0.0.1:${port}]`);
   // Connecting checked the server: it logged in, over TLS (after STARTTLS).
   assert.deepEqual(seen.auths, [{ user: "noreply@wflhub.org", secure: true }]);
+  // The statement form binds the name as `store … as` does.
+  const { port: p3, seen: s3 } = await smtp();
+  assert.equal(ok(await run([`connect to email server at "127.0.0.1" with port ${p3} and username "noreply@wflhub.org" and password "s3cret" as outbox`, "display outbox", "close email server outbox"])).trim(), `[EmailServer: 127.0.0.1:${p3}]`);
+  assert.equal(s3.auths.length, 1);
   // The smtp:// URL form names the server too.
   const { port: p2, seen: s2 } = await smtp();
   ok(await run([`store m as connect to email server at "smtp://127.0.0.1:${p2}" with username "noreply@wflhub.org" and password "s3cret"`, "close email server m"]));

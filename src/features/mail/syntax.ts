@@ -75,11 +75,11 @@ export function mailSyntax<B extends ParserClass>(Base: B) {
       const start = this.LA(1);
       const value = this.SUBRULE(this.connectEmailExpr);
       this.CONSUME(K.as);
-      const nameTok = this.LA(1);
       const name = this.SUBRULE(this.identifier);
-      const nameSpan: Span = this.tokSpan(nameTok);
+      const nameSpan = this.lastNameSpan;
       this.eos();
-      return { kind: "Store", name, nameSpan: this.ACTION(() => this.lastNameSpan) ?? nameSpan, value, constant: false, span: this.spanFrom(start) };
+      // The same as `store NAME as connect to email server …`.
+      return { kind: "Store", name, nameSpan, value, constant: false, span: this.spanFrom(start) };
     });
 
     /** `create email with FIELD V and FIELD V …`. */

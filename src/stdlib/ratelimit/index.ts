@@ -85,20 +85,34 @@ export class MemoryLimiter extends Limiter {
 
   constructor(limit: number, windowMs: number, unit: string, label: string, readonly maxKeys: number, private readonly owner: RunResources | null, private readonly now: () => number = monotonic) {
     super(limit, windowMs, unit, label);
-    const every = Math.max(1000, Math.min(windowMs, 60_000));
+  }
+
+  /**
+   * The pruning timer runs only while requests are counted (every window, at most every minute;
+   * it never keeps the program alive), and the run closes a limiter only while it runs: an idle
+   * limiter holds nothing.
+   */
+  private startTimer(): void {
+    if (this.timer) return;
+    const every = Math.max(1000, Math.min(this.windowMs, 60_000));
     this.timer = setInterval(() => this.prune(Infinity), every);
     this.timer.unref();
-    owner?.add(this);
+    this.owner?.add(this);
+  }
+
+  private stopTimer(): void {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = null;
+    this.owner?.delete(this);
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTimer();
     this.keys.clear();
     this.queueKeys = [];
     this.queueTimes = [];
     this.head = 0;
-    this.owner?.delete(this);
   }
 
   /** Requests counted and not yet pruned (tests and measurements). */
@@ -133,10 +147,13 @@ export class MemoryLimiter extends Limiter {
       this.popOldest();
       n++;
     }
-    if (this.head === this.queueKeys.length && this.head > 0) {
-      this.queueKeys = [];
-      this.queueTimes = [];
-      this.head = 0;
+    if (this.head === this.queueKeys.length) {
+      if (this.head > 0) {
+        this.queueKeys = [];
+        this.queueTimes = [];
+        this.head = 0;
+      }
+      this.stopTimer();
     }
     return n;
   }
@@ -172,6 +189,7 @@ export class MemoryLimiter extends Limiter {
   private enqueue(key: string, t: number): void {
     this.queueKeys.push(key);
     this.queueTimes.push(t);
+    this.startTimer();
   }
 
   state(key: string): State {

@@ -34,3 +34,5 @@ export { resolveProgram, splitAnd, RUNTIME_GLOBALS, REQUEST_FIELDS } from "./ana
 export type { Resolution, ResolvedSymbol, ResolvedScope, Reference, CallDecision, ResolveOptions, IncludeLoader, SymbolKind } from "./analysis/resolve.js";
 // The REPL's session engine (src/host/session.ts): entries against one persistent state.
 export { Session, isIncomplete } from "./host/session.js";
+// Rate limiters (measurements of their memory in test/ratelimit.test.mjs).
+export * as rateLimit from "./stdlib/ratelimit/index.js";

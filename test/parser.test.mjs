@@ -154,3 +154,35 @@ test("the seed's SQL statements parse (execute query … on, begin/commit/rollba
   const names = parse('store field as 1\nstore query as 2\nstore begin as 3\nstore commit as 4\nstore through as 5\ndisplay field with query with begin\n');
   assert.equal(names.code, 0, names.stderr);
 });
+
+test("the seed's template, rate-limit and e-mail forms parse (sections 3.7-3.9), and their words stay free as names", () => {
+  const r = parse([
+    'store templates as load templates from "templates/"',
+    'store html as render template "home.html" with data using templates',
+    'store page as render template string "<h1>{{ title }}</h1>" with data',
+    'store limiter as create rate limiter with limit 60 per "minute"',
+    'store shared as create rate limiter with limit 5 per "minute" and max keys 100 using database db called "login"',
+    "store allowed as check rate limit on limiter for client_ip",
+    'store left as remaining requests on limiter for "user:" with name',
+    "store hs as rate limit headers on limiter for ip",
+    "reset rate limit on limiter for client_ip",
+    'store mailer as connect to email server at "smtp.example.com" with port 587 and username "u" and password smtp_password',
+    'connect to email server at "localhost" with port 1025 without tls as dev',
+    'store email as create email with from "a@example.com" and to user_email and subject "Hi " with name and body email_body',
+    "send email using mailer",
+    "close email server mailer",
+  ].join("\n") + "\n");
+  assert.equal(r.code, 0, r.stderr);
+  const values = r.ast.map((s) => (s.kind === "Store" ? s.value.kind : s.kind));
+  assert.deepEqual(values, ["LoadTemplates", "RenderTemplate", "RenderTemplateString", "CreateRateLimiter", "CreateRateLimiter", "CheckRateLimit",
+    "RemainingRequests", "RateLimitHeaders", "ResetRateLimit", "ConnectEmail", "ConnectEmail", "CreateEmail", "SendEmail", "CloseMailer"]);
+  assert.equal(r.ast[1].value.data.name, "data");
+  assert.equal(r.ast[4].value.maxKeys.value, 100);
+  assert.equal(r.ast[6].value.key.kind, "Concat");
+  assert.equal(r.ast[10].name, "dev");
+  assert.equal(r.ast[10].value.tls, false);
+  assert.deepEqual(r.ast[11].value.fields.map((f) => f.name), ["from", "to", "subject", "body"]);
+  assert.equal(r.ast[11].value.fields[2].value.kind, "Concat");
+  const names = parse('store rate as 1\nstore email as 2\nstore send as 3\nstore render as 4\nstore remaining as 5\nstore templates as 6\ndisplay rate with email with send with render with remaining with templates\n');
+  assert.equal(names.code, 0, names.stderr);
+});

@@ -454,7 +454,9 @@ class Resolver {
       return;
     }
     const existing = b.names.get(name);
-    if (existing) {
+    // A request field a `wait for request` made a variable (`client_ip`, `path`, …) may be stored
+    // again: `store client_ip as client_ip of request` (seed 003, section 3.8) names it explicitly.
+    if (existing && !(existing.kind === "implicit" && REQUEST_FIELDS.includes(name))) {
       if (checkAction && existing.kind === "action") this.error(`'${name}' is already an action; choose another name for this variable`, span);
       else this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
     }

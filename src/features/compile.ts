@@ -13,6 +13,9 @@ import { databaseCompilers, databaseExpressions } from "./database/compile.js";
 import { processCompilers, processExpressions } from "./process/compile.js";
 import { objectsExpressions } from "./objects/compile.js";
 import { cryptoExpressions } from "./crypto/compile.js";
+import { templatesExpressions } from "./templates/compile.js";
+import { rateLimitCompilers, rateLimitExpressions } from "./ratelimit/compile.js";
+import { mailCompilers, mailExpressions } from "./mail/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -26,6 +29,8 @@ export const FEATURE_STATEMENTS: StmtCompilers<FeatureStmt> = {
   ...webCompilers,
   ...databaseCompilers,
   ...processCompilers,
+  ...rateLimitCompilers,
+  ...mailCompilers,
 };
 
 export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
@@ -37,4 +42,7 @@ export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
   ...processExpressions,
   ...objectsExpressions,
   ...cryptoExpressions,
+  ...templatesExpressions,
+  ...rateLimitExpressions,
+  ...mailExpressions,
 };

@@ -12,9 +12,12 @@ import { databaseSyntax } from "./database/syntax.js";
 import { processSyntax } from "./process/syntax.js";
 import { objectsSyntax } from "./objects/syntax.js";
 import { cryptoSyntax } from "./crypto/syntax.js";
+import { templatesSyntax } from "./templates/syntax.js";
+import { rateLimitSyntax } from "./ratelimit/syntax.js";
+import { mailSyntax } from "./mail/syntax.js";
 
-const Rooms = cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
-  patternsSyntax(containersSyntax(testsSyntax(CoreParser)))))))))));
+const Rooms = mailSyntax(rateLimitSyntax(templatesSyntax(cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
+  patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))))))));
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

@@ -1280,7 +1280,8 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.callExpr) },
       {
-        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isWord(2, "object"),
+        // `create object`, `create rate limiter`, `create email` are rooms' values.
+        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isOneOf(2, ["object", "rate", "email"]),
         ALT: () => {
           const start = this.CONSUME(K.create);
           return this.OR5([

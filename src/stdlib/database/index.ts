@@ -475,3 +475,20 @@ export function endTransaction(txv: Value, commit: boolean): void | Promise<void
   if (commit) tx.ctl.commit();
   else tx.ctl.rollback();
 }
+
+/**
+ * The engine behind a database value, for other rooms that keep their own tables in a program's
+ * database (the database-backed rate limiter): SQLite's one connection, or PostgreSQL's pool.
+ * Errors as every database statement's: closed databases, transactions and other values refused.
+ */
+export function engineOf(v: Value): { kind: "sqlite"; db: BetterSqlite3.Database; url: string } | { kind: "postgres"; db: pg.PgDatabase } {
+  const p = postgresOf(v);
+  if (p) {
+    if (p.tx) throw new WflRuntimeError("Expected a database (from 'connect to database at … as db'), got a transaction", "type");
+    if (p.d.closed) throw dbError("This database has been closed");
+    return { kind: "postgres", db: p.d };
+  }
+  const d = databaseOf(v);
+  if (v instanceof WflOpaque && v.handle instanceof SqliteTransaction) throw new WflRuntimeError("Expected a database (from 'connect to database at … as db'), got a transaction", "type");
+  return { kind: "sqlite", db: d.db, url: d.url };
+}

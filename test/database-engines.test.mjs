@@ -391,7 +391,9 @@ test("PostgreSQL errors are WFL errors naming the database (password redacted) a
   assert.ok(!caught.includes(pg.password));
 });
 
-test("PostgreSQL queries do not block the event loop: a timer and a server keep running during SELECT pg_sleep(1)", { skip: skipPg }, async () => {
+// The property is relative, so it holds on a loaded machine too: the server answers while the
+// query is still sleeping (a blocking driver would hold every answer until the 2 s were over).
+test("PostgreSQL queries do not block the event loop: a timer and a server keep running during SELECT pg_sleep(2)", { skip: skipPg }, async () => {
   const { run: runWfl } = await import("../dist/index.js");
   const ticks = [];
   const timer = setInterval(() => ticks.push(Date.now()), 20);
@@ -409,7 +411,7 @@ test("PostgreSQL queries do not block the event loop: a timer and a server keep 
   try {
     result = await runWfl([
       "connect to database at args[0] as db",
-      'execute query "SELECT pg_sleep(1)" on db',
+      'execute query "SELECT pg_sleep(2)" on db',
       'execute query "SELECT 42 AS answer" on db as a',
       'display field "answer" of a[0]',
       "close database db",
@@ -421,15 +423,15 @@ test("PostgreSQL queries do not block the event loop: a timer and a server keep 
   }
   const took = Date.now() - started;
   assert.equal(answered.body, "still here");
-  assert.ok(answered.at < 1000 && answered.took < 250, `the server answered after ${answered.took} ms, ${answered.at} ms into the run`);
   assert.equal(result.exitCode, 0, result.diagnostics);
   assert.equal(result.output, "42\n");
-  assert.ok(took >= 1000, `pg_sleep(1) took ${took} ms`);
+  assert.ok(took >= 2000, `pg_sleep(2) took ${took} ms`);
+  assert.ok(answered.at < took - 500, `the server answered ${answered.at} ms into a ${took} ms run (after ${answered.took} ms): not while the query slept`);
   const during = ticks.filter((x) => x > started && x < started + took);
   let gap = 0;
   for (let i = 1; i < during.length; i++) gap = Math.max(gap, during[i] - during[i - 1]);
-  assert.ok(during.length >= 25, `only ${during.length} timer ticks in ${took} ms`);
-  assert.ok(gap < 250, `the event loop stalled for ${gap} ms`);
+  assert.ok(during.length >= 20, `only ${during.length} timer ticks in ${took} ms`);
+  assert.ok(gap < 1000, `the event loop stalled for ${gap} ms`);
 });
 
 test("a PostgreSQL transaction whose block fails is rolled back, even when the error ends the program", { skip: skipPg }, async () => {

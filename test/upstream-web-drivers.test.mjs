@@ -3,7 +3,7 @@
 // into a temp folder, starts it with `bin/wfl` (the launcher of dist/cli.js; $WFL_BIN replaces it),
 // waits until its fixed port accepts
 // connections, sends the requests the program's comments and routes describe with a real client
-// (fetch, node:https for TLS, ws for WebSockets), checks statuses, headers, bodies and what the
+// (fetch; node:https for TLS), checks statuses, headers, bodies and what the
 // program prints, then stops it (SIGTERM, SIGKILL after a grace period) and checks it ended
 // without a host stack trace.
 //
@@ -17,7 +17,6 @@ import { readFileSync, readdirSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import WebSocket from "ws";
 import {
   CORPUS,
   assertCleanExit,
@@ -397,50 +396,30 @@ test("web_server_example.wfl: the index page, then its undefined shutdown_reques
 // Needs `header "Authorization" of req` (issue 9: "documented forms that do not parse"). On this
 // branch: error[PARSE]: Unexpected the text "Authorization" while reading this store statement
 // (web_server_middleware_test.wfl:106:49).
-test("web_server_middleware_test.wfl: health, metrics, slow, error, bearer auth, then rate limiting and an access log", { skip, todo: 'needs header "X" of req (issue 9)' }, async () => {
+// As written the program serves one request: every route stores `response_status` inside a
+// branch of a check, and the log line after the check reads it, where it is not defined (block
+// scope: variables-and-types.md, "Block Scope (Loops and Conditionals)"). Its catch reports that
+// and breaks out of the loop, so the access log keeps only its header. The one request the driver
+// sends is the route that reads a header.
+test("web_server_middleware_test.wfl: a bearer-token route reads Authorization, then the loop ends at its undefined response_status", { skip, todo: 'needs header "X" of req (issue 9)' }, async () => {
   const dir = prepare("web_server_middleware_test.wfl");
   const prog = await startProgram(dir, "web_server_middleware_test.wfl", { ports: [8093] });
-  const health = await get(url(8093, "/api/health"));
-  assert.equal(health.status, 200);
-  assert.equal(JSON.parse(health.text).status, "healthy");
-  assert.equal(JSON.parse(health.text).requests_processed, 1);
-
-  const metrics = await get(url(8093, "/api/metrics"));
-  assert.equal(metrics.status, 200);
-  assert.equal(JSON.parse(metrics.text).total_requests, 2);
-
-  const started = Date.now();
-  const slow = await get(url(8093, "/slow"));
-  assert.equal(slow.status, 200);
-  assert.equal(slow.text, "This was a slow response");
-  assert.ok(Date.now() - started >= 900, "/slow waits a second");
-
-  const error = await get(url(8093, "/error"));
-  assert.equal(error.status, 500);
-  assert.equal(error.text, "Internal server error");
-
   const granted = await get(url(8093, "/secure/data"), { headers: { authorization: "Bearer test-token" } });
   assert.equal(granted.status, 200);
+  assert.match(granted.headers.get("content-type"), /^application\/json/);
   assert.deepEqual(JSON.parse(granted.text), { message: "Access granted to secure resource" });
-
-  const denied = await get(url(8093, "/secure/data"), { headers: { authorization: "Bearer wrong" } });
-  assert.equal(denied.status, 401);
-  assert.equal(denied.text, "Unauthorized");
-
-  // Six requests processed: the program's simulated rate limit answers 429 from now on.
-  const limited = await get(url(8093, "/api/health"));
-  assert.equal(limited.status, 429);
-  assert.equal(limited.text, "Rate limit exceeded");
-
-  const end = await prog.stop();
-  assertCleanExit(end, { code: "stopped" });
-  assertLines(end.out, ["✓ Health check endpoint", "✓ Metrics endpoint", "✓ Slow endpoint (simulated delay)", "✓ Secure endpoint (authenticated)", "✗ Secure endpoint (unauthorized)", "✗ Rate limited request"]);
-  const log = readFileSync(path.join(dir, "server_access.log"), "utf8").trim().split("\n");
-  assert.equal(log[1], "Timestamp,Method,Path,IP,Status,Duration");
-  assert.deepEqual(
-    log.slice(2).map((l) => l.split(",").slice(1, 5).join(",")),
-    ["GET,/api/health,127.0.0.1,200", "GET,/api/metrics,127.0.0.1,200", "GET,/slow,127.0.0.1,200", "GET,/error,127.0.0.1,500", "GET,/secure/data,127.0.0.1,200", "GET,/secure/data,127.0.0.1,401", "GET,/api/health,127.0.0.1,429"],
-  );
+  const end = await prog.waitForExit();
+  assertCleanExit(end);
+  assertLines(end.out, [
+    "✓ Middleware server started successfully",
+    "✓ Secure endpoint (authenticated)",
+    "✗ EXPECTED FAILURE: Middleware functionality not implemented",
+    "Error: Variable 'response_status' is not defined",
+    "Test 2: Access Log Analysis",
+    "=== Web Server Middleware Test Complete ===",
+  ]);
+  assert.match(end.out, /^📥 \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] GET \/secure\/data from 127\.0\.0\.1$/m);
+  assert.equal(readFileSync(path.join(dir, "server_access.log"), "utf8"), "=== WFL Web Server Access Log ===\nTimestamp,Method,Path,IP,Status,Duration\n");
 });
 
 // Needs `header "User-Agent" of req` (issue 9). On this branch: error[PARSE]: Unexpected the text
@@ -470,8 +449,11 @@ test("web_route_params_test.wfl: /, /users/:id, /agent (User-Agent) and a 404, c
 // Needs `header "Authorization" of <value>` (issue 9). On this branch: error[PARSE]: Unexpected the
 // text "Authorization" while reading this store statement (header_access_test.wfl:29:29). The
 // program reads headers of a text value ("dummy_request_object"), not of a request, and expects
-// placeholders rather than an error. It serves no request: it listens and closes at once.
-test("header_access_test.wfl: header access on a placeholder value runs and the server closes", { skip, todo: 'needs header "X" of value (issue 9)' }, async () => {
+// placeholders ("Header values (placeholder):") rather than an error; the web-server helper's
+// build (wt-server, 29 Nov) parses the form but stops here with error[RUNTIME]: header
+// "authorization" of … needs a request (from 'wait for request … as name'), got Text. The program
+// serves no request: it listens and closes at once.
+test("header_access_test.wfl: header access on a placeholder value runs and the server closes", { skip, todo: 'needs header "X" of a non-request value to give a placeholder (issue 9)' }, async () => {
   const dir = prepare("header_access_test.wfl");
   const prog = await startProgram(dir, "header_access_test.wfl");
   const end = await prog.waitForExit();
@@ -547,12 +529,21 @@ test("web_server_tls.wfl: HTTP on 8090 redirects to 8443, and HTTPS answers 'Hel
 // execute_pages/dynamic_page.wfl is not a program of its own: a parent executes it with a request
 // (`execute wfl file at … with incoming_request and read output as …`), and the page reads
 // method, path and client_ip. The driver's parent serves one request with the page's output.
+// Two requests, so the second shows the page run left the parent's server open (issue 9 names
+// "execute wfl file … with req inside a handler closes the parent's server").
 const PAGE_PARENT = `listen on port 8099 as page_server
-wait for request comes in on page_server as incoming_request
-execute wfl file at "execute_pages/dynamic_page.wfl" with incoming_request and read output as page
-respond to incoming_request with page and content_type "text/html"
+store served as 0
+main loop:
+    wait for request comes in on page_server as incoming_request
+    execute wfl file at "execute_pages/dynamic_page.wfl" with incoming_request and read output as page
+    respond to incoming_request with page and content_type "text/html"
+    add 1 to served
+    check if served is equal to 2:
+        break
+    end check
+end loop
 close server page_server
-display "page served"
+display "pages served: " with served
 `;
 
 test("execute_pages/dynamic_page.wfl: executed with a request, it renders that request's method, path and client", { skip }, async () => {
@@ -562,72 +553,66 @@ test("execute_pages/dynamic_page.wfl: executed with a request, it renders that r
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type"), /^text\/html/);
   assert.equal(res.text.trimEnd(), "<h1>Dynamic WFL Page</h1>\n<p>Method: POST</p>\n<p>Path: /reports/today</p>\n<p>Client: 127.0.0.1</p>");
+  const second = await get(url(8099, "/second"));
+  assert.equal(second.status, 200);
+  assert.equal(second.text.trimEnd(), "<h1>Dynamic WFL Page</h1>\n<p>Method: GET</p>\n<p>Path: /second</p>\n<p>Client: 127.0.0.1</p>");
   const end = await prog.waitForExit();
   assertCleanExit(end);
-  assertLines(end.out, ["page served"]);
+  assertLines(end.out, ["pages served: 2"]);
 });
 
 // ---------------------------------------------------------------------------------------------
 // Aspirational programs (undocumented forms upstream tracks as unimplemented, issue #555)
 
-// Needs sessions: `listen … with sessions enabled`, `create session for`, `set session value`,
-// `generate csrf token for`, `respond … and set session`, `get session from`, `destroy session`,
-// `respond … and clear session`, `find expired sessions`, `get session statistics`,
-// `store session data to storage`. None is in the upstream docs (web-servers.md says "No built-in
-// session management"); upstream tracks them as #555. On this branch: error[PARSE]: Unexpected
-// 'with' while reading this listen statement (web_server_session_test.wfl:31:55).
-test("web_server_session_test.wfl: login sets a session cookie; profile, CSRF-checked secure route, admin and logout use it", { skip, todo: "needs session management (undocumented; upstream #555)" }, async () => {
+// Needs the session forms: `listen … with sessions enabled`, `configure sessions on`, `enable csrf
+// protection on`, `create session for`, `set session value … in`, `get session value … from`,
+// `generate csrf token for`, `respond … and set session`/`and clear session`, `destroy session`,
+// `find expired sessions on`, `get session statistics from`, `store session data to storage`,
+// `load session data from storage`, `delete session data from storage` (not in the upstream
+// docs, which say "No built-in session management"; upstream tracks them as #555). On this
+// branch: error[PARSE]: Unexpected 'with' while reading this listen statement
+// (web_server_session_test.wfl:31:55).
+// As written the program serves no request: `listen … as session_server` sits inside Test 1's
+// try, so the name is not defined in Test 2's request loop or in Test 3 (block scope); their
+// catches report it. Only Test 4 (the storage backend) works without the server.
+test("web_server_session_test.wfl: starts a session server, then its loop cannot see session_server; the storage backend works", { skip, todo: "needs the session forms (undocumented; upstream #555)" }, async () => {
   const dir = prepare("web_server_session_test.wfl");
-  const prog = await startProgram(dir, "web_server_session_test.wfl", { ports: [8095] });
-  const login = await get(url(8095, "/login"));
-  assert.equal(login.status, 200);
-  const session = JSON.parse(login.text);
-  assert.equal(session.status, "success");
-  const cookie = login.headers.getSetCookie()[0]?.split(";")[0];
-  assert.ok(cookie, "login sets a session cookie");
-  const profile = await get(url(8095, "/profile"), { headers: { cookie } });
-  assert.equal(profile.status, 200);
-  assert.deepEqual(JSON.parse(profile.text), { user_id: "user123", username: "testuser", session_valid: true });
-  const secure = await get(url(8095, "/secure"), { headers: { cookie, "x-csrf-token": session.csrf_token } });
-  assert.equal(secure.status, 200);
-  assert.deepEqual(JSON.parse(secure.text), { message: "Access granted to secure resource" });
-  const admin = await get(url(8095, "/admin"), { headers: { cookie } });
-  assert.equal(admin.status, 403);
-  const logout = await get(url(8095, "/logout"), { headers: { cookie } });
-  assert.equal(logout.status, 200);
-  assert.deepEqual(JSON.parse(logout.text), { status: "logged_out" });
+  const prog = await startProgram(dir, "web_server_session_test.wfl");
   const end = await prog.waitForExit();
   assertCleanExit(end);
-  assertNoFailureLines(end.out, ["✗ Admin access denied - insufficient permissions"]);
-  assertLines(end.out, ["✓ Session-enabled server started", "✓ CSRF token validated", "=== Web Server Session Management Test Complete ==="]);
+  assertLines(end.out, [
+    "✓ Session-enabled server started",
+    "✓ Session configuration applied",
+    "Test 2: Session Creation and Storage",
+    "Error: Variable 'session_server' is not defined",
+    "✓ Session data stored to backend",
+    "✓ Session data retrieved from backend",
+    "✓ Session data deleted from backend",
+    "=== Web Server Session Management Test Complete ===",
+  ]);
+  assert.doesNotMatch(end.out, /Request 1:/);
 });
 
 // Needs, besides the working core (`listen for websockets`, `on websocket …`, `send`/`broadcast
-// websocket message`): comma lists (`create list with "a", "b", "c"`), `content of message`,
-// `set max connections on`, `get websocket stats from`, `connect websocket client to`,
-// `close all websocket connections on`, `stop websocket server` — the program's own CI-SKIP line
-// says so; upstream tracks them as #555. On this branch: error[PARSE]: Unexpected ',' while
-// reading this store statement (web_server_websocket_test.wfl:18:58).
-test("web_server_websocket_test.wfl: a client is welcomed, echoed and receives the three broadcasts", { skip, todo: "needs the websocket forms its CI-SKIP line lists (upstream #555)" }, async () => {
+// websocket message`): comma lists (`create list with "a", "b", "c"`), `set max connections on`,
+// `set message timeout on`, `get websocket stats from`, `connect websocket client to`, `close all
+// websocket connections on`, `stop websocket server` — its CI-SKIP line lists them (with `content
+// of`); upstream tracks them as #555. On this branch: error[PARSE]: Unexpected ',' while reading
+// this store statement (web_server_websocket_test.wfl:18:58).
+// As written the program serves no client: `listen for websockets … as websocket_server` sits
+// inside Test 1's try, so every later test fails on the undefined name (block scope) and the
+// program ends without waiting; its catches report each failure.
+test("web_server_websocket_test.wfl: starts a WebSocket server, then every later test reports the undefined websocket_server", { skip, todo: "needs the websocket forms its CI-SKIP line lists (upstream #555)" }, async () => {
   const dir = prepare("web_server_websocket_test.wfl");
-  const prog = await startProgram(dir, "web_server_websocket_test.wfl", { ports: [8094] });
-  const ws = new WebSocket("ws://127.0.0.1:8094/");
-  const received = [];
-  ws.on("message", (d) => received.push(String(d)));
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  ws.send("hello there");
-  const end = await prog.waitForExit(10_000);
-  ws.terminate();
+  const prog = await startProgram(dir, "web_server_websocket_test.wfl");
+  const end = await prog.waitForExit();
   assertCleanExit(end);
-  assert.equal(received[0], "Welcome to WFL WebSocket server!");
-  assert.ok(received.includes("Echo: hello there"), JSON.stringify(received));
-  // The first broadcast goes out as soon as the handlers are registered, which can be before this
-  // client connects; the later two come a second apart.
-  for (const m of ["Real-time message", "Broadcast test"]) assert.ok(received.includes(m), `${m}: ${JSON.stringify(received)}`);
-  assertLines(end.out, ["✓ WebSocket server started successfully", "✓ Null message properly rejected", "✓ Connection limit properly enforced", "=== Web Server WebSocket Test Complete ==="]);
+  assertLines(end.out, [
+    "✓ WebSocket server started successfully",
+    "✗ EXPECTED FAILURE: WebSocket event handling not implemented",
+    "Error: Variable 'websocket_server' is not defined",
+    "=== Web Server WebSocket Test Complete ===",
+  ]);
 });
 
 // The CI-SKIP programs that are not web programs, and why no driver runs them.

@@ -88,17 +88,16 @@ function bindable(port) {
   });
 }
 
+const busyMessage = (port) =>
+  `port ${port} is busy: another process is listening on 127.0.0.1:${port}. ` +
+  `This upstream program binds that fixed port; stop the other process and run the test again.`;
+
 /** Waits up to `ms` for every port to be free; throws naming the busy one. */
-async function ensureFree(ports, ms = 3000) {
+async function ensureFree(ports, ms = 8000) {
   for (const port of ports) {
     const deadline = Date.now() + ms;
     while (!(await bindable(port)) || (await accepts(port))) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `port ${port} is busy: another process is listening on 127.0.0.1:${port}. ` +
-            `This upstream program binds that fixed port; stop the other process and run the test again.`,
-        );
-      }
+      if (Date.now() > deadline) throw new Error(busyMessage(port));
       await sleep(100);
     }
   }
@@ -133,6 +132,11 @@ export async function startProgram(dir, file, { ports = [], flags = [], ready = 
       }
     }
     if (ready) await prog.waitForOutput(ready, Math.max(100, deadline - Date.now()));
+    // Another process may have taken the port between the check and the program's listen; then
+    // the connections above reached it, and the program stops with "Port N is already in use".
+    await sleep(20);
+    const lost = /Port (\d+) is already in use/.exec(prog.err);
+    if (lost) throw new Error(busyMessage(lost[1]));
   } catch (err) {
     await prog.stop(500);
     throw err;

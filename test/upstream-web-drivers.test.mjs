@@ -329,6 +329,8 @@ test("comprehensive_web_server_demo.wfl: home page, greeting, status API, static
   assert.equal(patch.status, 405);
   assert.deepEqual(JSON.parse(patch.text), { error: "Method not allowed", method: "PATCH" });
 
+  // The program prints after it responds: let it finish the last iteration before stopping it.
+  await prog.waitForOutput("❌ Method not allowed: PATCH");
   const end = await prog.stop();
   assertCleanExit(end, { code: "stopped" });
   assertLines(end.out, [

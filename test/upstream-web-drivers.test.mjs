@@ -533,7 +533,8 @@ test("web_server_tls.wfl: HTTP on 8090 redirects to 8443, and HTTPS answers 'Hel
 // method, path and client_ip. The driver's parent serves one request with the page's output.
 // Two requests, so the second shows the page run left the parent's server open (issue 9 names
 // "execute wfl file … with req inside a handler closes the parent's server").
-const PAGE_PARENT = `listen on port 8099 as page_server
+const PAGE_PARENT = `listen on port 0 as page_server
+display page_server
 store served as 0
 main loop:
     wait for request comes in on page_server as incoming_request
@@ -550,12 +551,14 @@ display "pages served: " with served
 
 test("execute_pages/dynamic_page.wfl: executed with a request, it renders that request's method, path and client", { skip }, async () => {
   const dir = prepare("execute_pages/dynamic_page.wfl", { files: { "page_parent.wfl": PAGE_PARENT } });
-  const prog = await startProgram(dir, "page_parent.wfl", { ports: [8099] });
-  const res = await get(url(8099, "/reports/today?full=1"), { method: "POST", body: "x=1" });
+  // The parent is ours, so it takes a free port (port 0) and prints it with `display page_server`.
+  const prog = await startProgram(dir, "page_parent.wfl", { ready: /WebServer::127\.0\.0\.1:\d+/ });
+  const port = Number(/WebServer::127\.0\.0\.1:(\d+)/.exec(prog.out)[1]);
+  const res = await get(url(port, "/reports/today?full=1"), { method: "POST", body: "x=1" });
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type"), /^text\/html/);
   assert.equal(res.text.trimEnd(), "<h1>Dynamic WFL Page</h1>\n<p>Method: POST</p>\n<p>Path: /reports/today</p>\n<p>Client: 127.0.0.1</p>");
-  const second = await get(url(8099, "/second"));
+  const second = await get(url(port, "/second"));
   assert.equal(second.status, 200);
   assert.equal(second.text.trimEnd(), "<h1>Dynamic WFL Page</h1>\n<p>Method: GET</p>\n<p>Path: /second</p>\n<p>Client: 127.0.0.1</p>");
   const end = await prog.waitForExit();

@@ -32,3 +32,7 @@ export function grammarProductions(): ReturnType<ReturnType<typeof sharedParser>
 // The resolver (scopes, symbols, references, may-wait, call decisions) for tools and tests.
 export { resolveProgram, splitAnd, RUNTIME_GLOBALS, REQUEST_FIELDS } from "./analysis/resolve.js";
 export type { Resolution, ResolvedSymbol, ResolvedScope, Reference, CallDecision, ResolveOptions, IncludeLoader, SymbolKind } from "./analysis/resolve.js";
+// The formatter and the builtin documentation (wfl --format, the language server, Docs/builtins.md).
+export { formatSource } from "./format/format.js";
+export { builtinsPage, builtinMarkdown, signatureText } from "./stdlib/docs-render.js";
+export { BUILTIN_DOCS, CONSTANT_DOCS } from "./stdlib/docs.js";

@@ -130,7 +130,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   remove_dir: d("filesystem", "Deletes a directory (with its contents when the second value is yes).", "remove_dir of \"out\" and yes"),
   copy_file: d("filesystem", "Copies a file to a new path.", "copy_file of \"a.txt\" and \"b.txt\""),
   move_file: d("filesystem", "Moves (renames) a file.", "move_file of \"a.txt\" and \"b.txt\""),
-  file_mode: d("filesystem", "A file's permission bits as octal text (\"644\").", "file_mode of \"run.sh\""),
+  file_mode: d("filesystem", "A file's permission bits as octal text (\"0644\").", "file_mode of \"run.sh\""),
   set_file_mode: d("filesystem", "Sets a file's permission bits from octal text.", "set_file_mode of \"run.sh\" and \"755\""),
   glob: d("filesystem", "The paths in a directory that match a wildcard pattern.", "glob of \".\" and \"*.wfl\""),
   rglob: d("filesystem", "The paths under a directory, at any depth, that match a wildcard pattern.", "rglob of \".\" and \"*.wfl\""),

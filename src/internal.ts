@@ -36,3 +36,5 @@ export type { Resolution, ResolvedSymbol, ResolvedScope, Reference, CallDecision
 export { formatSource } from "./format/format.js";
 export { builtinsPage, builtinMarkdown, signatureText } from "./stdlib/docs-render.js";
 export { BUILTIN_DOCS, CONSTANT_DOCS } from "./stdlib/docs.js";
+// The language server's document analysis (for its tests: partial re-parse against a full one).
+export { Workspace } from "./lsp/workspace.js";

@@ -166,7 +166,9 @@ test("completion: keywords valid at the cursor, names in scope, actions with the
   assert.equal(addTax.detail, "define action called add_tax with amount and rate");
   assert.equal(addTax.insertText, "add_tax with ${1:amount} and ${2:rate}");
   const len = items.find((i) => i.label === "length");
-  assert.match(len.documentation.value, /How many items/);
+  assert.equal(len.detail, "length of list|text|binary|file");
+  const resolved = await conn.sendRequest("completionItem/resolve", len);
+  assert.match(resolved.documentation.value, /How many items/, "a builtin's documentation comes with completionItem/resolve");
   // After `store x`, only `as` (and name words) may follow: no statement keywords.
   const mid = await change("main.wfl", MAIN + "store x ");
   void mid;
@@ -344,6 +346,14 @@ test("a 5,000-line file: completion and hover latency, diagnostics after an edit
     assert.deepEqual(r.diagnostics, []);
     edit.push(r.ms);
   }
+  const middle = [];
+  for (let i = 0; i < 5; i++) {
+    // An edit in the middle of the file: the statements after it move.
+    const r = await change("big.wfl", big.replace("store result_500 as step_500 of 500", `store result_500 as step_500 of ${600 + i}`));
+    assert.deepEqual(r.diagnostics, []);
+    middle.push(r.ms);
+  }
+  middle.sort((a, b) => a - b);
   const broken = await change("big.wfl", big + "display nope\n");
   assert.equal(broken.diagnostics.length, 1);
   edit.push(broken.ms);
@@ -351,8 +361,50 @@ test("a 5,000-line file: completion and hover latency, diagnostics after an edit
   const report = `lsp timing on a 5,000-line file: open+first diagnostics ${firstMs.toFixed(0)} ms; ` +
     `completion median ${completion.median.toFixed(1)} ms (max ${completion.max.toFixed(1)}); ` +
     `hover median ${hover.median.toFixed(1)} ms (max ${hover.max.toFixed(1)}); ` +
-    `edit → diagnostics re-published median ${edit[edit.length >> 1].toFixed(0)} ms (max ${edit.at(-1).toFixed(0)}, debounce included)`;
+    `edit → diagnostics re-published median ${edit[edit.length >> 1].toFixed(0)} ms (max ${edit.at(-1).toFixed(0)}, debounce included); ` +
+    `an edit in the middle: median ${middle[middle.length >> 1].toFixed(0)} ms (max ${middle.at(-1).toFixed(0)})`;
   console.log(report);
   writeFileSync(join(dir, "timing.txt"), report);
   assert.ok(readFileSync(join(dir, "timing.txt"), "utf8").includes("completion"));
+});
+
+test("a partial re-parse (only the statements an edit touched) gives exactly the tree of a full parse", async () => {
+  const { Workspace, parse } = await import("../dist/internal.js");
+  const { TextDocument } = await import("vscode-languageserver-textdocument");
+  const { readdirSync } = await import("node:fs");
+  const corpus = join(root, "../shared/wfl-upstream/TestPrograms");
+  const files = (() => { try { return readdirSync(corpus).filter((f) => f.endsWith(".wfl")); } catch { return []; } })();
+  const sources = files.map((f) => readFileSync(join(corpus, f), "utf8"));
+  sources.push(Array.from({ length: 40 }, (_, i) => `store v_${i} as ${i}\ncheck if v_${i} is 1:\n    display v_${i}\nend check`).join("\n") + "\n");
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  let partial = 0, checked = 0;
+  for (const [n, src] of sources.entries()) {
+    if (!parse(src, "x.wfl").program) continue;
+    const ws = new Workspace();
+    const uri = pathToFileURL(join(dir, `incr-${n}.wfl`)).href;
+    let doc = TextDocument.create(uri, "wfl", 1, src);
+    ws.openDocument(doc);
+    ws.analyse(uri);
+    for (let k = 0; k < 12; k++) {
+      const lines = doc.getText().split("\n");
+      const li = rand(lines.length);
+      const op = rand(5);
+      if (op === 0) lines.splice(li, 1);
+      else if (op === 1) lines.splice(li, 0, lines[rand(lines.length)]);
+      else if (op === 2) lines[li] += " x";
+      else if (op === 3) lines.splice(li, 0, "display 1");
+      else lines[li] = lines[li].slice(0, rand(lines[li].length + 1));
+      doc = TextDocument.create(uri, "wfl", doc.version + 1, lines.join("\n"));
+      ws.openDocument(doc);
+      const a = ws.analyse(uri);
+      const full = parse(a.text, a.file);
+      checked++;
+      if (a.parseMode === "partial") partial++;
+      assert.equal(!!a.parsed.program, !!full.program, `same verdict (${n}, edit ${k})`);
+      if (full.program) assert.deepEqual(a.parsed.program.body, full.program.body, `same tree (${n}, edit ${k})`);
+      else if (!a.approximate) assert.deepEqual(a.parsed.diagnostics, full.diagnostics);
+    }
+  }
+  assert.ok(partial > 50, `${partial} of ${checked} edits were re-parsed in part`);
 });

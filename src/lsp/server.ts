@@ -29,7 +29,10 @@ import { KEYWORDS } from "../lexer/tokens.js";
 export const LSP_VERSION = "26.8.8";
 
 /** Milliseconds between the last edit and the diagnostics run (published well inside 200 ms). */
-const DEBOUNCE_MS = 60;
+const DEBOUNCE_MS = 30;
+
+/** After a partial re-parse that found syntax errors, the whole file is analysed again this much later. */
+const FULL_AFTER_MS = 250;
 
 export interface ServerOptions {
   readonly input: NodeJS.ReadableStream;
@@ -60,7 +63,7 @@ class WflLanguageServer {
       return {
         capabilities: {
           textDocumentSync: TextDocumentSyncKind.Incremental,
-          completionProvider: { triggerCharacters: [".", " "], resolveProvider: false },
+          completionProvider: { triggerCharacters: [".", " "], resolveProvider: true },
           hoverProvider: true,
           definitionProvider: true,
           referencesProvider: true,
@@ -87,6 +90,13 @@ class WflLanguageServer {
       c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     c.onCompletion((p) => this.safe(() => this.completion(p.textDocument.uri, p.position), []));
+    c.onCompletionResolve((item) => this.safe(() => {
+      // A builtin's documentation is sent when the editor shows the item, not with every list.
+      const name = (item.data as { builtin?: string } | undefined)?.builtin;
+      const doc = name ? builtinDoc(this.registry, name) : undefined;
+      if (doc) item.documentation = { kind: MarkupKind.Markdown, value: doc.example ? `${doc.summary}\n\n\`\`\`wfl\n${doc.example}\n\`\`\`` : doc.summary };
+      return item;
+    }, item));
     c.onHover((p) => this.safe(() => this.hover(p.textDocument.uri, p.position), null));
     c.onDefinition((p) => this.safe(() => this.definition(p.textDocument.uri, p.position), null));
     c.onReferences((p) => this.safe(() => this.references(p.textDocument.uri, p.position, p.context.includeDeclaration), []));
@@ -140,9 +150,17 @@ class WflLanguageServer {
     }, undefined);
   }
 
-  private publish(uri: string): void {
-    const a = this.ws.analyse(uri);
+  private publish(uri: string, full = false): void {
+    const a = this.ws.analyse(uri, full);
     if (!a) return;
+    if (a.approximate) {
+      const key = `${uri}#full`;
+      clearTimeout(this.timers.get(key));
+      this.timers.set(key, setTimeout(() => {
+        this.timers.delete(key);
+        this.safe(() => this.publish(uri, true), undefined);
+      }, FULL_AFTER_MS));
+    }
     const diagnostics: LspDiagnostic[] = a.diagnostics.map((d) => ({
       range: this.range(a, d.span),
       severity: d.severity === "warning" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
@@ -325,10 +343,7 @@ class WflLanguageServer {
     if (kw.names) {
       for (const sym of this.namesInScope(a, offset)) push(this.symbolItem(sym));
       for (const [name, sig] of this.registry.signatures) {
-        push({
-          label: name, kind: CompletionItemKind.Function, detail: signatureText(sig), sortText: `3${name}`,
-          documentation: { kind: MarkupKind.Markdown, value: builtinDoc(this.registry, name)?.summary ?? "" },
-        });
+        push({ label: name, kind: CompletionItemKind.Function, detail: signatureText(sig), sortText: `3${name}`, data: { builtin: name } });
       }
       for (const c of this.registry.constants.keys()) push({ label: c, kind: CompletionItemKind.Constant, detail: "builtin constant", sortText: `3${c}` });
     }

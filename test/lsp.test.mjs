@@ -56,6 +56,8 @@ let proc, conn;
 const diagnostics = new Map();
 const waiters = [];
 const versions = new Map();
+/** Errors the server logged (a request that failed inside it). */
+const serverErrors = [];
 
 before(async () => {
   proc = spawn(process.execPath, [join(root, "dist/cli.js"), "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
@@ -67,7 +69,7 @@ before(async () => {
       w.resolve(p);
     }
   });
-  conn.onNotification("window/logMessage", () => {});
+  conn.onNotification("window/logMessage", (m) => { if (m.type === 1) serverErrors.push(m.message); });
   conn.onRequest("workspace/configuration", () => []);
   conn.onRequest("client/registerCapability", () => null);
   conn.listen();
@@ -407,4 +409,35 @@ test("a partial re-parse (only the statements an edit touched) gives exactly the
     }
   }
   assert.ok(partial > 50, `${partial} of ${checked} edits were re-parsed in part`);
+});
+
+test("every request on every corpus program, whole and cut in half, at many positions: answers without an internal error", { timeout: 120_000 }, async () => {
+  const { readdirSync } = await import("node:fs");
+  const corpus = join(root, "../shared/wfl-upstream/TestPrograms");
+  let files = [];
+  try { files = readdirSync(corpus).filter((f) => f.endsWith(".wfl")).slice(0, 40); } catch {}
+  let requests = 0;
+  for (const [n, f] of files.entries()) {
+    const whole = readFileSync(join(corpus, f), "utf8");
+    for (const [k, text] of [whole, whole.slice(0, whole.length >> 1)].entries()) {
+      const name = `fuzz-${n}-${k}.wfl`;
+      await open(name, text);
+      const lines = text.split("\n");
+      const calls = [
+        req("textDocument/documentSymbol", name, {}), req("textDocument/foldingRange", name, {}),
+        req("textDocument/semanticTokens/full", name, {}), req("textDocument/formatting", name, { options: { tabSize: 4, insertSpaces: true } }),
+      ];
+      for (let i = 0; i < 6; i++) {
+        const line = Math.floor((lines.length * i) / 6);
+        const position = { line, character: Math.min(lines[line]?.length ?? 0, 3 + i * 7) };
+        for (const m of ["textDocument/hover", "textDocument/definition", "textDocument/completion", "textDocument/signatureHelp", "textDocument/prepareRename"]) calls.push(req(m, name, { position }));
+        calls.push(req("textDocument/references", name, { position, context: { includeDeclaration: true } }));
+      }
+      requests += calls.length;
+      await Promise.all(calls);
+      conn.sendNotification("textDocument/didClose", { textDocument: { uri: uriOf(name) } });
+    }
+  }
+  assert.ok(files.length === 0 || requests > 1000, `${requests} requests`);
+  assert.deepEqual(serverErrors, []);
 });

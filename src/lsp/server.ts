@@ -275,6 +275,8 @@ class WflLanguageServer {
     };
     const declFile = site.symbol.file;
     for (const file of this.candidateFiles(a)) {
+      // A file without an `include` or `load module` cannot see the declaring file.
+      if (file !== a.file && file !== declFile && !/\b(include|load)\b/.test(this.ws.textOf(file) ?? "")) continue;
       const other = file === a.file ? a : this.ws.analyse(this.ws.uriFor(file));
       if (!other) continue;
       if (file !== declFile && !other.includedFiles.has(declFile)) continue;

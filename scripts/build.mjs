@@ -26,6 +26,9 @@ await build({ ...common, entryPoints: ["src/cli/repl-worker.ts"], outfile: "dist
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
 // Internal modules for tools and tests (the resolver), not part of the embedding API.
 await build({ ...common, entryPoints: ["src/internal.ts"], outfile: "dist/internal.js" });
+// The language server (wfl-lsp, `wfl lsp`): a bundle of its own, loaded only when asked for, so
+// vscode-languageserver adds nothing to the start-up of `wfl prog.wfl`.
+await build({ ...common, entryPoints: ["src/lsp/main.ts"], outfile: "dist/lsp.js" });
 
 // The start-up snapshot: a CommonJS bundle whose top level builds the parser and the standard
 // library, captured by `node --build-snapshot` (with the same V8 flags bin/wfl runs with). It is tied to this exact Node version, so its name

@@ -36,3 +36,9 @@ export type { Resolution, ResolvedSymbol, ResolvedScope, Reference, CallDecision
 export { Session, isIncomplete } from "./host/session.js";
 // Rate limiters (measurements of their memory in test/ratelimit.test.mjs).
 export * as rateLimit from "./stdlib/ratelimit/index.js";
+// The formatter and the builtin documentation (wfl --format, the language server, Docs/builtins.md).
+export { formatSource } from "./format/format.js";
+export { builtinsPage, builtinMarkdown, signatureText } from "./stdlib/docs-render.js";
+export { BUILTIN_DOCS, CONSTANT_DOCS } from "./stdlib/docs.js";
+// The language server's document analysis (for its tests: partial re-parse against a full one).
+export { Workspace } from "./lsp/workspace.js";

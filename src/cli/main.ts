@@ -8,6 +8,10 @@ import { startRepl } from "./repl.js";
 import { analyzeFiles, lintFiles } from "../lint/cli.js";
 import { runTests } from "./test-runner.js";
 import { statSync } from "node:fs";
+import { formatCommand } from "../format/cli.js";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { spawnSync } from "node:child_process";
 
 export const VERSION = "26.8.8";
 
@@ -28,6 +32,9 @@ Usage:
   wfl --analyze FILE...  Report the static analysis errors without running
   wfl --parse FILE       Print the syntax tree as JSON (also --ast)
   wfl --lex FILE         Print the tokens
+  wfl --format FILE      Print the program in the canonical layout
+                         (--in-place rewrites FILE, --check exits 1 when it would change)
+  wfl lsp --stdio        Start the language server (also the wfl-lsp command)
   wfl --version          Print the version
   wfl --help             Show this help
 
@@ -81,6 +88,23 @@ export async function cliMain(argv: string[]): Promise<number> {
       if (reporter !== undefined && reporter !== "junit" && reporter !== "text") return usage(`Unknown reporter '${reporter}' (use junit)`);
       if (paths.length === 0) return usage("--test needs a file or folder");
       return runTests({ paths, reporter: reporter === "junit" ? "junit" : "text", output, color });
+    }
+    case "--format":
+      return formatCommand(argv.slice(1), color);
+    case "lsp": {
+      // The server is a bundle of its own (dist/lsp.js), loaded only here.
+      const lspJs = join(distDir(), "lsp.js");
+      let mod: { lspMain(argv: string[]): number | null };
+      try {
+        mod = (await import(pathToFileURL(lspJs).href)) as typeof mod;
+      } catch {
+        // Started from the start-up snapshot, which cannot import: run the bundle as a child.
+        const r = spawnSync(process.execPath, [lspJs, ...argv.slice(1)], { stdio: "inherit" });
+        return r.status ?? 1;
+      }
+      const code = mod.lspMain(argv.slice(1));
+      // null: the server runs until the client asks it to exit.
+      return code ?? new Promise<number>(() => {});
     }
     case "--parse": case "--ast": case "--lex": {
       const file = argv[1];
@@ -158,6 +182,14 @@ async function runStdin(color: boolean): Promise<number> {
     writeError: (t) => process.stderr.write(t),
   });
   return r.exitCode;
+}
+
+/** The folder of the bundles: this module's own (dist/cli.js), or the snapshot's (bin/wfl passes its path). */
+function distDir(): string {
+  const i = process.execArgv.indexOf("--snapshot-blob");
+  if (i >= 0 && process.execArgv[i + 1]) return dirname(resolve(process.execArgv[i + 1]!));
+  const main = process.argv[1];
+  return main ? dirname(resolve(main)) : resolve("dist");
 }
 
 function usage(message: string): number {

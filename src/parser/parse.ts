@@ -23,7 +23,15 @@ export interface ParseResult {
   partial: Program;
 }
 
-export function parse(source: string, file: string): ParseResult {
+export interface ParseOptions {
+  /**
+   * Names with a keyword inside (`page count`) already declared before this text (the language
+   * server re-parses part of a file with the names the rest declared).
+   */
+  readonly declaredNames?: Iterable<string>;
+}
+
+export function parse(source: string, file: string, options?: ParseOptions): ParseResult {
   const lexed = tokenize(source);
   // After an unterminated text literal the rest of the file is one token of noise: stop there.
   if (lexed.diagnostics.some((d) => source[d.span.start] === '"')) {
@@ -32,7 +40,7 @@ export function parse(source: string, file: string): ParseResult {
   const p = sharedParser();
   p.source = source;
   p.stringErrors = [];
-  p.declaredNames = new Set();
+  p.declaredNames = new Set(options?.declaredNames ?? []);
   p.input = lexed.tokens;
   let body: Stmt[] | undefined;
   try {

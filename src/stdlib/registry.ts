@@ -72,6 +72,9 @@ export class Registry {
   /** The declared parameters of each builtin (aliases included), for tools and tests. */
   readonly signatures = new Map<string, Signature>();
 
+  /** Each alias with the name it stands for (`to_uppercase` → `touppercase`), for documentation. */
+  readonly aliasOf = new Map<string, string>();
+
   fn(name: string, opts: FnOptions, impl: NativeImpl): void {
     const declared = opts.params ?? UNDECLARED_SIGNATURES[name];
     if (opts.params && UNDECLARED_SIGNATURES[name]) throw new Error(`builtin ${name} is declared twice (inline and in signatures.ts)`);
@@ -87,6 +90,7 @@ export class Registry {
       const own = n === name ? sig : { ...sig, name: n };
       const checked = withChecks(own, impl);
       this.signatures.set(n, own);
+      if (n !== name) this.aliasOf.set(n, name);
       this.functions.set(n, { kind: "native", name: n, minArity, maxArity, isAsync: opts.async ?? false, impl: checked });
     }
   }

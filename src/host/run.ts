@@ -42,6 +42,8 @@ export interface RunOptions {
   limits?: EngineLimits;
   /** Actions the host provides, callable from WFL. */
   actions?: Readonly<Record<string, HostAction>>;
+  /** SIGINT/SIGTERM drain the run's web servers and end it with exit code 0 (the CLI). */
+  drainOnSignals?: boolean;
 }
 
 /** Largest program file read (bytes); `sourceLimits` sets the real limit, lower, from the heap. */
@@ -152,7 +154,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   const scriptDir = dirname(scriptPath);
   const config = opts.config ?? loadConfig(scriptDir);
   const maxDepth = Number(config.get("max_call_depth") ?? "1000");
-  const engine = new Engine({ config, write, writeError, limits: opts.limits, actions: opts.actions });
+  const engine = new Engine({ config, write, writeError, limits: opts.limits, actions: opts.actions, drainOnSignals: opts.drainOnSignals });
   const rt = new Runtime({
     engine,
     scriptDir,

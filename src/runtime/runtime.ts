@@ -298,6 +298,7 @@ export class Runtime {
       maxConcurrent: Math.floor(num("web_server_max_concurrent_requests", 100)),
       drainMs: this.engine.drainMs(),
       onListen: () => this.engine.serverListening(),
+      config: this.config,
     };
   }
 

@@ -194,18 +194,10 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
   const slotB = scope.lookup(SLOT_NAME);
   const slotDepth = slotB ? scope.depthOf(slotB) : 0;
   const slotIdx = slotB ? slotB.slot : -1;
-  const req: CExpr = {
-    fn: (f) => rt.locatedAsync(span, async () => {
-      const srv = serverOf(await server.fn(f));
-      const t = timeout ? await timeout.fn(f) : null;
-      rt.flush();
-      const slot = slotIdx >= 0 ? (frameAt(f, slotDepth)[slotIdx] as unknown as HandlerSlot | undefined) ?? null : null;
-      return await srv.next(typeof t === "number" ? t : null, slot);
-    }),
-    async: true,
-  };
   // The request's fields are also plain variables after the wait (`path`, `method`, …).
-  const store = c.declareCompiled(s.name, span, req, scope);
+  const existing = scope.names.get(s.name); // a redefinition is reported by the resolver
+  const reqSlot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
+  scope.names.set(s.name, { kind: "var", slot: reqSlot, fn: scope.fn, constant: false, name: s.name });
   const fields = ["method", "path", "query", "client_ip", "body", "body_bytes", "headers"];
   const setters = fields.map((name) => {
     const existing = scope.lookup(name);
@@ -218,13 +210,24 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
     }
     return { name, slot };
   }).filter((x): x is { name: string; slot: number } => x !== null);
-  const reqBinding = scope.lookup(s.name)!;
-  const reqSlot = reqBinding.slot;
+  const names = setters.map((st) => st.name);
+  const slots = setters.map((st) => st.slot);
+  const n = setters.length;
+  const serverFn = server.fn;
+  const serverAsync = server.async;
   return {
     fn: async (f) => {
-      await store.fn(f);
-      const o = f[reqSlot] as WflObject;
-      for (const st of setters) f[st.slot] = o.get(st.name) ?? null;
+      try {
+        const srv = serverOf(serverAsync ? await serverFn(f) : (serverFn(f) as Value));
+        const t = timeout ? await timeout.fn(f) : null;
+        rt.flush();
+        const slot = slotIdx >= 0 ? (frameAt(f, slotDepth)[slotIdx] as unknown as HandlerSlot | undefined) ?? null : null;
+        const o = await srv.next(typeof t === "number" ? t : null, slot);
+        f[reqSlot] = o;
+        for (let i = 0; i < n; i++) f[slots[i]!] = o.get(names[i]!) ?? null;
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
       return undefined;
     },
     async: true,
@@ -241,12 +244,23 @@ export function respond(c: Compiler, s: Stmt & { kind: "Respond" }, scope: Block
   ];
   const rt = c.rt;
   const span = s.span;
+  const answer = (req: Value, content: Value, status: Value, ct: Value, headers: Value): void => {
+    try {
+      respondTo(req, content, {
+        status: status === null ? 200 : (status as number),
+        contentType: ct === null ? null : typeof ct === "string" ? ct : formatValue(ct),
+        headers,
+      });
+    } catch (e) {
+      throw rt.locate(e, span);
+    }
+  };
+  if (!parts.some((p) => p.async)) {
+    const [a, b, st, ct, h] = parts.map((p) => p.fn as (f: Frame) => Value) as [(f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value];
+    return { fn: (f) => { answer(a(f), b(f), st(f), ct(f), h(f)); return undefined; }, async: false };
+  }
   const run = combine(parts, ([req, content, status, ct, headers]) => {
-    rt.located(span, () => respondTo(req!, content!, {
-      status: status === null ? 200 : (status as number),
-      contentType: ct === null ? null : formatValue(ct!),
-      headers: headers!,
-    }));
+    answer(req!, content!, status!, ct!, headers!);
     return null;
   });
   return c.withValue(run, () => {}, false);

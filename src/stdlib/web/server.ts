@@ -56,7 +56,15 @@ export interface ServerLimits {
   drainMs?: number;
   /** Called when a server starts listening (the CLI drains servers on SIGINT/SIGTERM). */
   onListen?: () => void;
+  /** The run's configuration (`.wflcfg`), for `serverSetups`. */
+  config?: ReadonlyMap<string, string>;
 }
+
+/**
+ * Run on every new HTTP server (not redirect listeners) before it serves its first request:
+ * configuration-driven features add their middleware here (`addMiddleware`).
+ */
+export const serverSetups: ((server: WebServer, config: ReadonlyMap<string, string>) => void)[] = [];
 
 /** How a `listen` statement serves: plain HTTP, TLS from PEM files, or redirecting to HTTPS. */
 export interface ListenOptions {
@@ -80,9 +88,9 @@ let idCounter = 0;
 
 /** One request of a WebServer (the contract is `Exchange`; the rest is the core's bookkeeping). */
 export class ServerExchange implements Exchange {
-  readonly id: string;
   readonly startedAt: number;
-  readonly locals = new Map<string, unknown>();
+  private idText: string | undefined;
+  private localsMap: Map<string, unknown> | undefined;
   state: ExchangeState = "waiting";
   /** Its body has been read and it is queued for (or taken by) the program. */
   delivered = false;
@@ -104,10 +112,18 @@ export class ServerExchange implements Exchange {
     readonly secure: boolean,
     readonly middleware: readonly Middleware[],
   ) {
-    this.id = `${ID_PREFIX}-${(++idCounter).toString(36)}`;
     this.startedAt = performance.now();
     const t = server.limits.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadline = t > 0 ? this.startedAt + t : Infinity;
+  }
+
+  // Made on first use: most requests never need them.
+  get id(): string {
+    return (this.idText ??= `${ID_PREFIX}-${(++idCounter).toString(36)}`);
+  }
+
+  get locals(): Map<string, unknown> {
+    return (this.localsMap ??= new Map());
   }
 }
 
@@ -185,6 +201,14 @@ export class WebServer {
     server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => ws.arrive(req, res, true));
     server.on("clientError", (e: NodeJS.ErrnoException, socket: net.Socket) => ws.clientError(e, socket));
     limits.owner.add(ws);
+    if (ws.redirectToPort === null) {
+      try {
+        for (const setup of serverSetups) setup(ws, limits.config ?? new Map());
+      } catch (e) {
+        ws.close();
+        throw e instanceof WflRuntimeError ? e : new WflRuntimeError(`The server could not be set up: ${(e as Error).message}`, "general");
+      }
+    }
     limits.onListen?.();
     return ws;
   }
@@ -200,20 +224,37 @@ export class WebServer {
       return this.answerBare(res, 503, "Server busy\n", false, { "Retry-After": "1" });
     }
     const request = new WflObject();
+    const headers = headersOf(req.rawHeaders);
     request.set("method", req.method ?? "GET");
     request.set("path", target.path);
     request.set("query", target.query);
     request.set("client_ip", req.socket.remoteAddress ?? "");
-    request.set("headers", headersOf(req.rawHeaders));
+    request.set("headers", headers);
     const ex = new ServerExchange(this, req, res, request, this.secure, this.middleware.length === 0 ? NO_MIDDLEWARE : [...this.middleware]);
     exchanges.set(request, ex);
     this.live.add(ex);
-    res.once("close", () => this.closed_(ex));
-    this.ensureSweeper();
+    // `onFinish` for middleware that wants it, when the response is done or the client went away.
+    for (const m of ex.middleware) {
+      if (m.onFinish) {
+        res.once("close", () => this.closed_(ex));
+        break;
+      }
+    }
+    if (this.sweeper === null) this.ensureSweeper();
 
-    const type = req.headers["content-type"];
-    const length = req.headers["content-length"];
-    const declared = length === undefined ? -1 : Number(length);
+    const length = headers.get("content-length") as string | undefined;
+    const chunked = headers.get("transfer-encoding") !== undefined;
+    const type = headers.get("content-type") as string | undefined;
+    if (length === undefined && !chunked) {
+      if (expectsContinue) res.writeContinue();
+      this.deliver(ex, EMPTY);
+      return;
+    }
+    this.readBody(ex, req, res, type, length === undefined ? -1 : Number(length), expectsContinue);
+  }
+
+  private readBody(ex: ServerExchange, req: http.IncomingMessage, res: http.ServerResponse, type: string | undefined, declared: number, expectsContinue: boolean): void {
+    const limits = this.limits;
     const tooLarge = (): void => {
       // The answer goes out first; then the connection (and the rest of the body) is dropped.
       if (res.headersSent) req.destroy();
@@ -222,9 +263,10 @@ export class WebServer {
         res.once("finish", () => req.destroy());
       }
     };
-    if (declared > (isMultipart(type) ? limits.multipartMaxBytes : limits.maxBodyBytes)) return tooLarge();
+    const multipart = isMultipart(type);
+    if (declared > (multipart ? limits.multipartMaxBytes : limits.maxBodyBytes)) return tooLarge();
     if (expectsContinue) res.writeContinue();
-    if (isMultipart(type)) {
+    if (multipart) {
       // A form is read as it arrives, up to the multipart limits (not the plain body limit); its
       // raw bytes stay available as body/body_bytes only while they fit the plain body limit.
       readMultipart(
@@ -237,10 +279,6 @@ export class WebServer {
           this.deliver(ex, raw === null ? EMPTY : Buffer.concat(raw));
         },
       );
-      return;
-    }
-    if (declared <= 0 && req.headers["transfer-encoding"] === undefined) {
-      this.deliver(ex, EMPTY);
       return;
     }
     const chunks: Buffer[] = [];
@@ -267,8 +305,13 @@ export class WebServer {
   private deliver(ex: ServerExchange, bytes: Buffer): void {
     if (ex.state !== "waiting" || ex.gone) return;
     const o = ex.request;
-    o.set("body", bytes.length === 0 ? "" : bytes.toString("utf8"));
-    o.set("body_bytes", bytes.length === 0 ? new Uint8Array(0) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    if (bytes.length === 0) {
+      o.set("body", "");
+      o.set("body_bytes", NO_BYTES);
+    } else {
+      o.set("body", bytes.toString("utf8"));
+      o.set("body_bytes", new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    }
     ex.delivered = true;
     for (const m of ex.middleware) {
       if (!m.onRequest) continue;
@@ -306,6 +349,10 @@ export class WebServer {
         take: (ex) => {
           if (slot?.dead) return false;
           if (ex.gone || ex.state !== "waiting") return true; // consumed: nothing to hand over
+          if (isGone(ex)) {
+            this.settled(ex);
+            return true;
+          }
           if (timer) clearTimeout(timer);
           this.take(ex, slot);
           resolve(ex.request);
@@ -331,7 +378,10 @@ export class WebServer {
         this.queue.splice(0, this.queueHead);
         this.queueHead = 0;
       }
-      if (!ex.gone && ex.state === "waiting") return ex;
+      if (!ex.gone && ex.state === "waiting") {
+        if (!isGone(ex)) return ex;
+        this.settled(ex);
+      }
     }
     if (this.queueHead > 0) {
       this.queue.length = 0;
@@ -347,14 +397,24 @@ export class WebServer {
     if (slot) slot.requests.push(ex);
   }
 
-  /** The response is done, or the client went away: bookkeeping, then `onFinish`. */
-  private closed_(ex: ServerExchange): void {
+  /** The exchange needs no more bookkeeping: it was answered, or its client went away. */
+  settled(ex: ServerExchange): void {
     this.live.delete(ex);
     this.owner.inFlight.delete(ex);
+    if (ex.state === "waiting" && isGone(ex)) {
+      ex.gone = true;
+      ex.state = "answered";
+    }
+    if (this.wake !== null && this.takenCount() === 0) this.wake();
+  }
+
+  /** The response is done, or the client went away: bookkeeping, then `onFinish`. */
+  private closed_(ex: ServerExchange): void {
     if (ex.state !== "answered") {
       ex.gone = true;
       ex.state = "answered";
     }
+    this.settled(ex);
     if (!ex.finished) {
       ex.finished = true;
       const status = ex.gone && !ex.res.headersSent ? 499 : ex.res.statusCode;
@@ -366,7 +426,6 @@ export class WebServer {
         }
       }
     }
-    if (this.wake && this.takenCount() === 0) this.wake();
   }
 
   private takenCount(): number {
@@ -385,7 +444,11 @@ export class WebServer {
       if (this.live.size === 0) return;
       const now = performance.now();
       for (const ex of this.live) {
-        if (ex.state !== "waiting" || now < ex.deadline) continue;
+        if (ex.state !== "waiting" || isGone(ex)) {
+          this.settled(ex);
+          continue;
+        }
+        if (now < ex.deadline) continue;
         ex.byRuntime = true;
         if (!ex.delivered) sendRuntime(ex, 408, "Request timeout\n", { Connection: "close" });
         else sendRuntime(ex, 504, "The request handler did not answer in time\n");
@@ -397,7 +460,8 @@ export class WebServer {
   /** A listener started with `redirecting to port M`: 301 (GET/HEAD) or 308 to the same place over HTTPS. */
   private redirect(req: http.IncomingMessage, res: http.ServerResponse): void {
     const target = req.url ?? "/";
-    const host = hostOnly(req.headers.host ?? "") ?? hostOnly(this.host);
+    const given = req.headers.host;
+    const host = given !== undefined ? hostOnly(given) : hostOnly(this.host);
     if (host === null || !target.startsWith("/")) return this.answerBare(res, 400, "Bad request\n", true);
     const port = this.redirectToPort === 443 ? "" : `:${this.redirectToPort}`;
     const method = req.method ?? "GET";
@@ -505,8 +569,15 @@ export class WebServer {
   }
 }
 
+/** The client of a request that has not been answered has gone away. */
+function isGone(ex: ServerExchange): boolean {
+  const socket = ex.req.socket as net.Socket | null;
+  return socket === null || socket.destroyed;
+}
+
 const NO_MIDDLEWARE: readonly Middleware[] = Object.freeze([]) as readonly Middleware[];
 const EMPTY = Buffer.alloc(0);
+const NO_BYTES = new Uint8Array(0);
 
 /** Add a middleware to a server: every exchange created afterwards passes through it (in order). */
 export function addMiddleware(server: WebServer, m: Middleware): void {
@@ -630,6 +701,15 @@ export function checkHeader(name: string, value: string): void {
   }
 }
 
+/** Throws a WFL error for the first header that cannot be sent. */
+export function checkHeaders(headers: HeaderMap): void {
+  for (const k in headers) {
+    const v = headers[k]!;
+    if (typeof v === "string") checkHeader(k, v);
+    else for (const one of v) checkHeader(k, one);
+  }
+}
+
 /** Marks an exchange as streaming: its head is written by the caller; the response timeout no longer applies. */
 export function markStreaming(ex: Exchange): void {
   ex.state = "streaming";
@@ -639,7 +719,7 @@ export function markStreaming(ex: Exchange): void {
 /** A streamed response has been ended by the program: the exchange is answered. */
 export function markAnswered(ex: Exchange): void {
   ex.state = "answered";
-  if (ex instanceof ServerExchange) ex.server.owner.inFlight.delete(ex);
+  if (ex instanceof ServerExchange) ex.server.settled(ex);
 }
 
 /**
@@ -660,21 +740,17 @@ export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body
       body = b;
     }
   }
-  for (const k in headers) {
-    const v = headers[k]!;
-    if (typeof v === "string") checkHeader(k, v);
-    else for (const one of v) checkHeader(k, one);
-  }
+  if (mw.length > 0) checkHeaders(headers); // `respond` checked the program's own
   const sx = ex instanceof ServerExchange ? ex : null;
   if (sx?.server.draining) headers.Connection = "close";
   ex.state = "answered";
-  if (sx) sx.server.owner.inFlight.delete(sx);
   writeSafely(ex.res, status, headers, body, ex);
+  if (sx) sx.server.settled(sx);
 }
 
 /** Writes status, headers (with the right Content-Length) and body; never throws. */
 function writeSafely(res: http.ServerResponse, status: number, headers: HeaderMap, body: Buffer | string, ex: Exchange | null): void {
-  if (res.destroyed || res.headersSent) return;
+  if (res.destroyed || res.headersSent || res.socket?.destroyed === true) return;
   const noBody = status === 204 || status === 304 || status < 200;
   for (const k in headers) {
     const l = k.length === 14 || k.length === 17 ? k.toLowerCase() : "";
@@ -749,11 +825,15 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
     "Content-Type": opts.contentType ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8"),
     "X-Content-Type-Options": "nosniff",
   };
+  if (opts.contentType !== null) checkHeader("Content-Type", opts.contentType);
   const extra = opts.headers;
   if (extra instanceof WflObject) {
     for (const [k, v] of extra) {
       if (IGNORED_HEADERS.has(k.toLowerCase())) continue;
-      headers[k] = Array.isArray(v) ? v.map(headerText) : headerText(v);
+      const value = Array.isArray(v) ? v.map(headerText) : headerText(v);
+      if (typeof value === "string") checkHeader(k, value);
+      else for (const one of value) checkHeader(k, one);
+      headers[k] = value;
     }
   } else if (extra !== null && extra !== undefined) {
     throw new WflRuntimeError(`and headers … needs a map of header names to values, got ${formatValue(extra)}`, "type");

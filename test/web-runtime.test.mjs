@@ -391,7 +391,7 @@ end loop
   assert.match(s.io.err, /The response is 2560 bytes, more than web_server_max_response_size allows \(1024\)/);
 });
 
-test("listen … secured with certificate … and key … serves HTTPS (exchanges are secure), and listen … redirecting to port … answers 301/308", async () => {
+test("listen … secured with certificate … and key … serves HTTPS, and listen … redirecting to port … answers 301/308", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-tls-"));
   try {
     execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=localhost"], { stdio: "ignore" });
@@ -432,6 +432,49 @@ end loop
   s.child.kill("SIGTERM");
   assert.equal(await s.exited, 0);
   assertNoHostTrace(s.io.err);
+});
+
+test("exchanges of a secured server are secure (exchange.secure), of a plain one not", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-tls-"));
+  try {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=localhost"], { stdio: "ignore" });
+  } catch {
+    return; // no openssl here: the CLI test above says so
+  }
+  const seen = [];
+  const setup = (server) => addMiddleware(server, { name: "spy", onHeaders(ex) { if (ex) seen.push(ex.secure); } });
+  serverSetups.push(setup);
+  const abort = new AbortController();
+  let out = "";
+  let ports;
+  const got = new Promise((r) => { ports = r; });
+  const done = run(`listen on port 0 secured with certificate "${path.join(dir, "cert.pem")}" and key "${path.join(dir, "key.pem")}" as tls
+display tls
+listen on port 0 as plain
+display plain
+wait for request comes in on tls as a
+respond to a with "tls"
+wait for request comes in on plain as b
+respond to b with "plain"
+`, { signal: abort.signal, write: (t) => { out += t; const m = [...out.matchAll(/127\.0\.0\.1:(\d+)/g)]; if (m.length === 2) ports(m.map((x) => Number(x[1]))); } });
+  try {
+    const [tlsPort, plainPort] = await got;
+    const text = await new Promise((resolve, reject) => {
+      https.get({ host: "127.0.0.1", port: tlsPort, path: "/", rejectUnauthorized: false }, (res) => {
+        let b = "";
+        res.on("data", (d) => (b += d));
+        res.on("end", () => resolve(b));
+      }).on("error", reject);
+    });
+    assert.equal(text, "tls");
+    assert.equal(await (await fetch(`http://127.0.0.1:${plainPort}/`)).text(), "plain");
+    assert.deepEqual(seen, [true, false]);
+    assert.equal((await done).exitCode, 0);
+  } finally {
+    serverSetups.splice(serverSetups.indexOf(setup), 1);
+    abort.abort();
+    await done;
+  }
 });
 
 test("a missing certificate file stops the program at listen with the path in the message", async () => {

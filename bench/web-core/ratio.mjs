@@ -33,7 +33,7 @@ function start(cmd, args) {
 }
 
 async function measure(kind, impl) {
-  const s = impl === "wfl" ? await start(path.join(root, "bin/wfl"), [path.join(here, `${kind}.wfl`)]) : await start(process.execPath, [path.join(here, "bare.mjs"), kind]);
+  const s = impl === "wfl" ? await start(path.join(root, "bin/wfl"), [path.join(here, `${kind}.wfl`)]) : await start(process.execPath, ["--max-semi-space-size=32", path.join(here, "bare.mjs"), kind]) // the V8 flags bin/wfl uses;
   const opts = { url: `http://127.0.0.1:${s.port}/`, connections, duration };
   if (kind === "echo") Object.assign(opts, { method: "POST", body: BODY, headers: { "content-type": "application/json" } });
   await new Promise((r) => autocannon({ ...opts, duration: 1 }, r)); // warm-up

@@ -534,6 +534,38 @@ end loop
   assertNoHostTrace(s.io.err);
 });
 
+test("close server inside main loop concurrently ends the loop once its handlers are done; in a serial loop the next wait is an error", async () => {
+  const s = await serve(`listen on port 0 as srv
+display srv
+main loop concurrently:
+    wait for request comes in on srv as req
+    check if path is "/stop":
+        respond to req with "stopping"
+        close server srv
+    otherwise:
+        respond to req with "hello"
+    end check
+end loop
+display "loop ended"
+`);
+  assert.equal(await (await fetch(`${s.url}/a`)).text(), "hello");
+  assert.equal(await (await fetch(`${s.url}/stop`)).text(), "stopping");
+  assert.equal(await s.exited, 0, s.io.err);
+  assert.match(s.io.out, /loop ended\n$/);
+  const serial = await serve(`listen on port 0 as srv
+display srv
+main loop:
+    wait for request comes in on srv as req
+    respond to req with "bye"
+    close server srv
+end loop
+`);
+  assert.equal(await (await fetch(`${serial.url}/`)).text(), "bye");
+  assert.equal(await serial.exited, 1);
+  assert.match(serial.io.err, /This server has been closed/);
+  assertNoHostTrace(serial.io.err);
+});
+
 /** Time a plain request while `busy` is in flight; the best of a few tries (the machine is shared). */
 async function quickWhileBusy(url, busyPath) {
   let best = Infinity;
@@ -633,7 +665,7 @@ for (const withHandler of [false, true]) {
 
 test("raw-socket fuzz: malformed requests each get a 4xx or a closed connection, and the server stays up with no host stack trace", async () => {
   const s = await serve(ECHO, { web_server_max_body_size: 1000 });
-  const H = "Host: x\r\n";
+  const H = "Host: x\r\nConnection: close\r\n";
   const cases = [
     "GET // HTTP/1.1\r\n" + H + "\r\n",
     "GET /// HTTP/1.1\r\n" + H + "\r\n",

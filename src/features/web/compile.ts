@@ -8,7 +8,7 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { BlockScope } from "../../compiler/scope.js";
 import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit } from "../../compiler/closures.js";
 import type { Compiler } from "../../compiler/compile.js";
-import { WebServer, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
+import { WebServer, ServerClosedError, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
 import { exchangeOf } from "../../stdlib/web/exchange.js";
 import { FunctionScope } from "../../compiler/scope.js";
 import { frameAt } from "../../compiler/closures.js";
@@ -116,6 +116,12 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
           } catch (e) {
             const err = rt.asCatchable(e);
             if (ended) return;
+            if (e instanceof ServerClosedError && slot.requests.length === 0) {
+              // The program closed the server: the loop ends when its handlers have finished.
+              slot.dead = true;
+              if (slots.every((sl) => sl.dead)) end(() => resolve(undefined));
+              return;
+            }
             if (!err || slot.requests.length === 0) {
               end(() => reject(e));
               return;

@@ -66,6 +66,13 @@ export interface ServerLimits {
  */
 export const serverSetups: ((server: WebServer, config: ReadonlyMap<string, string>) => void)[] = [];
 
+/** A wait for a request on a server the program has closed (a concurrent `main loop` then ends). */
+export class ServerClosedError extends WflRuntimeError {
+  constructor() {
+    super("This server has been closed", "general");
+  }
+}
+
 /** How a `listen` statement serves: plain HTTP, TLS from PEM files, or redirecting to HTTPS. */
 export interface ListenOptions {
   tls?: { cert: string; key: string };
@@ -129,6 +136,8 @@ export class ServerExchange implements Exchange {
 
 interface Waiter {
   take(ex: ServerExchange): boolean;
+  /** The server was closed while this wait was parked. */
+  fail(e: WflRuntimeError): void;
 }
 
 export class WebServer {
@@ -341,8 +350,9 @@ export class WebServer {
       this.take(ready, slot);
       return Promise.resolve(ready.request);
     }
-    if (this.draining || this.owner.shuttingDown) return new Promise(() => {}); // the run ends when the drain is done
-    if (!this.accepting || this.closed) return Promise.reject(new WflRuntimeError("This server has stopped accepting connections", "general"));
+    if (this.owner.shuttingDown) return new Promise(() => {}); // the run ends when the drain is done
+    if (this.draining || this.closed) return Promise.reject(new ServerClosedError());
+    if (!this.accepting) return Promise.reject(new WflRuntimeError("This server has stopped accepting connections", "general"));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
       const waiter: Waiter = {
@@ -357,6 +367,10 @@ export class WebServer {
           this.take(ex, slot);
           resolve(ex.request);
           return true;
+        },
+        fail: (e) => {
+          if (timer) clearTimeout(timer);
+          if (!this.owner.shuttingDown) reject(e);
         },
       };
       this.waiters.push(waiter);
@@ -506,6 +520,13 @@ export class WebServer {
     socket.end(head + text);
   }
 
+  /** Waits parked on this server end with an error (during a shutdown they stay parked). */
+  private failWaiters(): void {
+    const parked = this.waiters.splice(0);
+    const e = new ServerClosedError();
+    for (const w of parked) w.fail(e);
+  }
+
   stopAccepting(): void {
     this.accepting = false;
     this.server.close();
@@ -525,7 +546,7 @@ export class WebServer {
       ex.byRuntime = true;
       sendRuntime(ex, 503, "Server is shutting down\n", { "Retry-After": "5", Connection: "close" });
     }
-    this.waiters.length = 0;
+    this.failWaiters();
     for (const ex of this.live) if (!ex.taken && ex.state === "waiting") {
       ex.byRuntime = true;
       sendRuntime(ex, 503, "Server is shutting down\n", { "Retry-After": "5", Connection: "close" });
@@ -554,7 +575,7 @@ export class WebServer {
     this.server.close();
     if (this.sweeper) clearInterval(this.sweeper);
     for (let ex = this.dequeue(); ex; ex = this.dequeue()) void ex;
-    this.waiters.length = 0;
+    this.failWaiters();
     for (const ex of [...this.live]) {
       if (ex.state === "waiting") {
         ex.byRuntime = true;

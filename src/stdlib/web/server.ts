@@ -61,8 +61,9 @@ export interface ServerLimits {
 }
 
 /**
- * Run on every new HTTP server (not redirect listeners) before it serves its first request:
- * configuration-driven features add their middleware here (`addMiddleware`).
+ * Run on every new HTTP server before it serves its first request: configuration-driven features
+ * add their middleware here (`addMiddleware`). A redirect listener (`redirecting to port`) has
+ * `redirectToPort` set: only `onHeaders` applies to its answers (they have no exchange).
  */
 export const serverSetups: ((server: WebServer, config: ReadonlyMap<string, string>) => void)[] = [];
 
@@ -210,13 +211,11 @@ export class WebServer {
     server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => ws.arrive(req, res, true));
     server.on("clientError", (e: NodeJS.ErrnoException, socket: net.Socket) => ws.clientError(e, socket));
     limits.owner.add(ws);
-    if (ws.redirectToPort === null) {
-      try {
-        for (const setup of serverSetups) setup(ws, limits.config ?? new Map());
-      } catch (e) {
-        ws.close();
-        throw e instanceof WflRuntimeError ? e : new WflRuntimeError(`The server could not be set up: ${(e as Error).message}`, "general");
-      }
+    try {
+      for (const setup of serverSetups) setup(ws, limits.config ?? new Map());
+    } catch (e) {
+      ws.close();
+      throw e instanceof WflRuntimeError ? e : new WflRuntimeError(`The server could not be set up: ${(e as Error).message}`, "general");
     }
     limits.onListen?.();
     return ws;

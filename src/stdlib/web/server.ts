@@ -253,7 +253,7 @@ export class WebServer {
     const length = headers.get("content-length") as string | undefined;
     const chunked = headers.get("transfer-encoding") !== undefined;
     const type = headers.get("content-type") as string | undefined;
-    if (length === undefined && !chunked) {
+    if ((length === undefined || length === "0") && !chunked) {
       if (expectsContinue) res.writeContinue();
       this.deliver(ex, EMPTY);
       return;

@@ -90,6 +90,8 @@ export interface HandlerSlot {
 const DEFAULT_MAX_RESPONSE = 64 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_DRAIN_MS = 10_000;
+/** How long the rest of a refused body is read (and dropped) before the connection is cut. */
+const LINGER_MS = 1000;
 
 const ID_PREFIX = Math.floor(Math.random() * 0x100000000).toString(36);
 let idCounter = 0;
@@ -264,12 +266,18 @@ export class WebServer {
   private readBody(ex: ServerExchange, req: http.IncomingMessage, res: http.ServerResponse, type: string | undefined, declared: number, expectsContinue: boolean): void {
     const limits = this.limits;
     const tooLarge = (): void => {
-      // The answer goes out first; then the connection (and the rest of the body) is dropped.
-      if (res.headersSent) req.destroy();
-      else {
-        sendRuntime(ex, 413, "Request body too large\n", { Connection: "close" });
-        res.once("finish", () => req.destroy());
+      // The answer goes out first; the rest of the body is read and dropped for a moment (closing
+      // a socket with unread bytes resets it, and the client could lose the 413), then the
+      // connection is cut.
+      if (res.headersSent) {
+        req.destroy();
+        return;
       }
+      sendRuntime(ex, 413, "Request body too large\n", { Connection: "close" });
+      req.removeAllListeners("data");
+      req.on("data", () => {});
+      req.resume();
+      setTimeout(() => req.destroy(), LINGER_MS).unref();
     };
     const multipart = isMultipart(type);
     if (declared > (multipart ? limits.multipartMaxBytes : limits.maxBodyBytes)) return tooLarge();

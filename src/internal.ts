@@ -17,6 +17,9 @@ export {
 } from "./stdlib/filesystem/index.js";
 export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
 export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
+export { WebServer, ServerExchange, addMiddleware, serverSetups, splitTarget, sendWhole, sendRuntime, markStreaming, markAnswered, checkHeader } from "./stdlib/web/server.js";
+export { exchangeOf, finalHeaders } from "./stdlib/web/exchange.js";
+export type { Exchange, Middleware, HeaderMap } from "./stdlib/web/exchange.js";
 export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
 // Front end and hosts.
 export { parse } from "./parser/parse.js";

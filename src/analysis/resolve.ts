@@ -397,7 +397,13 @@ class Resolver {
         this.declareName(s.name, s.nameSpan, b, "variable");
         return;
       }
-      case "Listen": this.expr(s.port, b); this.declareName(s.name, s.span, b, "variable"); return;
+      case "Listen":
+        this.expr(s.port, b);
+        if (s.certificate) this.expr(s.certificate, b);
+        if (s.key) this.expr(s.key, b);
+        if (s.redirectTo) this.expr(s.redirectTo, b);
+        this.declareName(s.name, s.span, b, "variable");
+        return;
       case "WaitRequest": {
         this.expr(s.server, b);
         if (s.timeout) this.expr(s.timeout, b);

@@ -160,6 +160,7 @@ async function runFile(file: string, args: string[], test: boolean, color: boole
     args,
     test,
     color,
+    drainOnSignals: true,
     write: (t) => process.stdout.write(t),
     writeError: (t) => process.stderr.write(t),
   });

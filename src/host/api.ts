@@ -33,6 +33,12 @@ export interface RunOptions {
   test?: boolean;
   /** Colour the diagnostics (ANSI escapes). */
   color?: boolean;
+  /**
+   * SIGINT and SIGTERM drain the program's web servers (in-flight requests finish, queued ones
+   * get 503) and end the run with exit code 0, even without a `register signal handler`. The
+   * `wfl` command sets it; an embedding host keeps its own signal handling by default.
+   */
+  drainOnSignals?: boolean;
 }
 
 export interface RunResult {
@@ -43,6 +49,8 @@ export interface RunResult {
   /** The program's output, when no `write` was given. */
   output?: string;
 }
+
+const MAX_KEPT_DIAGNOSTICS = 1 << 20;
 
 /**
  * Run a WFL program: source text, or `{ file }` to read it from a file. Resolves when the run has
@@ -67,7 +75,8 @@ export async function run(program: string | { file: string }, options: RunOption
     color: options.color ?? false,
     write,
     writeError: (t) => {
-      diagnostics += t;
+      // A long-running server reports every failed request: keep the first MiB in the result.
+      if (diagnostics.length < MAX_KEPT_DIAGNOSTICS) diagnostics += t;
       writeError?.(t);
     },
     config,
@@ -77,6 +86,7 @@ export async function run(program: string | { file: string }, options: RunOption
       maxHeapBytes: options.maxHeapMB !== undefined ? options.maxHeapMB * 1024 * 1024 : undefined,
     },
     actions: options.actions,
+    drainOnSignals: options.drainOnSignals,
   });
   return output === undefined ? { exitCode, diagnostics } : { exitCode, diagnostics, output };
 }

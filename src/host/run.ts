@@ -44,6 +44,8 @@ export interface RunOptions {
   actions?: Readonly<Record<string, HostAction>>;
   /** In test mode: receives every test that ran, with the line of each failure (the multi-file runner). */
   onTests?: (cases: TestCaseReport[]) => void;
+  /** SIGINT/SIGTERM drain the run's web servers and end it with exit code 0 (the CLI). */
+  drainOnSignals?: boolean;
 }
 
 export interface TestCaseReport {
@@ -161,7 +163,7 @@ export async function runProgram(opts: RunOptions): Promise<number> {
   const scriptDir = dirname(scriptPath);
   const config = opts.config ?? loadConfig(scriptDir);
   const maxDepth = Number(config.get("max_call_depth") ?? "1000");
-  const engine = new Engine({ config, write, writeError, limits: opts.limits, actions: opts.actions });
+  const engine = new Engine({ config, write, writeError, limits: opts.limits, actions: opts.actions, drainOnSignals: opts.drainOnSignals });
   const rt = new Runtime({
     engine,
     scriptDir,

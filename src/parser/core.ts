@@ -1173,6 +1173,30 @@ export abstract class CoreParser extends EmbeddedActionsParser {
 
   protected shortConcat = false;
 
+  /**
+   * True inside `respond to … with …`: a call's arguments end before `and status`,
+   * `and content_type`, `and content type` or `and headers` (they are the statement's options).
+   */
+  protected respondOption = false;
+  protected respondOptions<T>(run: () => T): T {
+    const saved = this.respondOption;
+    const savedArgs = this.inCallArgs;
+    this.respondOption = true;
+    this.inCallArgs = false;
+    try {
+      return run();
+    } finally {
+      this.respondOption = saved;
+      this.inCallArgs = savedArgs;
+    }
+  }
+  /** Tokens k… are `and` and a respond option (see `respondOption`). */
+  protected atRespondOption(k: number): boolean {
+    if (!this.respondOption || this.LA(k).tokenType !== K.and) return false;
+    return this.isOneOf(k + 1, ["status", "content_type", "headers", "header"]) ||
+      (this.LA(k + 1).tokenType === K.content && this.isWord(k + 2, "type"));
+  }
+
   /** True while parsing the arguments of an `of`/`with` call (parentheses reset it). */
   protected inCallArgs = false;
   protected withArgsMode<T>(on: boolean, run: () => T): T {
@@ -1363,7 +1387,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       });
     this.withArgsMode(true, () => {
       args.push(arg());
-      this.MANY(() => {
+      this.MANY({ GATE: () => !this.atRespondOption(1), DEF: () => {
         this.OR2([
           { ALT: () => this.CONSUME(K.and) },
           { ALT: () => this.CONSUME(K.from) },
@@ -1371,7 +1395,7 @@ export abstract class CoreParser extends EmbeddedActionsParser {
           { GATE: () => this.isWord(1, "length"), ALT: () => this.CONSUME(T.Identifier) },
         ]);
         args.push(this.SUBRULE(this.callArg, { ARGS: [builtin] }));
-      });
+      } });
     });
     return { kind: "Call", callee: name, calleeSpan, args, style, span: this.spanFrom(start) };
   });

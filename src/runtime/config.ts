@@ -37,6 +37,8 @@ const AT_MOST = new Map<string, number>([
   ["web_server_multipart_max_size", 50 * 1024 * 1024],
   ["web_server_multipart_max_file_size", 50 * 1024 * 1024],
   ["web_socket_max_message_size", 1024 * 1024],
+  ["web_server_max_response_size", 64 * 1024 * 1024],
+  ["web_server_max_concurrent_requests", 100],
 ]);
 /** `shell_execution_mode`s, from the one that allows least. */
 const MODES = ["forbidden", "allowlist_only", "sanitized", "unrestricted"];

@@ -46,6 +46,11 @@ export interface EngineOptions {
   write: (text: string) => void;
   writeError: (text: string) => void;
   limits?: EngineLimits;
+  /**
+   * SIGINT and SIGTERM drain this run's web servers and end it with exit code 0, even without a
+   * `register signal handler` (the CLI's runs; an embedding host keeps its own signal handling).
+   */
+  drainOnSignals?: boolean;
 }
 
 /** What stale code of a run that has ended meets at its next check. */
@@ -72,6 +77,7 @@ export class Engine {
   private timer: NodeJS.Timeout | undefined;
   private unlistenAbort: (() => void) | undefined;
   private readonly signalHandlers = new Map<string, () => void>();
+  private readonly drainOnSignals: boolean;
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; reject: (e: unknown) => void }>();
   /** Aborted when this run ends; runs it starts (`execute wfl file`) stop with it. */
   private readonly children = new AbortController();
@@ -85,6 +91,7 @@ export class Engine {
     this.write = options.write;
     this.writeError = options.writeError;
     this.limits = options.limits ?? {};
+    this.drainOnSignals = options.drainOnSignals ?? false;
     this.endedEarly = new Promise((resolve) => { this.endEarly = resolve; });
   }
 
@@ -190,8 +197,18 @@ export class Engine {
     this.signalHandlers.get(signal)?.();
     const remove = addSignalHandler(signal, () => {
       if (this.stopped) return;
+      if (this.resources.shuttingDown) {
+        // A second signal while draining: end now (what is still unanswered gets 503).
+        this.finish({ kind: "exit", code: 0 });
+        return;
+      }
+      // From here on waits for requests park, and the run's servers drain once the handler is done.
+      this.resources.shuttingDown = true;
       handler().then(
-        () => this.finish({ kind: "exit", code: 0 }),
+        async () => {
+          await this.resources.drain(this.drainMs());
+          this.finish({ kind: "exit", code: 0 });
+        },
         (e: unknown) => {
           if (e instanceof RunStopped) return; // the run was stopped meanwhile
           const code = isExit(e);
@@ -200,6 +217,23 @@ export class Engine {
       );
     });
     this.signalHandlers.set(signal, remove);
+  }
+
+  /** `web_server_shutdown_drain_seconds` (default 10): how long a shutdown lets in-flight requests finish. */
+  drainMs(): number {
+    const v = Number(this.config.get("web_server_shutdown_drain_seconds"));
+    return Number.isFinite(v) && v >= 0 ? v * 1000 : 10_000;
+  }
+
+  /**
+   * A server started listening: when this run drains on signals, SIGINT and SIGTERM without a
+   * program handler now drain its servers and end it with exit code 0.
+   */
+  serverListening(): void {
+    if (!this.drainOnSignals || this.released) return;
+    for (const sig of ["SIGINT", "SIGTERM"]) {
+      if (!this.signalHandlers.has(sig)) this.onSignal(sig, async () => {}, () => null);
+    }
   }
 
   /** The limits a run started by this one (`execute wfl file`) inherits. */

@@ -1,10 +1,10 @@
 // What one run owns and must release when it ends (servers, WebSockets, processes, databases),
 // and how a run is stopped from outside (a time limit, the host's AbortSignal, a signal handler).
-import type { ServerResponse } from "node:http";
-
 /** Anything a run opens and must close when it ends. */
 export interface Closable {
   close(): void;
+  /** A graceful end (servers): finish what is in flight, up to `graceMs`, then close. */
+  drain?(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -19,7 +19,11 @@ export class RunStopped {
 export class RunResources {
   private readonly open = new Set<Closable>();
   /** Requests this run has received and not yet answered (see `failInFlight`). */
-  readonly inFlight = new Set<ServerResponse>();
+  readonly inFlight = new Set<object>();
+  /** How many requests this run's programs have taken (`wait for request`). */
+  received = 0;
+  /** A shutdown (SIGINT/SIGTERM) has begun: servers drain, waits for requests park. */
+  shuttingDown = false;
   /** Why the run ended, once it has: a resource opened after that is closed at once. */
   private endedBy: RunStopped | null = null;
 
@@ -33,6 +37,11 @@ export class RunResources {
 
   delete(c: Closable): void {
     this.open.delete(c);
+  }
+
+  /** Drain every server still open (in parallel), each for at most `graceMs`. */
+  async drain(graceMs?: number): Promise<void> {
+    await Promise.all([...this.open].map((c) => (c.drain ? c.drain(graceMs).catch(() => {}) : undefined)));
   }
 
   /** Close everything still open; nothing can be added afterwards. */

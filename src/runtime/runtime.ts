@@ -285,6 +285,7 @@ export class Runtime {
       const v = Number(this.config.get(k));
       return Number.isFinite(v) && v > 0 ? v : d;
     };
+    const timeout = Number(this.config.get("web_server_response_timeout_seconds"));
     return {
       owner: this.resources,
       bindAddress: this.config.get("web_server_bind_address") ?? "127.0.0.1",
@@ -292,6 +293,12 @@ export class Runtime {
       queueBound: num("web_server_request_queue_bound", 256),
       multipartMaxBytes: num("web_server_multipart_max_size", 50 * 1024 * 1024),
       multipartMaxFileBytes: num("web_server_multipart_max_file_size", 50 * 1024 * 1024),
+      maxResponseBytes: num("web_server_max_response_size", 64 * 1024 * 1024),
+      responseTimeoutMs: Number.isFinite(timeout) && timeout >= 0 ? timeout * 1000 : 300_000,
+      maxConcurrent: Math.floor(num("web_server_max_concurrent_requests", 100)),
+      drainMs: this.engine.drainMs(),
+      onListen: () => this.engine.serverListening(),
+      config: this.config,
     };
   }
 

@@ -8,7 +8,12 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { BlockScope } from "../../compiler/scope.js";
 import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit } from "../../compiler/closures.js";
 import type { Compiler } from "../../compiler/compile.js";
-import { WebServer, serverOf, respond as respondTo, failInFlight } from "../../stdlib/web/server.js";
+import { WebServer, ServerClosedError, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
+import { exchangeOf } from "../../stdlib/web/exchange.js";
+import { FunctionScope } from "../../compiler/scope.js";
+import { frameAt } from "../../compiler/closures.js";
+import { newFrame, RET } from "../../runtime/frame.js";
+import { resolve as resolvePath } from "node:path";
 import { WsServer, wsServerOf, sendTo } from "../../stdlib/web/websocket.js";
 import type { StmtCompilers } from "../../compiler/tables.js";
 import type { ExprCompilers } from "../../compiler/tables.js";
@@ -17,55 +22,169 @@ import { multipartOf } from "../../stdlib/web/server.js";
 import { formOf } from "../../stdlib/web/multipart.js";
 import { typeName } from "../../runtime/values.js";
 
+/** The hidden variable through which `wait for request` tells its `main loop` iteration what it took. */
+const SLOT_NAME = "%handler-slot";
+
 /**
- * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration fails
- * while a request is waiting for its answer, that request gets a 500, the error is reported, and
- * the loop goes on serving. Other errors end the program as usual.
+ * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration that
+ * took a request fails, the error is reported, that iteration's unanswered request gets a 500
+ * (an error after the answer was sent is only reported), and the loop goes on serving. An error
+ * in an iteration that took no request ends the program as usual.
+ *
+ * `main loop concurrently:` runs `web_server_max_concurrent_requests` handler slots, each
+ * iteration in its own frame (its variables are its own), so a handler that waits (a database,
+ * a password hash, an outbound call) does not hold up the others. Its body must begin with
+ * `wait for request`.
  */
 export function mainLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockScope): CStmt {
-  const [body, outermost] = c.loopBody(s.body, new BlockScope(scope.fn, scope));
+  return s.concurrently ? concurrentLoop(c, s, scope) : serialLoop(c, s, scope);
+}
+
+function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockScope): CStmt {
+  const inner = new BlockScope(scope.fn, scope);
+  const slotIdx = scope.fn.allocate();
+  inner.names.set(SLOT_NAME, { kind: "var", slot: slotIdx, fn: scope.fn, constant: false, name: SLOT_NAME });
+  const [body, outermost] = c.loopBody(s.body, inner);
   const bf = body.fn;
   const rt = c.rt;
   return {
     fn: async (f) => {
+      const slot: HandlerSlot = { requests: [], dead: false };
+      f[slotIdx] = slot as unknown as Value;
       for (;;) {
         rt.tick();
         const depth = rt.depth;
+        const before = rt.resources.received;
+        slot.requests.length = 0;
         let r: StmtResult;
         try {
           r = await bf(f);
         } catch (e) {
           const err = rt.asCatchable(e);
-          if (!err || failInFlight(rt.resources) === 0) throw e;
+          if (!err || rt.resources.received === before) throw e;
+          let n = 0;
+          for (const ex of slot.requests) if (failExchange(ex)) n++;
+          n += failInFlight(rt.resources); // serial: a request taken inside an action is this one's too
           rt.depth = depth;
-          rt.reportError(err, "the request was answered with 500; the server goes on");
+          rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
           continue;
         }
-        if (r !== undefined && r !== Signal.Continue) return loopExit(r, outermost);
+        if (r !== undefined && r !== Signal.Continue) {
+          slot.dead = true;
+          return loopExit(r, outermost);
+        }
       }
-      return undefined;
     },
+    async: true,
+  };
+}
+
+function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockScope): CStmt {
+  const first = s.body[0];
+  if (!first || first.kind !== "WaitRequest") {
+    c.error("A 'main loop concurrently:' body must begin with 'wait for request': its handler slots all start at once, so anything before the wait would run once per slot. Put set-up above the loop", first?.span ?? s.span);
+  }
+  const fn = new FunctionScope(scope.fn, "main loop");
+  const inner = new BlockScope(fn, scope);
+  const slotIdx = fn.allocate();
+  inner.names.set(SLOT_NAME, { kind: "var", slot: slotIdx, fn, constant: false, name: SLOT_NAME });
+  const [body, outermost] = c.loopBody(s.body, inner);
+  const bf = body.fn;
+  const rt = c.rt;
+  return {
+    fn: (f) => new Promise<StmtResult>((resolve, reject) => {
+      const count = rt.serverLimits().maxConcurrent ?? 100;
+      const baseDepth = rt.depth;
+      const slots: HandlerSlot[] = [];
+      let ended = false;
+      const end = (settle: () => void): void => {
+        if (ended) return;
+        ended = true;
+        for (const sl of slots) sl.dead = true;
+        settle();
+      };
+      const idle = (): boolean => slots.every((sl) => sl.requests.length === 0);
+      const runSlot = async (slot: HandlerSlot): Promise<void> => {
+        while (!ended) {
+          rt.tick();
+          slot.requests.length = 0;
+          const nf = newFrame(fn.size, f);
+          nf[slotIdx] = slot as unknown as Value;
+          let r: StmtResult;
+          try {
+            r = await bf(nf);
+          } catch (e) {
+            const err = rt.asCatchable(e);
+            if (ended) return;
+            if (e instanceof ServerClosedError && slot.requests.length === 0) {
+              // The program closed the server: the loop ends when its handlers have finished.
+              slot.dead = true;
+              if (slots.every((sl) => sl.dead)) end(() => resolve(undefined));
+              return;
+            }
+            if (!err || slot.requests.length === 0) {
+              end(() => reject(e));
+              return;
+            }
+            let n = 0;
+            for (const ex of slot.requests) if (failExchange(ex)) n++;
+            slot.requests.length = 0;
+            if (idle()) rt.depth = baseDepth; // an error thrown out of actions leaves the count high
+            rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
+            continue;
+          }
+          if (r !== undefined && r !== Signal.Continue) {
+            if (r === Signal.Return) f[RET] = nf[RET];
+            end(() => resolve(loopExit(r!, outermost)));
+            return;
+          }
+        }
+      };
+      for (let i = 0; i < count; i++) {
+        const slot: HandlerSlot = { requests: [], dead: false };
+        slots.push(slot);
+        runSlot(slot).catch((e: unknown) => end(() => reject(e)));
+      }
+    }),
     async: true,
   };
 }
 
 export function listen(c: Compiler, s: Stmt & { kind: "Listen" }, scope: BlockScope): CStmt {
   const port = c.expr(s.port, scope);
+  const cert = s.certificate ? c.expr(s.certificate, scope) : null;
+  const key = s.key ? c.expr(s.key, scope) : null;
+  const redirect = s.redirectTo ? c.expr(s.redirectTo, scope) : null;
+  const secured = s.secured === true;
   const websockets = s.websockets;
   const rt = c.rt;
   const span = s.span;
+  const portOf = (p: Value): number => {
+    if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 65535) {
+      throw new WflRuntimeError(`A port must be a whole number from 0 to 65535, got ${formatValue(p)}`, "type", span);
+    }
+    return p;
+  };
+  if (websockets && (secured || redirect)) c.error("'listen for websockets' cannot be 'secured' or 'redirecting' (yet)", span);
   return c.declareCompiled(s.name, span, {
     fn: async (f) => {
-      const p = await port.fn(f);
-      if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 65535) {
-        throw new WflRuntimeError(`A port must be a whole number from 0 to 65535, got ${formatValue(p)}`, "type", span);
+      const p = portOf(await port.fn(f));
+      const options: ListenOptions = {};
+      if (secured) {
+        const certFile = cert ? formatValue(await cert.fn(f)) : rt.config.get("web_server_tls_cert_file");
+        const keyFile = key ? formatValue(await key.fn(f)) : rt.config.get("web_server_tls_key_file");
+        if (!certFile || !keyFile) {
+          throw new WflRuntimeError("A 'secured' server needs a certificate and a key: write 'secured with certificate \"cert.pem\" and key \"key.pem\"', or set web_server_tls_cert_file and web_server_tls_key_file in .wflcfg", "general", span);
+        }
+        options.tls = { cert: resolvePath(rt.options.scriptDir, certFile), key: resolvePath(rt.options.scriptDir, keyFile) };
       }
+      if (redirect) options.redirectToPort = portOf(await redirect.fn(f));
       return rt.locatedAsync(span, async () => {
         if (websockets) {
           const max = Number(rt.config.get("web_socket_max_message_size") ?? 1024 * 1024);
           return (await WsServer.listen(p, rt.serverLimits(), Number.isFinite(max) && max > 0 ? max : 1024 * 1024)).handle;
         }
-        return (await WebServer.listen(p, rt.serverLimits())).handle;
+        return (await WebServer.listen(p, rt.serverLimits(), options)).handle;
       });
     },
     async: true,
@@ -77,17 +196,14 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
   const timeout = s.timeout ? c.expr(s.timeout, scope) : null;
   const rt = c.rt;
   const span = s.span;
-  const req: CExpr = {
-    fn: (f) => rt.locatedAsync(span, async () => {
-      const srv = serverOf(await server.fn(f));
-      const t = timeout ? await timeout.fn(f) : null;
-      rt.flush();
-      return await srv.next(typeof t === "number" ? t : null);
-    }),
-    async: true,
-  };
+  // Inside a `main loop`, the iteration's handler slot learns which request it took.
+  const slotB = scope.lookup(SLOT_NAME);
+  const slotDepth = slotB ? scope.depthOf(slotB) : 0;
+  const slotIdx = slotB ? slotB.slot : -1;
   // The request's fields are also plain variables after the wait (`path`, `method`, …).
-  const store = c.declareCompiled(s.name, span, req, scope);
+  const existing = scope.names.get(s.name); // a redefinition is reported by the resolver
+  const reqSlot = existing && existing.kind === "var" ? existing.slot : scope.fn.allocate();
+  scope.names.set(s.name, { kind: "var", slot: reqSlot, fn: scope.fn, constant: false, name: s.name });
   const fields = ["method", "path", "query", "client_ip", "body", "body_bytes", "headers"];
   const setters = fields.map((name) => {
     const existing = scope.lookup(name);
@@ -100,13 +216,24 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
     }
     return { name, slot };
   }).filter((x): x is { name: string; slot: number } => x !== null);
-  const reqBinding = scope.lookup(s.name)!;
-  const reqSlot = reqBinding.slot;
+  const names = setters.map((st) => st.name);
+  const slots = setters.map((st) => st.slot);
+  const n = setters.length;
+  const serverFn = server.fn;
+  const serverAsync = server.async;
   return {
     fn: async (f) => {
-      await store.fn(f);
-      const o = f[reqSlot] as WflObject;
-      for (const st of setters) f[st.slot] = o.get(st.name) ?? null;
+      try {
+        const srv = serverOf(serverAsync ? await serverFn(f) : (serverFn(f) as Value));
+        const t = timeout ? await timeout.fn(f) : null;
+        rt.flush();
+        const slot = slotIdx >= 0 ? (frameAt(f, slotDepth)[slotIdx] as unknown as HandlerSlot | undefined) ?? null : null;
+        const o = await srv.next(typeof t === "number" ? t : null, slot);
+        f[reqSlot] = o;
+        for (let i = 0; i < n; i++) f[slots[i]!] = o.get(names[i]!) ?? null;
+      } catch (e) {
+        throw rt.locate(e, span);
+      }
       return undefined;
     },
     async: true,
@@ -123,12 +250,23 @@ export function respond(c: Compiler, s: Stmt & { kind: "Respond" }, scope: Block
   ];
   const rt = c.rt;
   const span = s.span;
+  const answer = (req: Value, content: Value, status: Value, ct: Value, headers: Value): void => {
+    try {
+      respondTo(req, content, {
+        status: status === null ? 200 : (status as number),
+        contentType: ct === null ? null : typeof ct === "string" ? ct : formatValue(ct),
+        headers,
+      });
+    } catch (e) {
+      throw rt.locate(e, span);
+    }
+  };
+  if (!parts.some((p) => p.async)) {
+    const [a, b, st, ct, h] = parts.map((p) => p.fn as (f: Frame) => Value) as [(f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value];
+    return { fn: (f) => { answer(a(f), b(f), st(f), ct(f), h(f)); return undefined; }, async: false };
+  }
   const run = combine(parts, ([req, content, status, ct, headers]) => {
-    rt.located(span, () => respondTo(req!, content!, {
-      status: status === null ? 200 : (status as number),
-      contentType: ct === null ? null : formatValue(ct!),
-      headers: headers!,
-    }));
+    answer(req!, content!, status!, ct!, headers!);
     return null;
   });
   return c.withValue(run, () => {}, false);
@@ -145,7 +283,8 @@ export function serverOp(c: Compiler, s: Stmt & { kind: "ServerOp" }, scope: Blo
       return;
     }
     const srv = serverOf(v);
-    if (op === "close") srv.close();
+    // `close server` is graceful: requests the program has taken may still be answered.
+    if (op === "close") void srv.drain();
     else srv.stopAccepting();
   }), false);
 }
@@ -244,6 +383,18 @@ export const webExpressions: ExprCompilers<WebExpr> = {
       if (!p) return null;
       return part === "file" ? p.data : part === "filename" ? p.filename : p.contentType;
     }));
+  },
+  RequestHeader: (c, e, scope) => {
+    const span = e.span;
+    return combine([c.expr(e.request, scope), c.expr(e.name, scope)], ([r, n]) => {
+      const name = formKeyText(n!, span).toLowerCase();
+      const ex = exchangeOf(r);
+      const headers = ex ? ex.request.get("headers") : r instanceof WflObject ? r.get("headers") : undefined;
+      if (!(headers instanceof WflObject)) {
+        throw new WflRuntimeError(`header "${name}" of … needs a request (from 'wait for request … as name'), got ${typeName(r!)}`, "type", span);
+      }
+      return headers.get(name) ?? null;
+    });
   },
   HasField: (c, e, scope) => {
     const span = e.span;

@@ -3,8 +3,16 @@ import type { Expr, Stmt } from "../../ast/nodes.js";
 import type { Span } from "../../ast/span.js";
 
 export type WebStmt =
-  | { kind: "MainLoop"; body: Stmt[]; span: Span }
-  | { kind: "Listen"; port: Expr; name: string; nameSpan: Span; websockets: boolean; span: Span }
+  /** `main loop:`, or `main loop concurrently:` (handler slots, each iteration in its own frame). */
+  | { kind: "MainLoop"; body: Stmt[]; concurrently?: boolean; span: Span }
+  /**
+   * `listen on port P [secured [with certificate C and key K] | redirecting to port M] as s`;
+   * `secured` alone takes the certificate and key from the configuration.
+   */
+  | {
+    kind: "Listen"; port: Expr; name: string; nameSpan: Span; websockets: boolean; span: Span;
+    secured?: boolean; certificate?: Expr | null; key?: Expr | null; redirectTo?: Expr | null;
+  }
   | { kind: "WaitRequest"; server: Expr; name: string; nameSpan: Span; timeout: Expr | null; span: Span }
   | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
   | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
@@ -18,7 +26,9 @@ export type WebExpr =
   /** `file K of F` (the bytes), `filename K of F`, `content type K of F` (a file part's details). */
   | { kind: "FormPart"; part: "file" | "filename" | "contentType"; key: Expr; form: Expr; span: Span }
   /** `has field K in M`: whether the form (or any map) has the key. */
-  | { kind: "HasField"; key: Expr; target: Expr; span: Span };
+  | { kind: "HasField"; key: Expr; target: Expr; span: Span }
+  /** `header "User-Agent" of req`: a request header by name (any case), or nothing. */
+  | { kind: "RequestHeader"; name: Expr; request: Expr; span: Span };
 
 /** Statements that always wait (they compile to asynchronous code; see src/features/waits.ts). */
 export const webWaits: WebStmt["kind"][] = ["Listen", "WaitRequest", "MainLoop"];

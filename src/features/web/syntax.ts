@@ -12,10 +12,12 @@ export function webSyntax<B extends ParserClass>(Base: B) {
     mainLoopStmt = this.RULE("mainLoopStmt", (): Stmt => {
       const start = this.CONSUME(K.main);
       this.CONSUME(K.loop);
+      let concurrently = false;
+      this.OPTION({ GATE: () => this.isWord(1, "concurrently"), DEF: () => { this.word(5, "concurrently"); concurrently = true; } });
       this.blockOpen();
       const body = this.SUBRULE(this.block);
       this.endOf(K.loop);
-      return { kind: "MainLoop", body, span: this.spanFrom(start) };
+      return { kind: "MainLoop", body, concurrently, span: this.spanFrom(start) };
     });
 
     /** `listen on port P as server`. */
@@ -26,11 +28,39 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       this.CONSUME(K.on);
       this.word(0, "port");
       const port = this.SUBRULE(this.postfix);
+      let secured = false;
+      let certificate: Expr | null = null;
+      let key: Expr | null = null;
+      let redirectTo: Expr | null = null;
+      this.OPTION2({
+        GATE: () => this.isWord(1, "secured"),
+        DEF: () => {
+          this.word(3, "secured");
+          secured = true;
+          this.OPTION3(() => {
+            this.CONSUME(K.with);
+            this.word(4, "certificate");
+            certificate = this.SUBRULE(this.pathExpr);
+            this.CONSUME(K.and);
+            this.word(5, "key");
+            key = this.SUBRULE2(this.pathExpr);
+          });
+        },
+      });
+      this.OPTION4({
+        GATE: () => this.isWord(1, "redirecting"),
+        DEF: () => {
+          this.word(6, "redirecting");
+          this.CONSUME(K.to);
+          this.word(7, "port");
+          redirectTo = this.SUBRULE2(this.postfix);
+        },
+      });
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
       const nameSpan = this.lastNameSpan;
       this.eos();
-      return { kind: "Listen", port, name, nameSpan, websockets, span: this.spanFrom(start) };
+      return { kind: "Listen", port, name, nameSpan, websockets, secured, certificate, key, redirectTo, span: this.spanFrom(start) };
     });
 
     /** `respond to req with content [and status N] [and content_type T] [and headers H]`. */
@@ -39,7 +69,9 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       this.CONSUME(K.to);
       const request = this.SUBRULE(this.postfix);
       this.CONSUME(K.with);
-      const content = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      // The content may join texts (`"Page: " with page`) and call builtins
+      // (`stringify_json of reply`); `and status|content_type|headers` always starts an option.
+      const content = this.respondOptions(() => this.SUBRULE(this.pathExpr));
       let status: Expr | null = null;
       let contentType: Expr | null = null;
       let headers: Expr | null = null;
@@ -49,7 +81,7 @@ export function webSyntax<B extends ParserClass>(Base: B) {
           { ALT: () => this.wordOf(2, ["status", "content_type", "headers", "header"], ["status", "content type", "content_type", "headers", "header"]).image },
           { ALT: () => { this.CONSUME(K.content); this.word(3, "type"); return "content_type"; } },
         ]);
-        const value = this.withArgsMode(true, () => this.SUBRULE2(this.additive));
+        const value = this.respondOptions(() => this.SUBRULE2(this.pathExpr));
         this.ACTION(() => {
           if (word === "status") status = value;
           else if (word === "headers" || word === "header") headers = value;
@@ -58,6 +90,15 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       });
       this.eos();
       return { kind: "Respond", request, content, status, contentType, headers, span: this.spanFrom(start) };
+    });
+
+    /** `header NAME of REQ`. */
+    requestHeader = this.RULE("requestHeader", (): Expr => {
+      const start = this.word(1, "header");
+      const name = this.SUBRULE(this.formKey);
+      this.CONSUME(K.of);
+      const request = this.SUBRULE(this.postfix);
+      return { kind: "RequestHeader", name, request, span: this.spanFrom(start) };
     });
 
     /** `stop accepting connections on server`. */
@@ -197,6 +238,7 @@ export function webSyntax<B extends ParserClass>(Base: B) {
           ALT: () => this.SUBRULE(this.formPart),
         },
         { GATE: () => this.isWord(1, "has") && this.isWord(2, "field") && this.formKeyThen(3, K.in), ALT: () => this.SUBRULE(this.hasField) },
+        { GATE: () => this.isWord(1, "header") && this.formKeyThen(2, K.of), ALT: () => this.SUBRULE(this.requestHeader) },
       ],
       statements: [
         { GATE: () => this.LA(2).tokenType === K.loop, ALT: () => this.SUBRULE(this.mainLoopStmt) },

@@ -49,8 +49,31 @@ export interface Middleware {
   onFinish?(ex: Exchange, status: number): void;
 }
 
+/** Where a request value keeps its exchange (a property: cheaper for the garbage collector than a WeakMap entry). */
+const EXCHANGE: unique symbol = Symbol("wfl.exchange");
+type Carrier = WflObject & { [EXCHANGE]?: Exchange };
+
+/** The registry of the exchange each request value belongs to (a WeakMap by its interface). */
+class ExchangeRegistry extends WeakMap<WflObject, Exchange> {
+  override get(request: WflObject): Exchange | undefined {
+    return (request as Carrier)[EXCHANGE];
+  }
+  override has(request: WflObject): boolean {
+    return (request as Carrier)[EXCHANGE] !== undefined;
+  }
+  override set(request: WflObject, ex: Exchange): this {
+    (request as Carrier)[EXCHANGE] = ex;
+    return this;
+  }
+  override delete(request: WflObject): boolean {
+    const had = (request as Carrier)[EXCHANGE] !== undefined;
+    delete (request as Carrier)[EXCHANGE];
+    return had;
+  }
+}
+
 /** The exchange each request value belongs to. */
-export const exchanges = new WeakMap<WflObject, Exchange>();
+export const exchanges: WeakMap<WflObject, Exchange> = new ExchangeRegistry();
 
 export function exchangeOf(request: unknown): Exchange | undefined {
   return typeof request === "object" && request !== null ? exchanges.get(request as WflObject) : undefined;

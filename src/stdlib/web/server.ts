@@ -1,50 +1,196 @@
 // The HTTP server behind `listen on port …`, `wait for request …` and `respond to …`.
-// Requests queue until the program asks for one; each is answered exactly once.
+//
+// Every request becomes an Exchange (exchange.ts): it is created when the request's head has
+// arrived, its body is read (bounded), the server's middleware may answer it (`onRequest`), and
+// then it waits in the queue until the program takes it (`wait for request`). Every response —
+// the program's `respond`, and the runtime's own 400/404/408/413/500/503/504 answers — is written
+// by `sendWhole`, which applies the middleware's headers, then its body transforms, then writes;
+// `onFinish` runs when the response is done or the client went away.
+//
+// Nothing a client sends and nothing a handler does can end the process: request targets are
+// split by hand (never `new URL`), unparseable bytes get a 400 (or the connection closed), and a
+// header the runtime cannot send is a WFL error in the handler that set it.
 import type http from "node:http";
-
-// node:http is loaded on first use: programs that never listen don't pay for it, and the
-// start-up snapshot (scripts/build.mjs) cannot contain it.
-let httpModule: typeof http | undefined;
-function httpLib(): typeof http {
-  httpModule ??= (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule("node:http") as typeof http;
-  return httpModule;
-}
+import type https from "node:https";
+import type net from "node:net";
+import { readFileSync } from "node:fs";
 import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { RunResources } from "../../runtime/lifetime.js";
 import { type FormResult, MultipartForm, formFrom, isMultipart, readMultipart } from "./multipart.js";
+import { type Exchange, type ExchangeState, type HeaderMap, type Middleware, exchanges, exchangeOf, finalHeaders } from "./exchange.js";
+
+// node:http(s) are loaded on first use: programs that never listen don't pay for them, and the
+// start-up snapshot (scripts/build.mjs) cannot contain them.
+type GetBuiltin = (id: string) => unknown;
+let httpModule: typeof http | undefined;
+let httpsModule: typeof https | undefined;
+function httpLib(): typeof http {
+  httpModule ??= (process as unknown as { getBuiltinModule: GetBuiltin }).getBuiltinModule("node:http") as typeof http;
+  return httpModule;
+}
+function httpsLib(): typeof https {
+  httpsModule ??= (process as unknown as { getBuiltinModule: GetBuiltin }).getBuiltinModule("node:https") as typeof https;
+  return httpsModule;
+}
 
 export interface ServerLimits {
   /** The run that opens the server: it owns the server and the requests it receives. */
   owner: RunResources;
   bindAddress: string;
   maxBodyBytes: number;
+  /** Requests received and not yet taken by the program; past it new ones get 503. */
   queueBound: number;
   /** A multipart/form-data body may be this large (it is read as a form, never held whole)… */
   multipartMaxBytes: number;
   /** …and each file in it this large. */
   multipartMaxFileBytes: number;
+  /** `web_server_max_response_size`: the largest body `respond` may send. */
+  maxResponseBytes?: number;
+  /** `web_server_response_timeout_seconds` in ms: a request not answered by then gets 504 (0: never). */
+  responseTimeoutMs?: number;
+  /** `web_server_max_concurrent_requests`: handler slots of `main loop concurrently`. */
+  maxConcurrent?: number;
+  /** `web_server_shutdown_drain_seconds` in ms: how long a shutdown waits for in-flight requests. */
+  drainMs?: number;
+  /** Called when a server starts listening (the CLI drains servers on SIGINT/SIGTERM). */
+  onListen?: () => void;
+  /** The run's configuration (`.wflcfg`), for `serverSetups`. */
+  config?: ReadonlyMap<string, string>;
 }
 
-interface Pending {
-  req: WflObject;
-  res: http.ServerResponse;
+/**
+ * Run on every new HTTP server before it serves its first request: configuration-driven features
+ * add their middleware here (`addMiddleware`). A redirect listener (`redirecting to port`) has
+ * `redirectToPort` set: only `onHeaders` applies to its answers (they have no exchange).
+ */
+export const serverSetups: ((server: WebServer, config: ReadonlyMap<string, string>) => void)[] = [];
+
+/** A wait for a request on a server the program has closed (a concurrent `main loop` then ends). */
+export class ServerClosedError extends WflRuntimeError {
+  constructor() {
+    super("This server has been closed", "general");
+  }
+}
+
+/** How a `listen` statement serves: plain HTTP, TLS from PEM files, or redirecting to HTTPS. */
+export interface ListenOptions {
+  tls?: { cert: string; key: string };
+  redirectToPort?: number;
+}
+
+/** The requests one handler slot of a `main loop` iteration took (so its failure answers only them). */
+export interface HandlerSlot {
+  readonly requests: ServerExchange[];
+  /** The loop has ended: this slot takes no more requests. */
+  dead: boolean;
+}
+
+const DEFAULT_MAX_RESPONSE = 64 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 300_000;
+const DEFAULT_DRAIN_MS = 10_000;
+/** How long the rest of a refused body is read (and dropped) before the connection is cut. */
+const LINGER_MS = 1000;
+
+const ID_PREFIX = Math.floor(Math.random() * 0x100000000).toString(36);
+let idCounter = 0;
+
+/** One request of a WebServer (the contract is `Exchange`; the rest is the core's bookkeeping). */
+export class ServerExchange implements Exchange {
+  readonly startedAt: number;
+  private idText: string | undefined;
+  private localsMap: Map<string, unknown> | undefined;
+  state: ExchangeState = "waiting";
+  /** Its body has been read and it is queued for (or taken by) the program. */
+  delivered = false;
+  /** The program took it (`wait for request`). */
+  taken = false;
+  /** The client went away before the response was done. */
+  gone = false;
+  /** The runtime answered it (timeout, shutdown, failure), not the program. */
+  byRuntime = false;
+  /** When the program must have answered (ms, performance.now()); Infinity for never. */
+  deadline: number;
+  finished = false;
+  form: FormResult | undefined;
+  constructor(
+    readonly server: WebServer,
+    readonly req: http.IncomingMessage,
+    readonly res: http.ServerResponse,
+    readonly request: WflObject,
+    readonly secure: boolean,
+    readonly middleware: readonly Middleware[],
+  ) {
+    this.startedAt = performance.now();
+    const t = server.limits.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadline = t > 0 ? this.startedAt + t : Infinity;
+  }
+
+  // Made on first use: most requests never need them.
+  get id(): string {
+    return (this.idText ??= `${ID_PREFIX}-${(++idCounter).toString(36)}`);
+  }
+
+  get locals(): Map<string, unknown> {
+    return (this.localsMap ??= new Map());
+  }
+}
+
+interface Waiter {
+  take(ex: ServerExchange): boolean;
+  /** The server was closed while this wait was parked. */
+  fail(e: WflRuntimeError): void;
 }
 
 export class WebServer {
-  private readonly queue: Pending[] = [];
-  private readonly waiters: ((p: Pending) => void)[] = [];
-  private readonly sockets = new Set<import("node:net").Socket>();
+  private readonly queue: ServerExchange[] = [];
+  private queueHead = 0;
+  private readonly waiters: Waiter[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  /** Requests received and not yet answered (queued, being read, or taken by the program). */
+  readonly live = new Set<ServerExchange>();
+  /** The server's middleware, copied into each exchange (see `addMiddleware`). */
+  middleware: Middleware[] = [];
   readonly handle: WflOpaque;
+  readonly secure: boolean;
   accepting = true;
+  /** A shutdown has begun: queued requests were answered 503, new ones get 503, waits park. */
+  draining = false;
+  private closed = false;
+  private sweeper: NodeJS.Timeout | null = null;
+  private drained: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
 
-  private constructor(private readonly server: http.Server, readonly owner: RunResources, readonly host: string, readonly port: number) {
+  private constructor(
+    private readonly server: http.Server,
+    readonly limits: ServerLimits,
+    readonly host: string,
+    readonly port: number,
+    readonly redirectToPort: number | null,
+  ) {
+    this.secure = redirectToPort === null && "setSecureContext" in server;
     this.handle = new WflOpaque("WebServer", `WebServer::${host}:${port}`, this);
   }
 
-  static async listen(port: number, limits: ServerLimits): Promise<WebServer> {
-    const server = httpLib().createServer();
+  get owner(): RunResources {
+    return this.limits.owner;
+  }
+
+  static async listen(port: number, limits: ServerLimits, options: ListenOptions = {}): Promise<WebServer> {
+    let server: http.Server;
+    const serverOpts: http.ServerOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 };
+    if (options.tls) {
+      const cert = readPem(options.tls.cert, "certificate");
+      const key = readPem(options.tls.key, "key");
+      try {
+        server = httpsLib().createServer({ ...serverOpts, cert, key }) as unknown as http.Server;
+      } catch (e) {
+        throw new WflRuntimeError(`The TLS certificate '${options.tls.cert}' and key '${options.tls.key}' cannot be used: ${(e as Error).message}`, "general");
+      }
+    } else {
+      server = httpLib().createServer(serverOpts);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
         reject(new WflRuntimeError(
@@ -54,101 +200,338 @@ export class WebServer {
       });
       server.listen(port, limits.bindAddress, () => resolve());
     });
+    server.on("error", () => {}); // after listening, errors concern single connections
     const addr = server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;
-    const ws = new WebServer(server, limits.owner, limits.bindAddress, actualPort);
-    server.on("connection", (s) => { ws.sockets.add(s); s.on("close", () => ws.sockets.delete(s)); });
-    server.on("request", (req, res) => ws.accept(req, res, limits));
+    const ws = new WebServer(server, limits, limits.bindAddress, actualPort, options.redirectToPort ?? null);
+    server.on(options.tls ? "secureConnection" : "connection", (s: net.Socket) => {
+      ws.sockets.add(s);
+      s.on("close", () => ws.sockets.delete(s));
+    });
+    server.on("tlsClientError", (_e: Error, s: net.Socket) => s.destroy());
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => ws.arrive(req, res, false));
+    server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => ws.arrive(req, res, true));
+    server.on("clientError", (e: NodeJS.ErrnoException, socket: net.Socket) => ws.clientError(e, socket));
     limits.owner.add(ws);
+    try {
+      for (const setup of serverSetups) setup(ws, limits.config ?? new Map());
+    } catch (e) {
+      ws.close();
+      throw e instanceof WflRuntimeError ? e : new WflRuntimeError(`The server could not be set up: ${(e as Error).message}`, "general");
+    }
+    limits.onListen?.();
     return ws;
   }
 
-  private accept(req: http.IncomingMessage, res: http.ServerResponse, limits: ServerLimits): void {
-    if (this.queue.length >= limits.queueBound) {
-      res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" }).end("Server busy\n");
+  /** A request whose head has arrived. */
+  private arrive(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): void {
+    if (this.redirectToPort !== null) return this.redirect(req, res);
+    const target = splitTarget(req.url ?? "");
+    if (target === null) return this.answerBare(res, 400, "Bad request target\n", true);
+    if (this.draining || !this.accepting) return this.answerBare(res, 503, "Server is shutting down\n", true, { "Retry-After": "5" });
+    const limits = this.limits;
+    if (this.queue.length - this.queueHead >= limits.queueBound || this.live.size >= limits.queueBound + (limits.maxConcurrent ?? 1)) {
+      return this.answerBare(res, 503, "Server busy\n", false, { "Retry-After": "1" });
+    }
+    const request = new WflObject();
+    const headers = headersOf(req.rawHeaders);
+    request.set("method", req.method ?? "GET");
+    request.set("path", target.path);
+    request.set("query", target.query);
+    request.set("client_ip", req.socket.remoteAddress ?? "");
+    request.set("headers", headers);
+    const ex = new ServerExchange(this, req, res, request, this.secure, this.middleware.length === 0 ? NO_MIDDLEWARE : [...this.middleware]);
+    exchanges.set(request, ex);
+    this.live.add(ex);
+    // `onFinish` for middleware that wants it, when the response is done or the client went away.
+    for (const m of ex.middleware) {
+      if (m.onFinish) {
+        res.once("close", () => this.closed_(ex));
+        break;
+      }
+    }
+    if (this.sweeper === null) this.ensureSweeper();
+
+    const length = headers.get("content-length") as string | undefined;
+    const chunked = headers.get("transfer-encoding") !== undefined;
+    const type = headers.get("content-type") as string | undefined;
+    if ((length === undefined || length === "0") && !chunked) {
+      if (expectsContinue) res.writeContinue();
+      this.deliver(ex, EMPTY);
       return;
     }
-    const tooLargeAnswer = (): void => {
-      // The answer goes out first; then the connection (and the rest of the body) is dropped.
-      if (res.headersSent) req.destroy();
-      else res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" }).end("Request body too large\n", () => req.destroy());
+    this.readBody(ex, req, res, type, length === undefined ? -1 : Number(length), expectsContinue);
+  }
+
+  private readBody(ex: ServerExchange, req: http.IncomingMessage, res: http.ServerResponse, type: string | undefined, declared: number, expectsContinue: boolean): void {
+    const limits = this.limits;
+    const tooLarge = (): void => {
+      // The answer goes out first; the rest of the body is read and dropped for a moment (closing
+      // a socket with unread bytes resets it, and the client could lose the 413), then the
+      // connection is cut.
+      if (res.headersSent) {
+        req.destroy();
+        return;
+      }
+      sendRuntime(ex, 413, "Request body too large\n", { Connection: "close" });
+      req.removeAllListeners("data");
+      req.on("data", () => {});
+      req.resume();
+      setTimeout(() => req.destroy(), LINGER_MS).unref();
     };
-    if (isMultipart(req.headers["content-type"])) {
+    const multipart = isMultipart(type);
+    if (declared > (multipart ? limits.multipartMaxBytes : limits.maxBodyBytes)) return tooLarge();
+    if (expectsContinue) res.writeContinue();
+    if (multipart) {
       // A form is read as it arrives, up to the multipart limits (not the plain body limit); its
       // raw bytes stay available as body/body_bytes only while they fit the plain body limit.
       readMultipart(
         req,
         { maxBytes: limits.multipartMaxBytes, maxFileBytes: limits.multipartMaxFileBytes, maxFieldBytes: limits.maxBodyBytes },
         limits.maxBodyBytes,
-        tooLargeAnswer,
-        (form, raw) => this.deliver(req, res, raw === null ? Buffer.alloc(0) : Buffer.concat(raw), form),
+        tooLarge,
+        (form, raw) => {
+          ex.form = form;
+          this.deliver(ex, raw === null ? EMPTY : Buffer.concat(raw));
+        },
       );
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
+    let over = false;
     req.on("data", (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limits.maxBodyBytes) {
-        if (!tooLarge) {
-          tooLarge = true;
-          tooLargeAnswer();
-        }
+        over = true;
+        chunks.length = 0;
+        tooLarge();
         return;
       }
       chunks.push(c);
     });
     req.on("end", () => {
-      if (tooLarge) return;
-      this.deliver(req, res, Buffer.concat(chunks), undefined);
+      if (!over) this.deliver(ex, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
+    req.on("error", () => {}); // an aborted upload: `close` cleans up
   }
 
-  private deliver(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer, form: FormResult | undefined): void {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const headers = new WflObject();
-    for (const [k, v] of Object.entries(req.headers)) headers.set(k.toLowerCase(), Array.isArray(v) ? v.join(", ") : (v ?? ""));
-    const o = new WflObject();
-    o.set("method", req.method ?? "GET");
-    o.set("path", url.pathname);
-    o.set("query", url.search.startsWith("?") ? url.search.slice(1) : url.search);
-    o.set("client_ip", req.socket.remoteAddress ?? "");
-    o.set("body", bytes.toString("utf8"));
-    o.set("body_bytes", new Uint8Array(bytes));
-    o.set("headers", headers);
-    const p: Pending = { req: o, res };
-    responses.set(o, { res, owner: this.owner });
-    if (form !== undefined) forms.set(o, form);
-    const w = this.waiters.shift();
-    if (w) w(p);
-    else this.queue.push(p);
-  }
-
-  /** The next request, or an error after `timeoutMs`. */
-  next(timeoutMs: number | null): Promise<WflObject> {
-    const ready = this.queue.shift();
-    if (ready) {
-      this.owner.inFlight.add(ready.res);
-      return Promise.resolve(ready.req);
+  /** The body has arrived: middleware sees the request, then it is queued or given to a waiting handler. */
+  private deliver(ex: ServerExchange, bytes: Buffer): void {
+    if (ex.state !== "waiting" || ex.gone) return;
+    const o = ex.request;
+    if (bytes.length === 0) {
+      o.set("body", "");
+      o.set("body_bytes", NO_BYTES);
+    } else {
+      o.set("body", bytes.toString("utf8"));
+      o.set("body_bytes", new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     }
+    ex.delivered = true;
+    for (const m of ex.middleware) {
+      if (!m.onRequest) continue;
+      try {
+        // true: the middleware answered it (now, or later by itself); the program never sees it.
+        if (m.onRequest(ex) || ex.state !== "waiting") return;
+      } catch {
+        sendRuntime(ex, 500, "Internal Server Error\n");
+        return;
+      }
+    }
+    while (this.waiters.length > 0) {
+      const w = this.waiters.shift()!;
+      if (w.take(ex)) return;
+    }
+    this.queue.push(ex);
+  }
+
+  /** The next request (skipping those already answered or whose client left), or an error after `timeoutMs`. */
+  next(timeoutMs: number | null, slot: HandlerSlot | null = null): Promise<WflObject> {
+    if (this.redirectToPort !== null) {
+      return Promise.reject(new WflRuntimeError("A redirecting server answers every request itself; wait for requests on the server it redirects to", "general"));
+    }
+    for (;;) {
+      const ready = this.dequeue();
+      if (!ready) break;
+      this.take(ready, slot);
+      return Promise.resolve(ready.request);
+    }
+    if (this.owner.shuttingDown) return new Promise(() => {}); // the run ends when the drain is done
+    if (this.draining || this.closed) return Promise.reject(new ServerClosedError());
     if (!this.accepting) return Promise.reject(new WflRuntimeError("This server has stopped accepting connections", "general"));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
-      const waiter = (p: Pending): void => {
-        if (timer) clearTimeout(timer);
-        this.owner.inFlight.add(p.res);
-        resolve(p.req);
+      const waiter: Waiter = {
+        take: (ex) => {
+          if (slot?.dead) return false;
+          if (ex.gone || ex.state !== "waiting") return true; // consumed: nothing to hand over
+          if (isGone(ex)) {
+            this.settled(ex);
+            return true;
+          }
+          if (timer) clearTimeout(timer);
+          this.take(ex, slot);
+          resolve(ex.request);
+          return true;
+        },
+        fail: (e) => {
+          if (timer) clearTimeout(timer);
+          if (!this.owner.shuttingDown) reject(e);
+        },
       };
       this.waiters.push(waiter);
       if (timeoutMs !== null) {
         timer = setTimeout(() => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
-          reject(new WflRuntimeError(`No request arrived within ${timeoutMs} ms`, "timeout"));
+          if (!this.draining && !this.owner.shuttingDown) reject(new WflRuntimeError(`No request arrived within ${timeoutMs} ms`, "timeout"));
         }, timeoutMs);
       }
     });
+  }
+
+  private dequeue(): ServerExchange | undefined {
+    while (this.queueHead < this.queue.length) {
+      const ex = this.queue[this.queueHead]!;
+      this.queue[this.queueHead++] = undefined as unknown as ServerExchange;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      if (!ex.gone && ex.state === "waiting") {
+        if (!isGone(ex)) return ex;
+        this.settled(ex);
+      }
+    }
+    if (this.queueHead > 0) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    }
+    return undefined;
+  }
+
+  private take(ex: ServerExchange, slot: HandlerSlot | null): void {
+    ex.taken = true;
+    this.owner.inFlight.add(ex);
+    this.owner.received++;
+    if (slot) slot.requests.push(ex);
+  }
+
+  /** The exchange needs no more bookkeeping: it was answered, or its client went away. */
+  settled(ex: ServerExchange): void {
+    this.live.delete(ex);
+    this.owner.inFlight.delete(ex);
+    if (ex.state === "waiting" && isGone(ex)) {
+      ex.gone = true;
+      ex.state = "answered";
+    }
+    if (this.wake !== null && this.takenCount() === 0) this.wake();
+  }
+
+  /** The response is done, or the client went away: bookkeeping, then `onFinish`. */
+  private closed_(ex: ServerExchange): void {
+    if (ex.state !== "answered") {
+      ex.gone = true;
+      ex.state = "answered";
+    }
+    this.settled(ex);
+    if (!ex.finished) {
+      ex.finished = true;
+      const status = ex.gone && !ex.res.headersSent ? 499 : ex.res.statusCode;
+      for (const m of ex.middleware) {
+        try {
+          m.onFinish?.(ex, status);
+        } catch {
+          // a failing log line must not affect the server
+        }
+      }
+    }
+  }
+
+  private takenCount(): number {
+    let n = 0;
+    for (const ex of this.live) if (ex.taken && ex.state === "waiting") n++;
+    return n;
+  }
+
+  /** Answers requests past their deadline: 408 while the body is still arriving, 504 once the program has it. */
+  private ensureSweeper(): void {
+    if (this.sweeper || this.closed) return;
+    const t = this.limits.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(t > 0)) return;
+    const every = Math.min(1000, Math.max(25, Math.floor(t / 8)));
+    this.sweeper = setInterval(() => {
+      if (this.live.size === 0) return;
+      const now = performance.now();
+      for (const ex of this.live) {
+        if (ex.state !== "waiting" || isGone(ex)) {
+          this.settled(ex);
+          continue;
+        }
+        if (now < ex.deadline) continue;
+        ex.byRuntime = true;
+        if (!ex.delivered) sendRuntime(ex, 408, "Request timeout\n", { Connection: "close" });
+        else sendRuntime(ex, 504, "The request handler did not answer in time\n");
+      }
+    }, every);
+    this.sweeper.unref();
+  }
+
+  /** A listener started with `redirecting to port M`: 301 (GET/HEAD) or 308 to the same place over HTTPS. */
+  private redirect(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const target = req.url ?? "/";
+    const given = req.headers.host;
+    const host = given !== undefined ? hostOnly(given) : hostOnly(this.host);
+    if (host === null || !target.startsWith("/")) return this.answerBare(res, 400, "Bad request\n", true);
+    const port = this.redirectToPort === 443 ? "" : `:${this.redirectToPort}`;
+    const method = req.method ?? "GET";
+    const status = method === "GET" || method === "HEAD" ? 301 : 308;
+    req.resume();
+    this.answerBare(res, status, "", false, { Location: `https://${host}${port}${target}` });
+  }
+
+  /** An answer given before an exchange exists (a bad target, a busy or closing server). */
+  private answerBare(res: http.ServerResponse, status: number, text: string, close: boolean, extra?: HeaderMap): void {
+    const headers: HeaderMap = { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...extra };
+    if (close || this.draining) headers.Connection = "close";
+    try {
+      finalHeaders(null, this.middleware, status, headers);
+    } catch {
+      // middleware failures never stop an answer
+    }
+    writeSafely(res, status, headers, text, null);
+    res.req?.resume();
+  }
+
+  /** Bytes Node's parser could not read as HTTP: 400 (431 for huge heads), then the connection closes. */
+  private clientError(e: NodeJS.ErrnoException, socket: net.Socket): void {
+    if (e.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = e.code === "HPE_HEADER_OVERFLOW" ? 431 : e.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const text = status === 431 ? "Request header fields too large\n" : status === 408 ? "Request timeout\n" : "Bad request\n";
+    const headers: HeaderMap = { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", Connection: "close" };
+    try {
+      finalHeaders(null, this.middleware, status, headers);
+    } catch {
+      // as above
+    }
+    let head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n`;
+    for (const [k, v] of Object.entries(headers)) {
+      if (!TOKEN.test(k) || k.toLowerCase() === "content-length") continue;
+      for (const one of Array.isArray(v) ? v : [v]) if (!BAD_VALUE.test(one)) head += `${k}: ${one}\r\n`;
+    }
+    head += `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n`;
+    socket.end(head + text);
+  }
+
+  /** Waits parked on this server end with an error (during a shutdown they stay parked). */
+  private failWaiters(): void {
+    const parked = this.waiters.splice(0);
+    const e = new ServerClosedError();
+    for (const w of parked) w.fail(e);
   }
 
   stopAccepting(): void {
@@ -156,54 +539,279 @@ export class WebServer {
     this.server.close();
   }
 
-  close(): void {
+  /**
+   * `close server`, and shutdown: stop listening, answer queued requests 503, let requests the
+   * program has taken finish (up to `graceMs`), then close every connection. Resolves when done.
+   */
+  drain(graceMs: number = this.limits.drainMs ?? DEFAULT_DRAIN_MS): Promise<void> {
+    if (this.drained) return this.drained;
+    this.draining = true;
     this.accepting = false;
     this.server.close();
-    for (const p of this.queue.splice(0)) answerUnhandled(p.res);
-    for (const s of this.sockets) s.destroy();
+    this.server.closeIdleConnections?.();
+    for (let ex = this.dequeue(); ex; ex = this.dequeue()) {
+      ex.byRuntime = true;
+      sendRuntime(ex, 503, "Server is shutting down\n", { "Retry-After": "5", Connection: "close" });
+    }
+    this.failWaiters();
+    for (const ex of this.live) if (!ex.taken && ex.state === "waiting") {
+      ex.byRuntime = true;
+      sendRuntime(ex, 503, "Server is shutting down\n", { "Retry-After": "5", Connection: "close" });
+    }
+    this.drained = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        this.wake = null;
+        this.close();
+        resolve();
+      };
+      if (this.takenCount() === 0) return done();
+      this.wake = done;
+      timer = setTimeout(done, Math.max(0, graceMs));
+    });
+    return this.drained;
+  }
+
+  /** Close now: requests still unanswered get 503, connections are closed. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.accepting = false;
+    this.draining = true;
+    this.server.close();
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (let ex = this.dequeue(); ex; ex = this.dequeue()) void ex;
+    this.failWaiters();
+    for (const ex of [...this.live]) {
+      if (ex.state === "waiting") {
+        ex.byRuntime = true;
+        sendRuntime(ex, 503, "Server is shutting down\n", { Connection: "close" });
+      }
+    }
+    // Connections end once what was written has been sent; ones that linger are cut.
+    for (const s of this.sockets) s.end();
+    const left = [...this.sockets];
+    if (left.length > 0) setTimeout(() => { for (const s of left) s.destroy(); }, 1000).unref();
     this.owner.delete(this);
   }
 }
 
-/** The multipart form each multipart/form-data request carried (read while it arrived). */
-const forms = new WeakMap<WflObject, FormResult>();
-
-/** `parse multipart from req`: the request's form, or a WFL error saying why there is none. */
-export function multipartOf(request: Value): MultipartForm {
-  if (!(request instanceof WflObject) || !responses.has(request)) {
-    throw new WflRuntimeError("parse multipart from … needs a request from 'wait for request … as name'", "type");
-  }
-  const headers = request.get("headers");
-  return formFrom(forms.get(request), headers instanceof WflObject ? (headers.get("content-type") ?? null) : null);
+/** The client of a request that has not been answered has gone away. */
+function isGone(ex: ServerExchange): boolean {
+  const socket = ex.req.socket as net.Socket | null;
+  return socket === null || socket.destroyed;
 }
 
-/** Each request's response, and the run that received it. */
-const responses = new WeakMap<WflObject, { res: http.ServerResponse; owner: RunResources }>();
+const NO_MIDDLEWARE: readonly Middleware[] = Object.freeze([]) as readonly Middleware[];
+const EMPTY = Buffer.alloc(0);
+const NO_BYTES = new Uint8Array(0);
+
+/** Add a middleware to a server: every exchange created afterwards passes through it (in order). */
+export function addMiddleware(server: WebServer, m: Middleware): void {
+  server.middleware.push(m);
+}
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new WflRuntimeError(`Cannot read the TLS ${what} file '${path}'${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`, "file not found");
+  }
+}
+
+/** The host of a Host header, or null when it is not a plain host name or address. */
+function hostOnly(h: string): string | null {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/.exec(h);
+  return m ? m[1]! : null;
+}
+
+/**
+ * The path and query of a request target, verbatim: the path is everything before the first `?`
+ * (`//evil.com/admin` stays `//evil.com/admin`), the query everything after it. An absolute
+ * target (`http://host/p?q`) gives its path and query. Null for a target that is neither.
+ */
+export function splitTarget(target: string): { path: string; query: string } | null {
+  let t = target;
+  if (t.charCodeAt(0) !== 47 /* / */) {
+    if (t === "*") return { path: "*", query: "" };
+    const m = /^https?:\/\/([^/?#]*)/i.exec(t);
+    if (!m) return null;
+    const authority = m[1]!;
+    if (authority === "" || authority.includes("@") || hostOnly(authority) === null) return null;
+    t = t.slice(m[0].length);
+    if (t === "" || t.charCodeAt(0) === 63 /* ? */) t = "/" + t;
+    else if (t.charCodeAt(0) !== 47) return null;
+  }
+  const hash = t.indexOf("#");
+  if (hash >= 0) t = t.slice(0, hash);
+  const q = t.indexOf("?");
+  return q < 0 ? { path: t, query: "" } : { path: t.slice(0, q), query: t.slice(q + 1) };
+}
+
+/** The request's headers as the program sees them: lower-case names, repeated ones joined with ", ". */
+function headersOf(raw: string[]): WflObject {
+  const o = new WflObject();
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    const v = raw[i + 1]!;
+    const had = o.get(k);
+    o.set(k, had === undefined ? v : `${had as string}${k === "cookie" ? "; " : ", "}${v}`);
+  }
+  return o;
+}
+
+/** The multipart form each multipart/form-data request carried (read while it arrived). */
+export function multipartOf(request: Value): MultipartForm {
+  const ex = exchangeOf(request);
+  if (!(ex instanceof ServerExchange)) {
+    throw new WflRuntimeError("parse multipart from … needs a request from 'wait for request … as name'", "type");
+  }
+  const headers = ex.request.get("headers");
+  return formFrom(ex.form, headers instanceof WflObject ? (headers.get("content-type") ?? null) : null);
+}
 
 /**
  * A request handler failed: answer every request of this run still waiting for its response with
  * 500, so no client hangs (other runs' requests are theirs to answer). Returns how many were answered.
  */
 export function failInFlight(owner: RunResources): number {
-  const inFlight = owner.inFlight;
   let n = 0;
-  for (const res of inFlight) {
-    if (!res.headersSent && !res.writableEnded) {
-      res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
-      n++;
-    }
-  }
-  inFlight.clear();
+  for (const ex of [...owner.inFlight]) if (failExchange(ex as ServerExchange)) n++;
+  owner.inFlight.clear();
   return n;
 }
 
-function answerUnhandled(res: http.ServerResponse): void {
-  if (!res.headersSent) res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end("Server is shutting down\n");
+/** Answer one taken request with 500 if nothing answered it yet; true if it was answered now. */
+export function failExchange(ex: ServerExchange): boolean {
+  ex.server.owner.inFlight.delete(ex);
+  if (ex.state !== "waiting" || ex.gone) {
+    if (ex.state === "streaming") endStreaming(ex);
+    return false;
+  }
+  ex.byRuntime = true;
+  sendRuntime(ex, 500, "Internal Server Error\n");
+  return true;
+}
+
+/** A streaming response whose handler failed: the body ends early (the status is already sent). */
+function endStreaming(ex: ServerExchange): void {
+  try {
+    if (!ex.res.writableEnded) ex.res.end();
+  } catch {
+    ex.res.destroy();
+  }
 }
 
 export function serverOf(v: Value): WebServer {
   if (v instanceof WflOpaque && v.handle instanceof WebServer) return v.handle;
   throw new WflRuntimeError(`Expected a web server (from 'listen on port … as name'), got ${formatValue(v)}`, "type");
+}
+
+// ── writing responses ──────────────────────────────────────────────────────────────────────
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Characters an HTTP header value cannot carry (Node sends Latin-1; CR, LF and NUL split headers). */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large" };
+
+/** Throws a WFL error naming the header that cannot be sent, and why. */
+export function checkHeader(name: string, value: string): void {
+  if (!TOKEN.test(name)) {
+    throw new WflRuntimeError(`'${name}' cannot be a header name: a name is letters, digits and !#$%&'*+-.^_\`|~ only, with no spaces`, "general");
+  }
+  const bad = BAD_VALUE.exec(value);
+  if (bad) {
+    const c = bad[0];
+    const what = c === "\r" || c === "\n" ? "a line break" : c.charCodeAt(0) < 0x20 || c === "\x7f" ? `the control character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}` : `'${c}', which is not Latin-1`;
+    throw new WflRuntimeError(`The header '${name}' cannot be sent: its value has ${what} (encode it first, for example with url_encode)`, "general");
+  }
+}
+
+/** Throws a WFL error for the first header that cannot be sent. */
+export function checkHeaders(headers: HeaderMap): void {
+  for (const k in headers) {
+    const v = headers[k]!;
+    if (typeof v === "string") checkHeader(k, v);
+    else for (const one of v) checkHeader(k, one);
+  }
+}
+
+/** Marks an exchange as streaming: its head is written by the caller; the response timeout no longer applies. */
+export function markStreaming(ex: Exchange): void {
+  ex.state = "streaming";
+  if (ex instanceof ServerExchange) ex.deadline = Infinity;
+}
+
+/** A streamed response has been ended by the program: the exchange is answered. */
+export function markAnswered(ex: Exchange): void {
+  ex.state = "answered";
+  if (ex instanceof ServerExchange) ex.server.settled(ex);
+}
+
+/**
+ * Write a whole response: the middleware's headers (`onHeaders`), then its body transforms, then
+ * the head and body. 204/304 (and 1xx) carry no body and no length; every other response has a
+ * Content-Length. Header names and values are checked first: one that cannot be sent is a WFL
+ * error and nothing is written. A client that went away is not written to.
+ */
+export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body: Buffer | string): void {
+  const mw = ex.middleware;
+  if (mw.length > 0) {
+    finalHeaders(ex, mw, status, headers);
+    let transform = false;
+    for (const m of mw) if (m.transformBody) transform = true;
+    if (transform) {
+      let b = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+      for (const m of mw) if (m.transformBody) b = m.transformBody(ex, status, headers, b);
+      body = b;
+    }
+  }
+  if (mw.length > 0) checkHeaders(headers); // `respond` checked the program's own
+  const sx = ex instanceof ServerExchange ? ex : null;
+  if (sx?.server.draining) headers.Connection = "close";
+  ex.state = "answered";
+  writeSafely(ex.res, status, headers, body, ex);
+  if (sx) sx.server.settled(sx);
+}
+
+/** Writes status, headers (with the right Content-Length) and body; never throws. */
+function writeSafely(res: http.ServerResponse, status: number, headers: HeaderMap, body: Buffer | string, ex: Exchange | null): void {
+  if (res.destroyed || res.headersSent || res.socket?.destroyed === true) return;
+  const noBody = status === 204 || status === 304 || status < 200;
+  for (const k in headers) {
+    const l = k.length === 14 || k.length === 17 ? k.toLowerCase() : "";
+    if (l === "content-length" || l === "transfer-encoding") delete headers[k];
+  }
+  if (!noBody) headers["Content-Length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  try {
+    res.writeHead(status, headers as http.OutgoingHttpHeaders);
+    if (noBody) res.end();
+    else res.end(body);
+  } catch {
+    // Headers the checks let through but Node refused (middleware): answer without them.
+    if (!res.headersSent) {
+      try {
+        res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": "22" }).end("Internal Server Error\n");
+      } catch {
+        res.destroy();
+      }
+    }
+    if (ex) ex.state = "answered";
+  }
+}
+
+/** The runtime's own answers (400/404/408/413/500/503/504): through the middleware like any other. */
+export function sendRuntime(ex: Exchange, status: number, text: string, extra?: HeaderMap): void {
+  if (ex.state !== "waiting" || ex.res.headersSent) return;
+  const headers: HeaderMap = { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...extra };
+  try {
+    sendWhole(ex, status, headers, text);
+  } catch {
+    ex.state = "answered";
+    writeSafely(ex.res, status, { "Content-Type": "text/plain; charset=utf-8", ...extra }, text, ex);
+  }
 }
 
 export interface ResponseOptions {
@@ -214,24 +822,49 @@ export interface ResponseOptions {
 
 const IGNORED_HEADERS = new Set(["content-type", "content-length", "transfer-encoding"]);
 
+function headerText(v: Value): string {
+  return typeof v === "string" ? v : formatValue(v);
+}
+
+/** `respond to req with content [and status …] [and content_type …] [and headers …]`. */
 export function respond(request: Value, content: Value, opts: ResponseOptions): void {
-  const r = request instanceof WflObject ? responses.get(request) : undefined;
-  if (!r) throw new WflRuntimeError("respond to needs a request from 'wait for request … as name'", "type");
-  const res = r.res;
-  if (res.headersSent) throw new WflRuntimeError("This request has already been answered", "general");
+  const ex = exchangeOf(request);
+  if (!ex) throw new WflRuntimeError("respond to needs a request from 'wait for request … as name'", "type");
+  if (ex.state !== "waiting") {
+    // The runtime already answered it (its time ran out, the client left, the server shut down):
+    // the program's answer has nowhere to go. A second answer by the program is its mistake.
+    if (ex instanceof ServerExchange && (ex.byRuntime || ex.gone)) return;
+    throw new WflRuntimeError("This request has already been answered", "general");
+  }
+  const status = opts.status;
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new WflRuntimeError(`${formatValue(status)} is not a valid HTTP status`, "general");
+  }
   const binary = content instanceof Uint8Array;
-  const body = binary ? Buffer.from(content) : Buffer.from(formatValue(content), "utf8");
-  const headers: Record<string, string> = {
+  const body: Buffer | string = binary
+    ? Buffer.from(content.buffer, content.byteOffset, content.byteLength)
+    : typeof content === "string" ? content : formatValue(content);
+  const max = ex instanceof ServerExchange ? ex.server.limits.maxResponseBytes ?? DEFAULT_MAX_RESPONSE : DEFAULT_MAX_RESPONSE;
+  const size = typeof body === "string" ? (body.length * 3 <= max ? 0 : Buffer.byteLength(body)) : body.length;
+  if (size > max) {
+    throw new WflRuntimeError(`The response is ${size} bytes, more than web_server_max_response_size allows (${max})`, "general");
+  }
+  const headers: HeaderMap = {
     "Content-Type": opts.contentType ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8"),
-    "Content-Length": String(body.length),
     "X-Content-Type-Options": "nosniff",
   };
-  if (opts.headers instanceof WflObject) {
-    for (const [k, v] of opts.headers) if (!IGNORED_HEADERS.has(k.toLowerCase())) headers[k] = formatValue(v);
+  if (opts.contentType !== null) checkHeader("Content-Type", opts.contentType);
+  const extra = opts.headers;
+  if (extra instanceof WflObject) {
+    for (const [k, v] of extra) {
+      if (IGNORED_HEADERS.has(k.toLowerCase())) continue;
+      const value = Array.isArray(v) ? v.map(headerText) : headerText(v);
+      if (typeof value === "string") checkHeader(k, value);
+      else for (const one of value) checkHeader(k, one);
+      headers[k] = value;
+    }
+  } else if (extra !== null && extra !== undefined) {
+    throw new WflRuntimeError(`and headers … needs a map of header names to values, got ${formatValue(extra)}`, "type");
   }
-  if (!Number.isInteger(opts.status) || opts.status < 100 || opts.status > 999) {
-    throw new WflRuntimeError(`${opts.status} is not a valid HTTP status`, "general");
-  }
-  res.writeHead(opts.status, headers).end(body);
-  r.owner.inFlight.delete(res);
+  sendWhole(ex, status, headers, body);
 }

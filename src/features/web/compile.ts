@@ -29,7 +29,8 @@ const SLOT_NAME = "%handler-slot";
  * `main loop:` repeats like `repeat forever`, but it is a server's loop: when an iteration that
  * took a request fails, the error is reported, that iteration's unanswered request gets a 500
  * (an error after the answer was sent is only reported), and the loop goes on serving. An error
- * in an iteration that took no request ends the program as usual.
+ * in an iteration that took no request ends the program as usual, and so does any error of a loop
+ * written inside a `try`: that try's handlers get it (once the request has its 500).
  *
  * `main loop concurrently:` runs `web_server_max_concurrent_requests` handler slots, each
  * iteration in its own frame (its variables are its own), so a handler that waits (a database,
@@ -41,6 +42,9 @@ export function mainLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Blo
 }
 
 function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockScope): CStmt {
+  // A loop written inside a `try` hands its errors to that try (after the request got its 500),
+  // as the docs' "Main Loop with Error Handling" shows; otherwise the server goes on.
+  const handledByTry = c.tryDepth > 0;
   const inner = new BlockScope(scope.fn, scope);
   const slotIdx = scope.fn.allocate();
   inner.names.set(SLOT_NAME, { kind: "var", slot: slotIdx, fn: scope.fn, constant: false, name: SLOT_NAME });
@@ -65,6 +69,7 @@ function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockSco
           let n = 0;
           for (const ex of slot.requests) if (failExchange(ex)) n++;
           n += failInFlight(rt.resources); // serial: a request taken inside an action is this one's too
+          if (handledByTry) throw e;
           rt.depth = depth;
           rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
           continue;
@@ -84,6 +89,7 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
   if (!first || first.kind !== "WaitRequest") {
     c.error("A 'main loop concurrently:' body must begin with 'wait for request': its handler slots all start at once, so anything before the wait would run once per slot. Put set-up above the loop", first?.span ?? s.span);
   }
+  const handledByTry = c.tryDepth > 0; // as in serialLoop
   const fn = new FunctionScope(scope.fn, "main loop");
   const inner = new BlockScope(fn, scope);
   const slotIdx = fn.allocate();
@@ -129,6 +135,10 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
             let n = 0;
             for (const ex of slot.requests) if (failExchange(ex)) n++;
             slot.requests.length = 0;
+            if (handledByTry) {
+              end(() => reject(e));
+              return;
+            }
             if (idle()) rt.depth = baseDepth; // an error thrown out of actions leaves the count high
             rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
             continue;

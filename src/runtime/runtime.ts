@@ -292,6 +292,7 @@ export class Runtime {
       queueBound: num("web_server_request_queue_bound", 256),
       multipartMaxBytes: num("web_server_multipart_max_size", 50 * 1024 * 1024),
       multipartMaxFileBytes: num("web_server_multipart_max_file_size", 50 * 1024 * 1024),
+      config: this.config, // [middleware] the server's middleware is built from it
     };
   }
 

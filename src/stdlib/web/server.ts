@@ -14,6 +14,10 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { RunResources } from "../../runtime/lifetime.js";
 import { type FormResult, MultipartForm, formFrom, isMultipart, readMultipart } from "./multipart.js";
+// [middleware] The exchange each request becomes, and the server's production middleware.
+import { randomUUID } from "node:crypto";
+import { type Exchange, type HeaderMap, type Middleware, exchanges, finalHeaders } from "./exchange.js";
+import { middlewareFor } from "./middleware/index.js";
 
 export interface ServerLimits {
   /** The run that opens the server: it owns the server and the requests it receives. */
@@ -25,6 +29,8 @@ export interface ServerLimits {
   multipartMaxBytes: number;
   /** …and each file in it this large. */
   multipartMaxFileBytes: number;
+  /** [middleware] The run's `.wflcfg` settings: the server's middleware is built from them. */
+  config?: ReadonlyMap<string, string>;
 }
 
 interface Pending {
@@ -38,6 +44,10 @@ export class WebServer {
   private readonly sockets = new Set<import("node:net").Socket>();
   readonly handle: WflOpaque;
   accepting = true;
+  /** [middleware] True once the server stops accepting: the readiness endpoint answers 503. */
+  draining = false;
+  /** [middleware] Every exchange of this server passes through these, in order. */
+  middleware: readonly Middleware[] = [];
 
   private constructor(private readonly server: http.Server, readonly owner: RunResources, readonly host: string, readonly port: number) {
     this.handle = new WflOpaque("WebServer", `WebServer::${host}:${port}`, this);
@@ -57,6 +67,8 @@ export class WebServer {
     const addr = server.address();
     const actualPort = typeof addr === "object" && addr ? addr.port : port;
     const ws = new WebServer(server, limits.owner, limits.bindAddress, actualPort);
+    // [middleware] Built once per server, before its first request.
+    ws.middleware = middlewareFor(limits.config ?? new Map(), ws);
     server.on("connection", (s) => { ws.sockets.add(s); s.on("close", () => ws.sockets.delete(s)); });
     server.on("request", (req, res) => ws.accept(req, res, limits));
     limits.owner.add(ws);
@@ -64,14 +76,15 @@ export class WebServer {
   }
 
   private accept(req: http.IncomingMessage, res: http.ServerResponse, limits: ServerLimits): void {
+    const startedAt = performance.now();
     if (this.queue.length >= limits.queueBound) {
-      res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" }).end("Server busy\n");
+      res.writeHead(503, finalHeaders(null, this.middleware, 503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "1" })).end("Server busy\n");
       return;
     }
     const tooLargeAnswer = (): void => {
       // The answer goes out first; then the connection (and the rest of the body) is dropped.
       if (res.headersSent) req.destroy();
-      else res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" }).end("Request body too large\n", () => req.destroy());
+      else res.writeHead(413, finalHeaders(null, this.middleware, 413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" })).end("Request body too large\n", () => req.destroy());
     };
     if (isMultipart(req.headers["content-type"])) {
       // A form is read as it arrives, up to the multipart limits (not the plain body limit); its
@@ -81,7 +94,7 @@ export class WebServer {
         { maxBytes: limits.multipartMaxBytes, maxFileBytes: limits.multipartMaxFileBytes, maxFieldBytes: limits.maxBodyBytes },
         limits.maxBodyBytes,
         tooLargeAnswer,
-        (form, raw) => this.deliver(req, res, raw === null ? Buffer.alloc(0) : Buffer.concat(raw), form),
+        (form, raw) => this.deliver(req, res, raw === null ? Buffer.alloc(0) : Buffer.concat(raw), form, startedAt),
       );
       return;
     }
@@ -101,11 +114,11 @@ export class WebServer {
     });
     req.on("end", () => {
       if (tooLarge) return;
-      this.deliver(req, res, Buffer.concat(chunks), undefined);
+      this.deliver(req, res, Buffer.concat(chunks), undefined, startedAt);
     });
   }
 
-  private deliver(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer, form: FormResult | undefined): void {
+  private deliver(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer, form: FormResult | undefined, startedAt: number): void {
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers = new WflObject();
     for (const [k, v] of Object.entries(req.headers)) headers.set(k.toLowerCase(), Array.isArray(v) ? v.join(", ") : (v ?? ""));
@@ -120,6 +133,25 @@ export class WebServer {
     const p: Pending = { req: o, res };
     responses.set(o, { res, owner: this.owner });
     if (form !== undefined) forms.set(o, form);
+    // [middleware] The request becomes an exchange; a middleware may answer it itself.
+    const ex: Exchange = {
+      req, res, request: o, id: randomUUID(), startedAt, secure: false,
+      middleware: this.middleware, locals: new Map(), state: "waiting",
+    };
+    exchanges.set(o, ex);
+    byResponse.set(res, ex);
+    if (this.middleware.length > 0) {
+      res.once("close", () => {
+        for (const m of ex.middleware) m.onFinish?.(ex, res.statusCode);
+      });
+      try {
+        for (const m of ex.middleware) if (m.onRequest?.(ex) === true) return;
+      } catch (e) {
+        writeAnswer(res, ex, 500, { "Content-Type": "text/plain; charset=utf-8" }, Buffer.from("Internal Server Error\n"));
+        process.stderr.write(`middleware error: ${e instanceof Error ? e.message : String(e)}\n`);
+        return;
+      }
+    }
     const w = this.waiters.shift();
     if (w) w(p);
     else this.queue.push(p);
@@ -153,11 +185,13 @@ export class WebServer {
 
   stopAccepting(): void {
     this.accepting = false;
+    this.draining = true;
     this.server.close();
   }
 
   close(): void {
     this.accepting = false;
+    this.draining = true;
     this.server.close();
     for (const p of this.queue.splice(0)) answerUnhandled(p.res);
     for (const s of this.sockets) s.destroy();
@@ -177,6 +211,25 @@ export function multipartOf(request: Value): MultipartForm {
   return formFrom(forms.get(request), headers instanceof WflObject ? (headers.get("content-type") ?? null) : null);
 }
 
+/** [middleware] The exchange each response belongs to. */
+const byResponse = new WeakMap<http.ServerResponse, Exchange>();
+
+/**
+ * [middleware] Writes a whole answer through the middleware of its exchange (`transformBody`,
+ * then `onHeaders`); without an exchange only `onHeaders` of `middleware` runs.
+ */
+function writeAnswer(res: http.ServerResponse, ex: Exchange | null, status: number, headers: HeaderMap, body: Buffer, middleware: readonly Middleware[] = []): void {
+  let out = body;
+  const mw = ex?.middleware ?? middleware;
+  if (ex !== null && status !== 204 && status !== 304) {
+    for (const m of mw) if (m.transformBody) out = m.transformBody(ex, status, headers, out);
+    headers["Content-Length"] = String(out.length);
+  }
+  finalHeaders(ex, mw, status, headers);
+  if (ex !== null) ex.state = "answered";
+  res.writeHead(status, headers).end(out);
+}
+
 /** Each request's response, and the run that received it. */
 const responses = new WeakMap<WflObject, { res: http.ServerResponse; owner: RunResources }>();
 
@@ -189,7 +242,7 @@ export function failInFlight(owner: RunResources): number {
   let n = 0;
   for (const res of inFlight) {
     if (!res.headersSent && !res.writableEnded) {
-      res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
+      writeAnswer(res, byResponse.get(res) ?? null, 500, { "Content-Type": "text/plain; charset=utf-8" }, Buffer.from("Internal Server Error\n"));
       n++;
     }
   }
@@ -198,7 +251,7 @@ export function failInFlight(owner: RunResources): number {
 }
 
 function answerUnhandled(res: http.ServerResponse): void {
-  if (!res.headersSent) res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end("Server is shutting down\n");
+  if (!res.headersSent) writeAnswer(res, byResponse.get(res) ?? null, 503, { "Content-Type": "text/plain; charset=utf-8" }, Buffer.from("Server is shutting down\n"));
 }
 
 export function serverOf(v: Value): WebServer {
@@ -232,6 +285,7 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
   if (!Number.isInteger(opts.status) || opts.status < 100 || opts.status > 999) {
     throw new WflRuntimeError(`${opts.status} is not a valid HTTP status`, "general");
   }
-  res.writeHead(opts.status, headers).end(body);
+  // [middleware] was: res.writeHead(opts.status, headers).end(body);
+  writeAnswer(res, exchanges.get(request as WflObject) ?? null, opts.status, headers, body);
   r.owner.inFlight.delete(res);
 }

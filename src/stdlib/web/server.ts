@@ -141,9 +141,11 @@ export class WebServer {
     exchanges.set(o, ex);
     byResponse.set(res, ex);
     if (this.middleware.length > 0) {
-      res.once("close", () => {
-        for (const m of ex.middleware) m.onFinish?.(ex, res.statusCode);
-      });
+      if (this.middleware.some((m) => m.onFinish !== undefined)) {
+        res.once("close", () => {
+          for (const m of ex.middleware) m.onFinish?.(ex, res.statusCode);
+        });
+      }
       try {
         for (const m of ex.middleware) if (m.onRequest?.(ex) === true) return;
       } catch (e) {

@@ -395,3 +395,50 @@ test("health: the paths are configurable", async () => {
   assert.equal((await raw(s.port, "/ready")).status, 200);
   assert.equal((await raw(s.port, "/healthz")).status, 404);
 });
+
+test("middlewareFor builds the list in order from configuration: request id and security headers by default, the rest when set", async () => {
+  const { middlewareFor } = await import("../dist/internal.js");
+  const names = (cfg) => middlewareFor(new Map(Object.entries(cfg))).map((m) => m.name);
+  assert.deepEqual(names({}), ["request-id", "security-headers"]);
+  assert.deepEqual(
+    names({ web_server_access_log: "true", web_server_metrics: "yes", web_server_health_checks: "on", web_server_cors_allowed_origins: "https://a.example", web_server_compression: "1" }),
+    ["request-id", "access-log", "metrics", "health", "cors", "security-headers", "compression"],
+  );
+  assert.deepEqual(names({ web_server_request_id: "false", web_server_security_headers: "off", web_server_cors_allowed_origins: "" }), []);
+  assert.deepEqual(names({ web_server_security_headers: "maybe" }), ["request-id", "security-headers"], "a value that does not parse keeps the default");
+});
+
+test("Accept-Encoding negotiation, compressible types, route templates and sane request ids", async () => {
+  const { chooseCoding, isCompressible, pathTemplate, isSaneRequestId } = await import("../dist/internal.js");
+  assert.equal(chooseCoding("gzip, deflate, br", ["br", "gzip"]), "br");
+  assert.equal(chooseCoding("gzip;q=1.0, br;q=0.8", ["br", "gzip"]), "gzip");
+  assert.equal(chooseCoding("*", ["br", "gzip"]), "br");
+  assert.equal(chooseCoding("*;q=0.5, br;q=0", ["br", "gzip"]), "gzip");
+  assert.equal(chooseCoding("identity", ["br", "gzip"]), null);
+  assert.equal(chooseCoding(undefined, ["br", "gzip"]), null);
+  assert.equal(chooseCoding("x-gzip", ["gzip"]), "gzip");
+  for (const t of ["text/html; charset=utf-8", "application/json", "application/problem+json", "image/svg+xml", "application/javascript"]) assert.ok(isCompressible(t), t);
+  for (const t of ["image/png", "application/zip", "video/mp4", "application/octet-stream", undefined]) assert.ok(!isCompressible(t), String(t));
+  assert.equal(pathTemplate("/users/42/posts/7?x=1"), "/users/:id/posts/:id");
+  assert.equal(pathTemplate("/files/0b9f3c2e-2a4d-4e55-9a1c-5c0b1f0e9d11"), "/files/:id");
+  assert.equal(pathTemplate("/about"), "/about");
+  assert.equal(pathTemplate("/"), "/");
+  assert.ok(isSaneRequestId("req_abc-123.4:5"));
+  for (const bad of ["", "a b", "x".repeat(129), "é", "a\r\nb"]) assert.ok(!isSaneRequestId(bad), JSON.stringify(bad));
+});
+
+test("a child program's .wflcfg cannot loosen its parent's web middleware settings", async () => {
+  const { narrowConfig } = await import("../dist/internal.js");
+  const narrow = (parent, own) => Object.fromEntries(narrowConfig(new Map(Object.entries(parent)), new Map(Object.entries(own))));
+  assert.equal(narrow({}, { web_server_security_headers: "false" }).web_server_security_headers, undefined, "cannot turn security headers off");
+  assert.equal(narrow({ web_server_security_headers: "false" }, { web_server_security_headers: "true" }).web_server_security_headers, "true", "may turn them on");
+  assert.equal(narrow({}, { web_server_hsts: "off" }).web_server_hsts, undefined);
+  assert.equal(narrow({}, { web_server_content_security_policy: "off" }).web_server_content_security_policy, undefined);
+  assert.equal(narrow({}, { web_server_access_log_file: "/etc/passwd" }).web_server_access_log_file, undefined, "cannot choose where logs are appended");
+  assert.equal(narrow({}, { web_server_cors_allowed_origins: "*" }).web_server_cors_allowed_origins, undefined, "cannot turn CORS on");
+  assert.equal(narrow({ web_server_cors_allowed_origins: "https://a.example, https://b.example" }, { web_server_cors_allowed_origins: "https://b.example, https://evil.example" }).web_server_cors_allowed_origins, "https://b.example");
+  assert.equal(narrow({ web_server_cors_allowed_origins: "https://a.example" }, { web_server_cors_allowed_origins: "*" }).web_server_cors_allowed_origins, "https://a.example");
+  assert.equal(narrow({ web_server_cors_allow_credentials: "true" }, { web_server_cors_allow_credentials: "false" }).web_server_cors_allow_credentials, "false");
+  assert.equal(narrow({}, { web_server_cors_allow_credentials: "true" }).web_server_cors_allow_credentials, undefined);
+  assert.equal(narrow({}, { web_server_compression: "true" }).web_server_compression, "true", "switches that allow nothing more are the child's");
+});

@@ -6,7 +6,8 @@ import type { HeaderMap } from "../exchange.js";
 export function headerKey(headers: HeaderMap, name: string): string | undefined {
   if (name in headers) return name;
   const lower = name.toLowerCase();
-  for (const k of Object.keys(headers)) if (k.toLowerCase() === lower) return k;
+  // This runs for every response: lengths are compared before any lower-casing.
+  for (const k in headers) if (k.length === lower.length && k.toLowerCase() === lower) return k;
   return undefined;
 }
 

@@ -3,7 +3,7 @@
 // `Referrer-Policy` and, on TLS connections only, `Strict-Transport-Security`. A header the
 // program set itself is left as it is.
 import type { Exchange, HeaderMap, Middleware } from "../exchange.js";
-import { type Config, cfgBool, cfgInt, cfgText, isOff } from "./headers.js";
+import { type Config, cfgBool, cfgInt, cfgText, defaultHeader, isOff } from "./headers.js";
 
 /** Framing as `X-Frame-Options` says it, and the CSP `frame-ancestors` that says the same. */
 const FRAMING: Record<string, string> = { DENY: "'none'", SAMEORIGIN: "'self'" };
@@ -54,20 +54,17 @@ export function securitySettings(config: Config): SecurityHeaderSettings {
 
 export function securityHeaders(config: Config): Middleware {
   const s = securitySettings(config);
-  const fixed: [lower: string, name: string, value: string][] = [["x-content-type-options", "X-Content-Type-Options", "nosniff"]];
-  if (s.csp !== null) fixed.push(["content-security-policy", "Content-Security-Policy", s.csp]);
-  if (s.frameOptions !== null) fixed.push(["x-frame-options", "X-Frame-Options", s.frameOptions]);
-  if (s.referrerPolicy !== null) fixed.push(["referrer-policy", "Referrer-Policy", s.referrerPolicy]);
+  const fixed: [name: string, value: string][] = [["X-Content-Type-Options", "nosniff"]];
+  if (s.csp !== null) fixed.push(["Content-Security-Policy", s.csp]);
+  if (s.frameOptions !== null) fixed.push(["X-Frame-Options", s.frameOptions]);
+  if (s.referrerPolicy !== null) fixed.push(["Referrer-Policy", s.referrerPolicy]);
   return {
     name: "security-headers",
     onHeaders(ex: Exchange | null, _status: number, headers: HeaderMap): void {
-      // One pass over the names the response has (this runs for every response).
-      const present = new Set<string>();
-      for (const k in headers) present.add(k.toLowerCase());
-      for (const [lower, name, value] of fixed) if (!present.has(lower)) headers[name] = value;
+      for (const [name, value] of fixed) defaultHeader(headers, name, value);
       // Browsers ignore HSTS over plain HTTP; sent there it would only mislead (and pin a
       // development host to HTTPS), so it goes out on TLS connections only.
-      if (s.hsts !== null && ex?.secure === true && !present.has("strict-transport-security")) headers["Strict-Transport-Security"] = s.hsts;
+      if (s.hsts !== null && ex?.secure === true) defaultHeader(headers, "Strict-Transport-Security", s.hsts);
     },
   };
 }

@@ -20,6 +20,16 @@ store big as ""
 count from 1 to 200:
     change big to big with "All work and no play makes a WFL server compressible. "
 end count
+create map encoded_headers:
+    "Content-Encoding" is "gzip"
+end map
+create map tagged_headers:
+    "ETag" is "\\"v1\\""
+    "Cache-Control" is "max-age=60"
+end map
+create map no_transform_headers:
+    "Cache-Control" is "no-transform"
+end map
 create map own_headers:
     "Content-Security-Policy" is "default-src 'none'"
     "X-Frame-Options" is "SAMEORIGIN"
@@ -35,6 +45,12 @@ main loop:
     otherwise check if path is "/bigjson":
         store json as "[\\"" with big with "\\"]"
         respond to req with json and content_type "application/json"
+    otherwise check if path is "/encoded":
+        respond to req with big and content_type "text/plain" and headers encoded_headers
+    otherwise check if path is "/tagged":
+        respond to req with big and content_type "text/plain" and headers tagged_headers
+    otherwise check if path is "/notransform":
+        respond to req with big and content_type "text/plain" and headers no_transform_headers
     otherwise check if path is "/bigpng":
         respond to req with big and content_type "image/png"
     otherwise check if path is "/small":
@@ -258,6 +274,17 @@ test("compression: gzip and brotli bodies decode to the original; small, non-tex
   assert.equal(empty.headers["content-encoding"], undefined);
   assert.equal(empty.body.length, 0);
 
+  const encoded = await raw(s.port, "/encoded", { headers: { "accept-encoding": "gzip, br" } });
+  assert.equal(encoded.headers["content-encoding"], "gzip", "an answer the program encoded itself is left alone");
+  assert.equal(encoded.body.toString(), original);
+  const tagged = await raw(s.port, "/tagged", { headers: { "accept-encoding": "gzip" } });
+  assert.equal(tagged.headers["content-encoding"], "gzip");
+  assert.equal(tagged.headers.etag, 'W/"v1"', "a strong ETag becomes weak once the bytes change");
+  const untouched = await raw(s.port, "/tagged");
+  assert.equal(untouched.headers.etag, '"v1"');
+  const noTransform = await raw(s.port, "/notransform", { headers: { "accept-encoding": "gzip" } });
+  assert.equal(noTransform.headers["content-encoding"], undefined, "Cache-Control: no-transform is respected");
+
   const off = await serve({ web_server_compression: "false" });
   const o = await raw(off.port, "/big", { headers: { "accept-encoding": "gzip" } });
   assert.equal(o.headers["content-encoding"], undefined);
@@ -441,4 +468,22 @@ test("a child program's .wflcfg cannot loosen its parent's web middleware settin
   assert.equal(narrow({ web_server_cors_allow_credentials: "true" }, { web_server_cors_allow_credentials: "false" }).web_server_cors_allow_credentials, "false");
   assert.equal(narrow({}, { web_server_cors_allow_credentials: "true" }).web_server_cors_allow_credentials, undefined);
   assert.equal(narrow({}, { web_server_compression: "true" }).web_server_compression, "true", "switches that allow nothing more are the child's");
+});
+
+test("HSTS goes out only on TLS exchanges, and is configurable", async () => {
+  const { middlewareFor } = await import("../dist/internal.js");
+  // The exchange of a TLS connection (the TLS listener is the server's part; here only what the
+  // middleware reads of it).
+  const exchange = (secure) => ({ id: "id-1", secure, req: { headers: {}, method: "GET", url: "/" }, locals: new Map() });
+  const headersFor = (cfg, secure) => {
+    const h = { "Content-Type": "text/plain" };
+    for (const m of middlewareFor(new Map(Object.entries(cfg)))) m.onHeaders?.(exchange(secure), 200, h);
+    return h;
+  };
+  assert.equal(headersFor({}, true)["Strict-Transport-Security"], "max-age=31536000; includeSubDomains");
+  assert.equal(headersFor({}, false)["Strict-Transport-Security"], undefined);
+  assert.equal(headersFor({ web_server_hsts_max_age: "600", web_server_hsts_include_subdomains: "false", web_server_hsts_preload: "true" }, true)["Strict-Transport-Security"], "max-age=600; preload");
+  assert.equal(headersFor({ web_server_hsts: "false" }, true)["Strict-Transport-Security"], undefined);
+  assert.equal(headersFor({ web_server_hsts_max_age: "0" }, true)["Strict-Transport-Security"], undefined);
+  assert.equal(headersFor({}, true)["X-Request-Id"], "id-1");
 });

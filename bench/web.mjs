@@ -2,8 +2,10 @@
 // Web throughput: a hello-world and a JSON-echo server in WFL (bench/web/*.wfl) and the same two
 // in bare node:http (bench/web/*.mjs), driven alternately with autocannon on loopback.
 //
-//   node bench/web.mjs [--duration S] [--rounds N] [--connections C] [--warmup S]
+//   node bench/web.mjs [--duration S] [--rounds N] [--connections C] [--warmup S] [--no-middleware]
 //
+// --no-middleware runs the WFL servers with a `.wflcfg` that turns off the middleware that is on by
+// default (security headers, request id), to see what they cost.
 // Every server runs as its own process; for each round and each bench the WFL server and its
 // node:http twin are measured one after the other (the order alternating by round), each with a
 // warm-up that is not counted. Prints requests/second and p99 latency (mean of the rounds) and the
@@ -44,6 +46,7 @@ function parseArgs(argv) {
     else if (a.startsWith("--rounds")) opts.rounds = value();
     else if (a.startsWith("--warmup")) opts.warmup = value();
     else if (a.startsWith("--connections")) opts.connections = value();
+    else if (a === "--no-middleware") opts.noMiddleware = true;
     else if (a === "-h" || a === "--help") opts.help = true;
   }
   return opts;
@@ -75,8 +78,11 @@ function stop(child) {
 }
 
 let concurrentForm = null;
-/** The WFL program to run: as written, or with `main loop:` where `main loop concurrently:` does not parse yet. */
-async function wflProgram(file) {
+/**
+ * The WFL program to run: as written, or a copy with `main loop:` where `main loop concurrently:`
+ * does not parse yet (and with the default middleware off for --no-middleware).
+ */
+async function wflProgram(file, noMiddleware) {
   const original = path.join(WEB_DIR, `${file}.wfl`);
   if (concurrentForm === null) {
     try {
@@ -88,10 +94,12 @@ async function wflProgram(file) {
       concurrentForm = false;
     }
   }
-  if (concurrentForm) return original;
+  if (concurrentForm && !noMiddleware) return original;
   const dir = mkdtempSync(path.join(os.tmpdir(), "wfl-bench-web-"));
   const copy = path.join(dir, `${file}.wfl`);
-  writeFileSync(copy, readFileSync(original, "utf8").replace(/main loop concurrently:/g, "main loop:"));
+  const text = readFileSync(original, "utf8");
+  writeFileSync(copy, concurrentForm ? text : text.replace(/main loop concurrently:/g, "main loop:"));
+  if (noMiddleware) writeFileSync(path.join(dir, ".wflcfg"), "web_server_security_headers = false\nweb_server_request_id = false\n");
   return copy;
 }
 
@@ -119,7 +127,7 @@ function drive(port, bench, seconds, connections) {
 async function measure(kind, bench, opts) {
   const file = bench.file ?? bench.name;
   const server = kind === "wfl"
-    ? await startProcess(wflCommand()[0], [...wflCommand().slice(1), await wflProgram(file)])
+    ? await startProcess(wflCommand()[0], [...wflCommand().slice(1), await wflProgram(file, opts.noMiddleware)])
     : await startProcess(process.execPath, [path.join(WEB_DIR, `${file}.mjs`)]);
   try {
     await check(server.port, bench);
@@ -136,6 +144,7 @@ const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : nu
 
 export async function runWebBench(opts = parseArgs([])) {
   console.log(`web bench: ${WEB_BENCHES.length} servers × (WFL, node:http), ${opts.rounds} round(s) of ${opts.duration} s each (after ${opts.warmup} s warm-up), ${opts.connections} connections, autocannon on loopback`);
+  if (opts.noMiddleware) console.log("WFL servers without the default middleware (security headers and request id off)");
   const results = [];
   let failed = false;
   for (const bench of WEB_BENCHES) results.push({ name: bench.name, what: bench.what, wfl: [], node: [], error: null });

@@ -9,6 +9,10 @@
 // Prints a table of wall times and WFL/JS, WFL/Python ratios from the same run and
 // writes reports/bench.json. Timings never fail anything; the exit code is 1 only
 // if a program fails or the three languages print different output.
+//
+// Then the web throughput bench (bench/web.mjs: WFL servers against bare node:http under
+// autocannon) runs, unless NAMEs are given without `web` or `--no-web` is passed; `web` alone
+// runs only it. Its options: --web-duration S, --web-rounds N.
 import { spawnSync } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -34,6 +38,9 @@ function parseArgs(argv) {
     if (a === "--runs") opts.runs = Number(argv[++i]);
     else if (a.startsWith("--runs=")) opts.runs = Number(a.slice(7));
     else if (a === "-h" || a === "--help") opts.help = true;
+    else if (a === "--no-web") opts.noWeb = true;
+    else if (a === "--web-duration") opts.webDuration = Number(argv[++i]);
+    else if (a === "--web-rounds") opts.webRounds = Number(argv[++i]);
     else opts.names.push(a.replace(/\.(wfl|js|py)$/, ""));
   }
   if (!Number.isFinite(opts.runs) || opts.runs < 1) opts.runs = 3;
@@ -149,7 +156,13 @@ async function main() {
     );
     return;
   }
-  const names = benchNames(opts.names);
+  const web = !opts.noWeb && (opts.names.length === 0 || opts.names.includes("web"));
+  const onlyWeb = opts.names.length > 0 && opts.names.every((n) => n === "web");
+  if (onlyWeb) {
+    await webBench(opts);
+    return;
+  }
+  const names = benchNames(opts.names.filter((n) => n !== "web"));
   const pyVersion = version(PYTHON, ["--version"]);
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; node ${process.version}; ${pyVersion ?? `${PYTHON} not found`}`;
   console.log(`bench: ${names.length} programs, best of ${opts.runs}, wall time per process (start-up included)`);
@@ -201,6 +214,21 @@ async function main() {
   );
   console.log(`\nreport: ${path.relative(REPO_ROOT, reportPath)}`);
   process.exitCode = bad ? 1 : 0;
+  if (web) {
+    console.log("");
+    await webBench(opts);
+  }
+}
+
+async function webBench(opts) {
+  const { runWebBench } = await import("./web.mjs");
+  const { failed } = await runWebBench({
+    duration: opts.webDuration || Number(process.env.WFL_BENCH_WEB_DURATION) || 3,
+    rounds: opts.webRounds || Number(process.env.WFL_BENCH_WEB_ROUNDS) || 2,
+    warmup: 1,
+    connections: 32,
+  });
+  if (failed) process.exitCode = 1;
 }
 
 await main();

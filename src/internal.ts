@@ -21,6 +21,12 @@ export { WebServer, ServerExchange, addMiddleware, serverSetups, splitTarget, se
 export { exchangeOf, finalHeaders } from "./stdlib/web/exchange.js";
 export type { Exchange, Middleware, HeaderMap } from "./stdlib/web/exchange.js";
 export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
+// The web middleware's pure parts (src/stdlib/web/middleware/) and how a child's `.wflcfg` is narrowed.
+export { middlewareFor } from "./stdlib/web/middleware/index.js";
+export { chooseCoding, isCompressible } from "./stdlib/web/middleware/compression.js";
+export { pathTemplate } from "./stdlib/web/middleware/metrics.js";
+export { isSaneRequestId } from "./stdlib/web/middleware/request-id.js";
+export { narrowConfig } from "./runtime/config.js";
 // Front end and hosts.
 export { parse } from "./parser/parse.js";
 export { tokenize } from "./lexer/lexer.js";

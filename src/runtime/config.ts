@@ -43,6 +43,19 @@ const AT_MOST = new Map<string, number>([
 /** `shell_execution_mode`s, from the one that allows least. */
 const MODES = ["forbidden", "allowlist_only", "sanitized", "unrestricted"];
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+/**
+ * Web middleware settings a child cannot change at all (its parent's value, or the default,
+ * applies): response security policies, and where access logs are written (a child naming a
+ * file would append to any file the process can write).
+ */
+const PARENT_ONLY = new Set([
+  "web_server_content_security_policy", "web_server_frame_options", "web_server_referrer_policy",
+  "web_server_hsts_max_age", "web_server_hsts_include_subdomains", "web_server_hsts_preload",
+  "web_server_cors_allowed_methods", "web_server_cors_allowed_headers", "web_server_cors_exposed_headers",
+  "web_server_cors_max_age_seconds", "web_server_access_log_file", "web_server_trust_request_id",
+]);
+/** Web middleware switches a child may turn on but never off (they are on by default). */
+const ONLY_ON = new Set(["web_server_security_headers", "web_server_hsts"]);
 
 /**
  * The configuration of a program started by `execute wfl file`: its parent's, narrowed (never
@@ -62,7 +75,24 @@ export function narrowConfig(parent: ReadonlyMap<string, string>, own: ReadonlyM
       if (v < (had !== undefined && Number.isFinite(p) && p > 0 ? p : byDefault)) out.set(key, value);
       continue;
     }
+    if (PARENT_ONLY.has(key)) continue;
+    if (ONLY_ON.has(key)) {
+      if (/^(true|yes|on|1)$/i.test(value.trim())) out.set(key, "true");
+      continue;
+    }
     switch (key) {
+      case "web_server_cors_allowed_origins": {
+        // Only origins the parent allowed; a parent without CORS lets no child turn it on.
+        if (had === undefined) break;
+        const theirs = had.split(",").map((o) => o.trim().toLowerCase().replace(/\/+$/, "")).filter(Boolean);
+        const mine = value.split(",").map((o) => o.trim().toLowerCase().replace(/\/+$/, "")).filter(Boolean);
+        if (mine.includes("*")) break; // any origin: as many as the parent allows
+        out.set(key, theirs.includes("*") ? mine.join(",") : mine.filter((o) => theirs.includes(o)).join(","));
+        break;
+      }
+      case "web_server_cors_allow_credentials":
+        if (!/^(true|yes|on|1)$/i.test(value.trim())) out.set(key, "false");
+        break;
       case "allow_shell_execution":
         if (!/^(true|yes|1)$/i.test(value)) out.set(key, "false");
         break;

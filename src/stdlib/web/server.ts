@@ -14,6 +14,8 @@ import type http from "node:http";
 import type https from "node:https";
 import type net from "node:net";
 import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { middlewareFor } from "./middleware/index.js";
 import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
@@ -93,8 +95,6 @@ const DEFAULT_DRAIN_MS = 10_000;
 /** How long the rest of a refused body is read (and dropped) before the connection is cut. */
 const LINGER_MS = 1000;
 
-const ID_PREFIX = Math.floor(Math.random() * 0x100000000).toString(36);
-let idCounter = 0;
 
 /** One request of a WebServer (the contract is `Exchange`; the rest is the core's bookkeeping). */
 export class ServerExchange implements Exchange {
@@ -129,7 +129,12 @@ export class ServerExchange implements Exchange {
 
   // Made on first use: most requests never need them.
   get id(): string {
-    return (this.idText ??= `${ID_PREFIX}-${(++idCounter).toString(36)}`);
+    return (this.idText ??= randomUUID());
+  }
+
+  /** Only the request-id middleware sets it (a sane incoming X-Request-Id), before anyone read it. */
+  set id(v: string) {
+    this.idText = v;
   }
 
   get locals(): Map<string, unknown> {
@@ -214,6 +219,9 @@ export class WebServer {
     server.on("clientError", (e: NodeJS.ErrnoException, socket: net.Socket) => ws.clientError(e, socket));
     limits.owner.add(ws);
     try {
+      // The production middleware the configuration asks for (Docs/web-middleware.md), then
+      // what other features add.
+      for (const m of middlewareFor(limits.config ?? new Map(), ws)) addMiddleware(ws, m);
       for (const setup of serverSetups) setup(ws, limits.config ?? new Map());
     } catch (e) {
       ws.close();

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// Web throughput: a hello-world and a JSON-echo server in WFL (bench/web/*.wfl) and the same two
+// in bare node:http (bench/web/*.mjs), driven alternately with autocannon on loopback.
+//
+//   node bench/web.mjs [--duration S] [--rounds N] [--connections C] [--warmup S] [--no-middleware]
+//
+// --no-middleware runs the WFL servers with a `.wflcfg` that turns off the middleware that is on by
+// default (security headers, request id), to see what they cost.
+// Every server runs as its own process; for each round and each bench the WFL server and its
+// node:http twin are measured one after the other (the order alternating by round), each with a
+// warm-up that is not counted. Prints requests/second and p99 latency (mean of the rounds) and the
+// WFL/node ratios, and writes reports/bench-web.json. Timings never fail anything; the exit code is
+// 1 only when a server does not start or answers with errors.
+//
+// The WFL programs use `main loop concurrently:`; where that form does not parse yet, they run with
+// `main loop:` instead (the output says so).
+// $WFL_BIN replaces `bin/wfl`; $WFL_BENCH_WEB_DURATION, $WFL_BENCH_WEB_ROUNDS set the defaults.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
+import autocannon from "autocannon";
+import { REPO_ROOT, wflCommand } from "../conformance/lib.mjs";
+
+const WEB_DIR = path.join(REPO_ROOT, "bench", "web");
+const JSON_BODY = JSON.stringify({ id: 12345, name: "Ada Lovelace", tags: ["math", "engines", "notes"], active: true, score: 98.5, address: { city: "London", zip: "W1" } });
+
+export const WEB_BENCHES = [
+  { name: "hello", what: "GET /, answer \"Hello, World!\"", request: { method: "GET", path: "/" }, expect: "Hello, World!" },
+  { name: "json-echo", file: "echo", what: "POST a 140-byte JSON body, parse it and send it back", request: { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: JSON_BODY }, expect: JSON_BODY },
+];
+
+function parseArgs(argv) {
+  const opts = {
+    duration: Number(process.env.WFL_BENCH_WEB_DURATION) || 3,
+    rounds: Number(process.env.WFL_BENCH_WEB_ROUNDS) || 2,
+    warmup: 1,
+    connections: 32,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => Number(a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i]);
+    if (a.startsWith("--duration")) opts.duration = value();
+    else if (a.startsWith("--rounds")) opts.rounds = value();
+    else if (a.startsWith("--warmup")) opts.warmup = value();
+    else if (a.startsWith("--connections")) opts.connections = value();
+    else if (a === "--no-middleware") opts.noMiddleware = true;
+    else if (a === "-h" || a === "--help") opts.help = true;
+  }
+  return opts;
+}
+
+/** Starts a server process; resolves with its port and a stop function once it prints its address. */
+function startProcess(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /WebServer::[^:\s]+:(\d+)/.exec(out);
+      if (m) resolve({ port: Number(m[1]), child, stop: () => stop(child), stderr: () => err });
+    });
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`exited (${code}) before listening: ${err.trim().split("\n")[0] ?? ""}`)));
+  });
+}
+
+function stop(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGKILL");
+  });
+}
+
+let concurrentForm = null;
+/**
+ * The WFL program to run: as written, or a copy with `main loop:` where `main loop concurrently:`
+ * does not parse yet (and with the default middleware off for --no-middleware).
+ */
+async function wflProgram(file, noMiddleware) {
+  const original = path.join(WEB_DIR, `${file}.wfl`);
+  if (concurrentForm === null) {
+    try {
+      const s = await startProcess(wflCommand()[0], [...wflCommand().slice(1), original]);
+      await s.stop();
+      concurrentForm = true;
+    } catch (e) {
+      if (!/concurrently/.test(String(e.message))) throw e;
+      concurrentForm = false;
+    }
+  }
+  if (concurrentForm && !noMiddleware) return original;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wfl-bench-web-"));
+  const copy = path.join(dir, `${file}.wfl`);
+  const text = readFileSync(original, "utf8");
+  writeFileSync(copy, concurrentForm ? text : text.replace(/main loop concurrently:/g, "main loop:"));
+  if (noMiddleware) writeFileSync(path.join(dir, ".wflcfg"), "web_server_security_headers = false\nweb_server_request_id = false\n");
+  return copy;
+}
+
+async function check(port, bench) {
+  const r = bench.request;
+  const res = await fetch(`http://127.0.0.1:${port}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
+  const text = await res.text();
+  // JSON is compared as values (WFL writes an object's keys in its own order).
+  const same = bench.name === "json-echo" ? isDeepStrictEqual(JSON.parse(text), JSON.parse(bench.expect)) : text === bench.expect;
+  if (res.status !== 200 || !same) throw new Error(`answered ${res.status} ${JSON.stringify(text.slice(0, 80))}`);
+}
+
+function drive(port, bench, seconds, connections) {
+  const r = bench.request;
+  return autocannon({
+    url: `http://127.0.0.1:${port}${r.path}`,
+    method: r.method,
+    headers: r.headers,
+    body: r.body,
+    connections,
+    duration: seconds,
+  });
+}
+
+async function measure(kind, bench, opts) {
+  const file = bench.file ?? bench.name;
+  const server = kind === "wfl"
+    ? await startProcess(wflCommand()[0], [...wflCommand().slice(1), await wflProgram(file, opts.noMiddleware)])
+    : await startProcess(process.execPath, [path.join(WEB_DIR, `${file}.mjs`)]);
+  try {
+    await check(server.port, bench);
+    if (opts.warmup > 0) await drive(server.port, bench, opts.warmup, opts.connections);
+    const r = await drive(server.port, bench, opts.duration, opts.connections);
+    const bad = r.errors + r.timeouts + r.non2xx;
+    return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, total: r.requests.total, errors: bad };
+  } finally {
+    await server.stop();
+  }
+}
+
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export async function runWebBench(opts = parseArgs([])) {
+  console.log(`web bench: ${WEB_BENCHES.length} servers × (WFL, node:http), ${opts.rounds} round(s) of ${opts.duration} s each (after ${opts.warmup} s warm-up), ${opts.connections} connections, autocannon on loopback`);
+  if (opts.noMiddleware) console.log("WFL servers without the default middleware (security headers and request id off)");
+  const results = [];
+  let failed = false;
+  for (const bench of WEB_BENCHES) results.push({ name: bench.name, what: bench.what, wfl: [], node: [], error: null });
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const [i, bench] of WEB_BENCHES.entries()) {
+      const entry = results[i];
+      if (entry.error) continue;
+      // Alternate which goes first, so a drift in machine load hits both alike.
+      const order = round % 2 === 0 ? ["wfl", "node"] : ["node", "wfl"];
+      for (const kind of order) {
+        if (process.stdout.isTTY) process.stdout.write(`round ${round + 1}: ${bench.name} ${kind}…`);
+        try {
+          const m = await measure(kind, bench, opts);
+          if (m.errors > 0) throw new Error(`${m.errors} requests failed (errors, timeouts or non-2xx)`);
+          entry[kind].push(m);
+        } catch (e) {
+          entry.error = `${kind}: ${e.message}`;
+          failed = true;
+        }
+        if (process.stdout.isTTY) process.stdout.write("\r\x1b[K");
+      }
+    }
+  }
+  if (concurrentForm === false) console.log("note: `main loop concurrently:` does not parse in this build; the WFL servers ran with `main loop:`");
+
+  const rows = results.map((r) => {
+    const wRps = mean(r.wfl.map((m) => m.rps));
+    const nRps = mean(r.node.map((m) => m.rps));
+    const wP99 = mean(r.wfl.map((m) => m.p99));
+    const nP99 = mean(r.node.map((m) => m.p99));
+    r.summary = { wflRps: wRps, nodeRps: nRps, wflP99Ms: wP99, nodeP99Ms: nP99, rpsRatio: wRps && nRps ? wRps / nRps : null, p99Ratio: wP99 && nP99 ? wP99 / nP99 : null };
+    const f = (x, d = 0) => (x === null ? "—" : x.toFixed(d));
+    return [r.name, f(wRps), f(nRps), r.summary.rpsRatio === null ? "—" : `${(r.summary.rpsRatio * 100).toFixed(0)}%`, `${f(wP99, 1)} ms`, `${f(nP99, 1)} ms`, r.summary.p99Ratio === null ? "—" : `${r.summary.p99Ratio.toFixed(2)}×`];
+  });
+  const header = ["server", "WFL req/s", "node req/s", "WFL/node", "WFL p99", "node p99", "p99 WFL/node"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+  for (const r of results) if (r.error) console.log(`${r.name}: ${r.error}`);
+
+  const reportPath = path.join(REPO_ROOT, "reports", "bench-web.json");
+  mkdirSync(path.dirname(reportPath), { recursive: true });
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; node ${process.version}`;
+  writeFileSync(reportPath, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, options: opts, concurrentForm, results }, null, 2)}\n`);
+  console.log(`report: ${path.relative(REPO_ROOT, reportPath)}`);
+  return { results, failed };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(1);
+    const end = lines.findIndex((l) => !l.startsWith("//"));
+    console.log(lines.slice(0, end).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+  } else {
+    const { failed } = await runWebBench(opts);
+    process.exitCode = failed ? 1 : 0;
+  }
+}

@@ -15,13 +15,16 @@ import type { ProcessStmt, ProcessExpr } from "../features/process/nodes.js";
 import type { ObjectsExpr } from "../features/objects/nodes.js";
 
 import type { CryptoExpr } from "../features/crypto/nodes.js";
+import type { HttpClientStmt } from "../features/httpclient/nodes.js";
+import type { ResponsesStmt } from "../features/responses/nodes.js";
 export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
 export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
 
 export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr;
 
-export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt;
+export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt
+  | HttpClientStmt | ResponsesStmt;
 
 /** The core language's values. */
 export type CoreExpr =

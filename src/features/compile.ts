@@ -13,6 +13,8 @@ import { databaseCompilers, databaseExpressions } from "./database/compile.js";
 import { processCompilers, processExpressions } from "./process/compile.js";
 import { objectsExpressions } from "./objects/compile.js";
 import { cryptoExpressions } from "./crypto/compile.js";
+import { httpClientCompilers } from "./httpclient/compile.js";
+import { responsesCompilers } from "./responses/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -26,6 +28,8 @@ export const FEATURE_STATEMENTS: StmtCompilers<FeatureStmt> = {
   ...webCompilers,
   ...databaseCompilers,
   ...processCompilers,
+  ...httpClientCompilers,
+  ...responsesCompilers,
 };
 
 export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {

@@ -12,9 +12,13 @@ import { databaseSyntax } from "./database/syntax.js";
 import { processSyntax } from "./process/syntax.js";
 import { objectsSyntax } from "./objects/syntax.js";
 import { cryptoSyntax } from "./crypto/syntax.js";
+import { httpClientSyntax } from "./httpclient/syntax.js";
+import { responsesSyntax } from "./responses/syntax.js";
 
-const Rooms = cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
-  patternsSyntax(containersSyntax(testsSyntax(CoreParser)))))))))));
+// The responses room sits inside files and web: its `write line … to` and `respond … with file at`
+// are tried before their `write … to` and `respond … with`.
+const Rooms = cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(responsesSyntax(httpClientSyntax(
+  modulesSyntax(timeSyntax(patternsSyntax(containersSyntax(testsSyntax(CoreParser)))))))))))));
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

@@ -1138,8 +1138,9 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const left = this.SUBRULE(this.unary);
     let result = left;
     this.OPTION({
-      // Inside call arguments `with` ends the call: `padleft of "42" and 6 with "'"`.
-      GATE: () => !this.inCallArgs,
+      // Inside call arguments `with` ends the call: `padleft of "42" and 6 with "'"`; a statement's
+      // clause word after `with` ends the value (`open url at u with method "POST"`).
+      GATE: () => !this.inCallArgs && (this.withStops === null || !this.withStops.has(this.LA(2).image)),
       DEF: () => {
       this.CONSUME(K.with);
       const right = this.withArgsMode(false, () =>
@@ -1172,6 +1173,9 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   });
 
   protected shortConcat = false;
+
+  /** Words that, right after `with`, end the value being parsed instead of joining text to it. */
+  protected withStops: ReadonlySet<string> | null = null;
 
   /** True while parsing the arguments of an `of`/`with` call (parentheses reset it). */
   protected inCallArgs = false;

@@ -14,6 +14,7 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { RunResources } from "../../runtime/lifetime.js";
 import { type FormResult, MultipartForm, formFrom, isMultipart, readMultipart } from "./multipart.js";
+import { exchanges } from "./exchange.js"; // [client helper] see deliver()
 
 export interface ServerLimits {
   /** The run that opens the server: it owns the server and the requests it receives. */
@@ -119,6 +120,10 @@ export class WebServer {
     o.set("headers", headers);
     const p: Pending = { req: o, res };
     responses.set(o, { res, owner: this.owner });
+    // [client helper] minimal exchange registration so streaming responses and static files find
+    // the response (src/stdlib/web/exchange.ts); the server core's rewrite builds the real one.
+    exchanges.set(o, { req, res, request: o, id: String(++exchangeCount), startedAt: performance.now(), secure: false, middleware: [], locals: new Map(), state: "waiting" });
+    res.once("close", () => this.owner.inFlight.delete(res));
     if (form !== undefined) forms.set(o, form);
     const w = this.waiters.shift();
     if (w) w(p);
@@ -164,6 +169,8 @@ export class WebServer {
     this.owner.delete(this);
   }
 }
+
+let exchangeCount = 0; // [client helper]
 
 /** The multipart form each multipart/form-data request carried (read while it arrived). */
 const forms = new WeakMap<WflObject, FormResult>();

@@ -11,6 +11,7 @@ import { K } from "../../parser/keywords.js";
 import type { ParserClass } from "../../parser/core.js";
 import type { Expr, Stmt } from "../../ast/nodes.js";
 
+const UNDER: ReadonlySet<string> = new Set(["under"]);
 const STREAM_CLAUSES: ReadonlySet<string> = new Set(["status", "content", "content_type", "headers"]);
 
 /** The leftmost plain name of a value (`note` in `note with "!"`), or null. */
@@ -116,7 +117,7 @@ export function responsesSyntax<B extends ParserClass>(Base: B) {
       this.CONSUME(K.from);
       const dir = this.SUBRULE(this.pathExpr);
       this.CONSUME(K.for);
-      const request = this.SUBRULE(this.postfix);
+      const request = this.withIdentifierStops(UNDER, () => this.SUBRULE(this.postfix));
       let prefix: Expr | null = null;
       this.OPTION(() => { this.word(3, "under"); prefix = this.SUBRULE2(this.pathExpr); });
       this.eos();

@@ -116,7 +116,7 @@ function causeMessage(e: unknown): string {
 }
 
 /** A failed fetch as a WFL error saying what went wrong. */
-function failure(e: unknown, url: URL, timedOut: boolean, limits: ClientLimits, what = "an answer"): WflRuntimeError {
+function failure(e: unknown, url: URL, timedOut: boolean, limits: ClientLimits, what = "answer"): WflRuntimeError {
   if (e instanceof WflRuntimeError) return e;
   const host = url.host;
   if (timedOut) return new WflRuntimeError(`No ${what} from ${host} within ${limits.timeoutMs / 1000} seconds (timeout_seconds)`, "timeout");

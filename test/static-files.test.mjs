@@ -94,6 +94,11 @@ test("a directory serves its index.html; a path outside the prefix, a missing fi
   const idx = await fetch(url("/static/sub/"));
   assert.equal(idx.status, 200);
   assert.equal(await idx.text(), "<h1>sub</h1>\n");
+  const bare = await raw("/static/sub?x=1");
+  assert.equal(bare.status, 301);
+  assert.match(bare.head, /\r\nLocation: \/static\/sub\/\?x=1\r\n/i);
+  const twice = await raw("//static/sub");
+  assert.equal(twice.status, 404, "a double slash is not under the prefix");
   for (const p of ["/other/hello.txt", "/static/nope.txt", "/static/.env", "/static/sub/.hidden"]) {
     const r = await fetch(url(p));
     assert.equal(r.status, 404, p);

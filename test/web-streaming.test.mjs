@@ -168,3 +168,29 @@ write line "x" to fh
   assert.match(r.diagnostics, /write line … to needs a streaming response from 'start streaming response … as name'/);
   assert.match(r.diagnostics, /:3:/);
 });
+
+test("the new forms parse to their statements, and the older forms sharing their first words keep theirs", async () => {
+  const { parse } = await import("../dist/internal.js");
+  const kindOf = (src) => {
+    const p = parse(src, "forms.wfl");
+    assert.deepEqual(p.diagnostics.map((d) => d.message), [], src);
+    return p.program.body[0].kind;
+  };
+  assert.equal(kindOf('start streaming response to req with status 200 and content type "application/x-ndjson" as out'), "StartStreaming");
+  assert.equal(kindOf("start streaming response to req\n    with status 200\n    and headers h\n    as out"), "StartStreaming");
+  assert.equal(kindOf("start streaming response to req as out"), "StartStreaming");
+  assert.equal(kindOf('write line "x" to out'), "StreamWrite");
+  assert.equal(kindOf("write line upstream.status to out"), "StreamWrite");
+  assert.equal(kindOf("write chunk payload[1] to out"), "StreamWrite");
+  assert.equal(kindOf("flush out"), "StreamFlush");
+  assert.equal(kindOf('serve static files from "public" for req'), "ServeStatic");
+  assert.equal(kindOf('serve static files from "public" for req under "/static/"'), "ServeStatic");
+  assert.equal(kindOf('respond to req with file at "a.pdf" and content type "application/pdf"'), "RespondFile");
+  // Older forms.
+  assert.equal(kindOf("write line to f"), "FileOp");
+  assert.equal(kindOf("write line note into f"), "FileOp");
+  assert.equal(kindOf('write content "x" into f'), "FileOp");
+  assert.equal(kindOf('respond to req with file "avatar" of form'), "Respond");
+  assert.equal(kindOf('respond to req with "hi" and status 200'), "Respond");
+  assert.equal(kindOf("close out"), "FileOp");
+});

@@ -7,7 +7,8 @@
 //   malformed escape, is refused with 400; a segment starting with `.` (`.env`, `.git`) is
 //   answered 404. The file found is resolved with realpath and must lie inside the directory's
 //   own realpath (a symlink pointing out is refused with 403).
-// - A directory serves its `index.html`. Only GET and HEAD (405 otherwise, with `Allow`).
+// - A directory serves its `index.html` (a path to it without the final `/` is redirected there,
+//   301). Only GET and HEAD (405 otherwise, with `Allow`).
 // - Content-Type by extension (`mime_type`), Content-Length, Last-Modified, a weak ETag from the
 //   size and modification time, Accept-Ranges. If-None-Match (or, without it, If-Modified-Since)
 //   gives 304. One `bytes=` range gives 206 with Content-Range, an unsatisfiable one 416;
@@ -107,7 +108,7 @@ export async function serveStatic(request: Value, dir: Value, prefix: Value | nu
   if (typeof dir !== "string") throw new WflRuntimeError(`A directory must be text, got ${formatValue(dir)}`, "type");
   if (prefix !== null && typeof prefix !== "string") throw new WflRuntimeError(`A path prefix must be text, got ${formatValue(prefix)}`, "type");
   const root = await realpath(dir);
-  if (root === null || !fsLib().statSync(root).isDirectory()) {
+  if (root === null || !(await fsLib().promises.stat(root)).isDirectory()) {
     throw new WflRuntimeError(`Cannot serve static files from ${dir}: it is not a directory`, "file not found");
   }
   const method = ex.req.method ?? "GET";
@@ -127,6 +128,13 @@ export async function serveStatic(request: Value, dir: Value, prefix: Value | nu
   const st = await fsLib().promises.stat(real).catch(() => null);
   if (st === null) return plain(ex, 404, "Not Found");
   if (st.isDirectory()) {
+    // `/static/docs` → `/static/docs/`, so the index page's relative links resolve under it.
+    const target = ex.req.url ?? "/";
+    const q = target.search(/[?#]/);
+    const bare = q >= 0 ? target.slice(0, q) : target;
+    // Leading slashes collapse to one: `//evil.example/` would be another site's address.
+    const local = bare.replace(/^\/+/, "/");
+    if (!bare.endsWith("/")) return plain(ex, 301, "Moved Permanently", { Location: local + "/" + (q >= 0 ? target.slice(q) : "") });
     real = await realpath(path.join(real, "index.html"));
     if (real === null) return plain(ex, 404, "Not Found");
     if (!inside(root, real)) return plain(ex, 403, "Forbidden");

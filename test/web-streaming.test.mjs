@@ -57,6 +57,20 @@ main loop:
                     end try
                 end count
             otherwise:
+              check if path is "/proxy":
+                open url at "http://127.0.0.1:" with query with "/generate" with method "POST" and body "prompt" and stream response as upstream
+                start streaming response to req with status 200 and content type "application/x-ndjson" as out
+                count from 1 to 1000000:
+                    wait for next line from upstream as line
+                    check if line is nothing:
+                        break
+                    otherwise:
+                        write line line to out
+                    end check
+                end count
+                close upstream
+                close out
+              otherwise:
                 check if path is "/twice":
                     start streaming response to req as out
                     try:
@@ -75,6 +89,7 @@ main loop:
                     respond to req with "bye"
                     break
                 end check
+              end check
             end check
         end check
     end check
@@ -110,6 +125,36 @@ test("start streaming response sends status, content type and headers at once, t
   const endAt = Date.now() - t0;
   assert.equal(rest, "42\ntail");
   assert.ok(endAt - firstAt >= 300, `the first line came ${endAt - firstAt} ms before the end`);
+});
+
+test("the documented proxy: an upstream's lines streamed to the client as they arrive", async () => {
+  const http = await import("node:http");
+  const up = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.write(`{"got": "${req.method} ${body}"}\n`);
+      setTimeout(() => res.end('{"n": 2}\n{"n": 3}'), 300);
+    });
+  });
+  await new Promise((r) => up.listen(0, "127.0.0.1", r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${srv.port}/proxy?${up.address().port}`);
+    assert.equal(res.status, 200);
+    const reader = res.body.getReader();
+    const first = Buffer.from((await reader.read()).value).toString();
+    assert.equal(first, '{"got": "POST prompt"}\n', "the first line arrives before the upstream has finished");
+    let rest = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += Buffer.from(value).toString();
+    }
+    assert.equal(rest, '{"n": 2}\n{"n": 3}\n');
+  } finally {
+    up.close();
+  }
 });
 
 test("a write after the client disconnected is a catchable error, and the server goes on", async () => {

@@ -132,6 +132,8 @@ function failure(e: unknown, url: URL, timedOut: boolean, limits: ClientLimits, 
   return new WflRuntimeError(`The request to ${host} failed: ${causeMessage(e)}`, "general");
 }
 
+const widened = new WeakSet<AbortSignal>();
+
 /** A deadline that aborts a request, and the run's own stop. */
 class Deadline {
   readonly ctrl = new AbortController();
@@ -142,6 +144,12 @@ class Deadline {
   constructor(ms: number, runSignal: AbortSignal | undefined) {
     this.arm(ms);
     const onStop = (): void => this.ctrl.abort(new Error("The program has ended"));
+    // Many requests and streams may wait on the run's one signal at once: no leak warning.
+    if (runSignal && !widened.has(runSignal)) {
+      widened.add(runSignal);
+      ((process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule("node:events") as typeof import("node:events"))
+        .setMaxListeners(0, runSignal);
+    }
     if (runSignal?.aborted) onStop();
     runSignal?.addEventListener("abort", onStop, { once: true });
     this.unlisten = () => runSignal?.removeEventListener("abort", onStop);

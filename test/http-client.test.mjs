@@ -41,6 +41,11 @@ before(async () => {
         return;
       }
       if (u === "/silent") return; // never answers
+      if (u === "/head-only") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.flushHeaders();
+        return; // then nothing
+      }
       if (u === "/big") {
         res.writeHead(200, { "content-type": "text/plain" }); // chunked, no length
         res.write("x".repeat(600));
@@ -221,6 +226,37 @@ when timeout:
 end try`, { timeout_seconds: 1 });
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^timed out: No answer from 127.0.0.1:\d+ within 1 seconds \(timeout_seconds\)\n$/);
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+test("a stream read waits at most timeout_seconds, and a stream lives at most outbound_stream_max_seconds", async () => {
+  const idle = await wfl(`
+open url at "${base}/head-only" and stream response as s
+display s.status
+try:
+    wait for next line from s as line
+when timeout:
+    display "idle: " with error_message
+end try`, { timeout_seconds: 1 });
+  assert.equal(idle.code, 0, idle.err);
+  assert.match(idle.out, /^200\nidle: No more data from 127\.0\.0\.1:\d+ within 1 seconds \(timeout_seconds\)\n$/);
+  const t0 = Date.now();
+  const capped = await wfl(`
+open url at "${base}/endless" and stream response as s
+store n as 0
+try:
+    repeat forever:
+        wait for next line from s as line
+        add 1 to n
+    end repeat
+when timeout:
+    display "capped: " with error_message
+end try
+check if n is greater than 5:
+    display "read lines first"
+end check`, { outbound_stream_max_seconds: 1 });
+  assert.equal(capped.code, 0, capped.err);
+  assert.match(capped.out, /^capped: The stream from .* outlived its 1 seconds \(outbound_stream_max_seconds\)\nread lines first\n$/);
   assert.ok(Date.now() - t0 < 5000);
 });
 

@@ -18,7 +18,9 @@ export {
 export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
 export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
 export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
-export { staticSegments, parseRange } from "./stdlib/web/static.js";
+export { staticSegments, parseRange, serveStatic } from "./stdlib/web/static.js";
+export { startStreaming, closeStreamsOf, responseStreamOf } from "./stdlib/web/streaming.js";
+export { exchanges } from "./stdlib/web/exchange.js";
 // Front end and hosts.
 export { parse } from "./parser/parse.js";
 export { tokenize } from "./lexer/lexer.js";

@@ -239,3 +239,43 @@ test("the new forms parse to their statements, and the older forms sharing their
   assert.equal(kindOf('respond to req with "hi" and status 200'), "Respond");
   assert.equal(kindOf("close out"), "FileOp");
 });
+
+test("streams and static files go through the exchange: middleware headers and onFinish, closeStreamsOf ends a forgotten stream", async () => {
+  const http = await import("node:http");
+  const { startStreaming, closeStreamsOf, responseStreamOf, serveStatic, exchanges, WflObject } = await import("../dist/internal.js");
+  const calls = [];
+  const mw = {
+    name: "probe",
+    onHeaders: (_ex, status, headers) => { calls.push(`headers ${status}`); headers["X-Probe"] = "1"; },
+    onFinish: (_ex, status) => calls.push(`finish ${status}`),
+  };
+  const pub = join(dir, "pub");
+  (await import("node:fs")).mkdirSync(pub, { recursive: true });
+  writeFileSync(join(pub, "a.txt"), "A");
+  const server = http.createServer(async (req, res) => {
+    const request = new WflObject();
+    const ex = { req, res, request, id: "1", startedAt: 0, secure: false, middleware: [mw], locals: new Map(), state: "waiting" };
+    exchanges.set(request, ex);
+    if (req.url === "/s") {
+      const out = startStreaming(request, { status: null, contentType: null, headers: null });
+      assert.equal(ex.state, "streaming");
+      await responseStreamOf(out).write("partial", 0);
+      closeStreamsOf(ex); // the handler ended without `close out`
+    } else {
+      await serveStatic(request, pub, null);
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const s = await fetch(`http://127.0.0.1:${server.address().port}/s`);
+    assert.equal(s.headers.get("x-probe"), "1");
+    assert.equal(await s.text(), "partial");
+    const f = await fetch(`http://127.0.0.1:${server.address().port}/a.txt`);
+    assert.equal(f.headers.get("x-probe"), "1");
+    assert.equal(await f.text(), "A");
+    for (let i = 0; i < 50 && calls.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(calls, ["headers 200", "finish 200", "headers 200", "finish 200"]);
+  } finally {
+    server.close();
+  }
+});

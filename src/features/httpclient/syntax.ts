@@ -58,7 +58,7 @@ export function httpClientSyntax<B extends ParserClass>(Base: B) {
           clauses[w] = value; // a clause given twice: the last one counts
         },
       });
-      this.OPTION(() => this.CONSUME(T.Newline));
+      this.OPTION({ GATE: () => this.LA(2).tokenType === K.and, DEF: () => this.CONSUME(T.Newline) });
       this.CONSUME(K.and);
       const mode = this.OR([
         {

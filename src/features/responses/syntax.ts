@@ -75,7 +75,7 @@ export function responsesSyntax<B extends ParserClass>(Base: B) {
       const request = this.SUBRULE(this.postfix);
       const c: Record<string, Expr> = {};
       this.MANY({ GATE: () => this.clauseAhead(STREAM_CLAUSES), DEF: () => this.responseClause(c, true) });
-      this.OPTION(() => this.CONSUME(T.Newline));
+      this.OPTION({ GATE: () => this.LA(2).tokenType === K.as, DEF: () => this.CONSUME(T.Newline) });
       this.CONSUME(K.as);
       const name = this.SUBRULE(this.identifier);
       const nameSpan = this.lastNameSpan;

@@ -253,6 +253,8 @@ export class OutboundStream implements Closable {
   state: "open" | "drained" | "closed" = "open";
   private ended = false;
   private reaper: NodeJS.Timeout | null = null;
+  /** The lifetime cap closed the stream. */
+  private reaped = false;
 
   constructor(
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -263,7 +265,7 @@ export class OutboundStream implements Closable {
     private readonly endsAt: number,
   ) {
     if (Number.isFinite(endsAt)) {
-      this.reaper = setTimeout(() => this.close(), Math.max(0, endsAt - Date.now()));
+      this.reaper = setTimeout(() => { this.reaped = true; this.close(); }, Math.max(0, endsAt - Date.now()));
       this.reaper.unref();
     }
   }
@@ -308,6 +310,7 @@ export class OutboundStream implements Closable {
   }
 
   private usable(): void {
+    if (this.reaped) throw new WflRuntimeError(`The stream from ${this.url.host} outlived its ${this.limits.streamMaxMs / 1000} seconds (outbound_stream_max_seconds)`, "timeout");
     if (this.state === "closed") throw new WflRuntimeError(`This stream from ${this.url.host} is closed`, "general");
     if (this.state === "drained") throw new WflRuntimeError(`This stream from ${this.url.host} has already ended`, "general");
   }
@@ -340,11 +343,13 @@ export class OutboundStream implements Closable {
       return Buffer.from(value.buffer, value.byteOffset, value.length);
     } catch (e) {
       const timedOut = this.deadline.timedOut;
+      const closedMeanwhile = this.state === "closed";
       this.close();
       if (e instanceof WflRuntimeError) throw e;
-      if (timedOut && wait < this.limits.timeoutMs) {
+      if (this.reaped || (timedOut && wait < this.limits.timeoutMs)) {
         throw new WflRuntimeError(`The stream from ${this.url.host} outlived its ${this.limits.streamMaxMs / 1000} seconds (outbound_stream_max_seconds)`, "timeout");
       }
+      if (closedMeanwhile && !timedOut) throw new WflRuntimeError(`This stream from ${this.url.host} is closed`, "general");
       throw failure(e, this.url, timedOut, this.limits, "more data");
     } finally {
       this.deadline.disarm();

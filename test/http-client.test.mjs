@@ -331,7 +331,7 @@ test("every documented open url form parses", () => {
   }
 });
 
-test("https: a self-signed certificate is refused, and trusted through NODE_EXTRA_CA_CERTS", async () => {
+test("https: a self-signed certificate is refused, and trusted through NODE_EXTRA_CA_CERTS (node and bin/wfl)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "wfl-tls-"));
   try {
     execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
@@ -347,8 +347,9 @@ catch:
     display "refused: " with error_message
 end try
 `);
-    const go = (env) => new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(root, "dist/cli.js"), join(dir, "get.wfl")], { env: { ...process.env, ...env } });
+    const go = (env, viaLauncher = false) => new Promise((resolve) => {
+      const [cmd, args] = viaLauncher ? [join(root, "bin/wfl"), []] : [process.execPath, [join(root, "dist/cli.js")]];
+      const child = spawn(cmd, [...args, join(dir, "get.wfl")], { env: { ...process.env, ...env } });
       let out = "";
       child.stdout.on("data", (d) => (out += d));
       child.on("exit", (code) => resolve({ out, code }));
@@ -357,6 +358,11 @@ end try
     assert.match(untrusted.out, /^refused: The TLS certificate of localhost:\d+ could not be verified/);
     const trusted = await go({ NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
     assert.equal(trusted.out, "secure hello\n");
+    // bin/wfl keeps NODE_EXTRA_CA_CERTS from Node's start-up; the client still trusts them.
+    const launched = await go({ NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") }, true);
+    assert.equal(launched.out, "secure hello\n");
+    const launchedUntrusted = await go({ NODE_EXTRA_CA_CERTS: "" }, true);
+    assert.match(launchedUntrusted.out, /^refused: The TLS certificate/);
     tls.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -27,6 +27,9 @@ export { chooseCoding, isCompressible } from "./stdlib/web/middleware/compressio
 export { pathTemplate } from "./stdlib/web/middleware/metrics.js";
 export { isSaneRequestId } from "./stdlib/web/middleware/request-id.js";
 export { narrowConfig } from "./runtime/config.js";
+export { staticSegments, parseRange, serveStatic } from "./stdlib/web/static.js";
+export { startStreaming, closeStreamsOf, responseStreamOf } from "./stdlib/web/streaming.js";
+export { exchanges } from "./stdlib/web/exchange.js";
 // Front end and hosts.
 export { parse } from "./parser/parse.js";
 export { tokenize } from "./lexer/lexer.js";

@@ -445,6 +445,32 @@ class Resolver {
         this.expr(s.path, b); if (s.request) this.expr(s.request, b);
         if (s.output) this.declareName(s.output, s.span, b, "variable");
         return;
+      case "OpenUrl":
+        this.expr(s.url, b);
+        if (s.method) this.expr(s.method, b);
+        if (s.headers) this.expr(s.headers, b);
+        if (s.body) this.expr(s.body, b);
+        this.declareName(s.name, s.span, b, "variable");
+        return;
+      case "StreamRead": this.expr(s.source, b); this.declareName(s.name, s.span, b, "variable"); return;
+      case "StartStreaming":
+        this.expr(s.request, b);
+        if (s.status) this.expr(s.status, b);
+        if (s.contentType) this.expr(s.contentType, b);
+        if (s.headers) this.expr(s.headers, b);
+        this.declareName(s.name, s.span, b, "variable");
+        return;
+      case "StreamWrite": {
+        // `write line x … to out` also reads as the file write of the variable `line x`: keep the
+        // readings whose leading name exists (the compiler chooses the same way).
+        this.expr(s.target, b);
+        const fileOk = s.fileName !== null && s.fileValue !== null && this.lookup(b, s.fileName) !== undefined;
+        const streamOk = s.leadName === null || this.lookup(b, s.leadName) !== undefined ||
+          this.registry.functions.has(s.leadName) || this.registry.constants.has(s.leadName) || !fileOk;
+        if (streamOk) this.expr(s.value, b);
+        if (fileOk) this.expr(s.fileValue!, b);
+        return;
+      }
       default:
         // Statements that bind nothing: visit their expressions and bodies in this scope.
         forEachPart(s, (e) => this.expr(e, b), (body) => this.block(body, this.sub(b, "block", s.span)));

@@ -18,13 +18,16 @@ import type { CryptoExpr } from "../features/crypto/nodes.js";
 import type { TemplatesExpr } from "../features/templates/nodes.js";
 import type { RateLimitExpr, RateLimitStmt } from "../features/ratelimit/nodes.js";
 import type { MailExpr, MailStmt } from "../features/mail/nodes.js";
+import type { HttpClientStmt } from "../features/httpclient/nodes.js";
+import type { ResponsesStmt } from "../features/responses/nodes.js";
 export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
 export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
 
 export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr | TemplatesExpr | RateLimitExpr | MailExpr;
 
-export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt | RateLimitStmt | MailStmt;
+export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt | RateLimitStmt | MailStmt
+  | HttpClientStmt | ResponsesStmt;
 
 /** The core language's values. */
 export type CoreExpr =

@@ -1,4 +1,5 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
+import { deferredExtraCaCertificates } from "../stdlib/web/client.js";
 import { checkSourceSize, readProgramText, formatSourceProblem, decodeSource } from "../host/run.js";
 import { run } from "../host/api.js";
 import { parse } from "../parser/parse.js";
@@ -214,14 +215,14 @@ function guardOutput(): void {
 
 /**
  * bin/wfl passes NODE_EXTRA_CA_CERTS on as WFL_EXTRA_CA_CERTS so that Node does not load the
- * certificates at every start; put it back so subprocesses see the environment they were given.
- * (Nothing in wfl-ts opens an outgoing TLS connection yet; one that does must add these
- * certificates to its own trust list.)
+ * certificates at every start; put it back so subprocesses see the environment they were given,
+ * and let the HTTP client (`open url`) add them to its trust list.
  */
 function restoreExtraCaCertificates(): void {
   const deferred = process.env.WFL_EXTRA_CA_CERTS;
   if (deferred === undefined) return;
   process.env.NODE_EXTRA_CA_CERTS = deferred;
+  deferredExtraCaCertificates(deferred);
   delete process.env.WFL_EXTRA_CA_CERTS;
 }
 

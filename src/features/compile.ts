@@ -16,6 +16,8 @@ import { cryptoExpressions } from "./crypto/compile.js";
 import { templatesExpressions } from "./templates/compile.js";
 import { rateLimitCompilers, rateLimitExpressions } from "./ratelimit/compile.js";
 import { mailCompilers, mailExpressions } from "./mail/compile.js";
+import { httpClientCompilers } from "./httpclient/compile.js";
+import { responsesCompilers } from "./responses/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -31,6 +33,8 @@ export const FEATURE_STATEMENTS: StmtCompilers<FeatureStmt> = {
   ...processCompilers,
   ...rateLimitCompilers,
   ...mailCompilers,
+  ...httpClientCompilers,
+  ...responsesCompilers,
 };
 
 export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {

@@ -16,8 +16,13 @@ import { templatesSyntax } from "./templates/syntax.js";
 import { rateLimitSyntax } from "./ratelimit/syntax.js";
 import { mailSyntax } from "./mail/syntax.js";
 
-const Rooms = mailSyntax(rateLimitSyntax(templatesSyntax(cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
-  patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))))))));
+import { httpClientSyntax } from "./httpclient/syntax.js";
+import { responsesSyntax } from "./responses/syntax.js";
+
+// The responses room sits inside files and web: its `write line … to` and `respond … with file at`
+// are tried before their `write … to` and `respond … with`.
+const Rooms = mailSyntax(rateLimitSyntax(templatesSyntax(cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(
+  responsesSyntax(httpClientSyntax(modulesSyntax(timeSyntax(patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))))))))));
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

@@ -10,11 +10,14 @@ import { databaseWaits } from "./database/nodes.js";
 import { cryptoExprWaits } from "./crypto/nodes.js";
 import { rateLimitWaits, rateLimitExprWaits } from "./ratelimit/nodes.js";
 import { mailWaits, mailExprWaits } from "./mail/nodes.js";
+import { httpClientWaits } from "./httpclient/nodes.js";
+import { responsesWaits } from "./responses/nodes.js";
 
 /** Statement kinds that always wait: the core's, and each room's. */
 export const WAITING_STMTS: ReadonlySet<string> = new Set<string>([
   "WaitDuration", "WaitFor", ...testsWaits, ...modulesWaits, ...webWaits, ...processWaits, ...databaseWaits,
   ...rateLimitWaits, ...mailWaits,
+  ...httpClientWaits, ...responsesWaits,
 ]);
 
 /** Expression kinds that always wait (each room lists its own). */

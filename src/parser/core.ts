@@ -1138,8 +1138,9 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const left = this.SUBRULE(this.unary);
     let result = left;
     this.OPTION({
-      // Inside call arguments `with` ends the call: `padleft of "42" and 6 with "'"`.
-      GATE: () => !this.inCallArgs,
+      // Inside call arguments `with` ends the call: `padleft of "42" and 6 with "'"`; a statement's
+      // clause word after `with` ends the value (`open url at u with method "POST"`).
+      GATE: () => !this.inCallArgs && (this.withStops === null || !this.withStops.has(this.LA(2).image)),
       DEF: () => {
       this.CONSUME(K.with);
       const right = this.withArgsMode(false, () =>
@@ -1196,6 +1197,8 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     return this.isOneOf(k + 1, ["status", "content_type", "headers", "header"]) ||
       (this.LA(k + 1).tokenType === K.content && this.isWord(k + 2, "type"));
   }
+  /** Words that, right after `with`, end the value being parsed instead of joining text to it. */
+  protected withStops: ReadonlySet<string> | null = null;
 
   /** True while parsing the arguments of an `of`/`with` call (parentheses reset it). */
   protected inCallArgs = false;

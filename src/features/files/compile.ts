@@ -7,6 +7,8 @@ import { BlockScope } from "../../compiler/scope.js";
 import { type CExpr, type CStmt, combine } from "../../compiler/closures.js";
 import type { Compiler } from "../../compiler/compile.js";
 import * as fs from "../../stdlib/filesystem/index.js";
+import { closeOutbound } from "../../stdlib/web/client.js";
+import { closeResponseStream } from "../../stdlib/web/streaming.js";
 import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
 import type { FilesStmt, FilesExpr } from "./nodes.js";
 
@@ -23,7 +25,8 @@ export function fileOp(c: Compiler, s: Stmt & { kind: "FileOp" }, scope: BlockSc
   switch (s.op) {
     case "open": { const mode = s.mode, binary = s.binary; run = ([p]) => fs.openFile(path(p!), mode, binary); break; }
     case "openRead": run = ([p]) => fs.readTextFile(path(p!), limit); break;
-    case "close": run = ([h]) => { fs.closeFile(h!); return null; }; break;
+    // `close out` / `close upstream` also end a streaming response or an `open url` stream.
+    case "close": run = ([h]) => { if (!closeResponseStream(h!) && !closeOutbound(h!)) fs.closeFile(h!); return null; }; break;
     // A path in place of a handle writes the whole file.
     case "write": run = ([v, h]) => { if (typeof h === "string") fs.writeTextFile(h, formatValue(v!)); else fs.writeContent(h!, formatValue(v!)); return null; }; break;
     case "append": run = ([v, h]) => { if (typeof h === "string") fs.appendTextFile(h, formatValue(v!)); else fs.appendContent(h!, formatValue(v!)); return null; }; break;

@@ -14,6 +14,7 @@ import { FunctionScope } from "../../compiler/scope.js";
 import { frameAt } from "../../compiler/closures.js";
 import { newFrame, RET } from "../../runtime/frame.js";
 import { resolve as resolvePath } from "node:path";
+import { closeStreamsOf } from "../../stdlib/web/streaming.js";
 import { WsServer, wsServerOf, sendTo } from "../../stdlib/web/websocket.js";
 import type { StmtCompilers } from "../../compiler/tables.js";
 import type { ExprCompilers } from "../../compiler/tables.js";
@@ -21,6 +22,14 @@ import type { WebExpr, WebStmt } from "./nodes.js";
 import { multipartOf } from "../../stdlib/web/server.js";
 import { formOf } from "../../stdlib/web/multipart.js";
 import { typeName } from "../../runtime/values.js";
+
+/**
+ * A handler has ended (its iteration finished): a streaming response it left open is closed, so
+ * the client gets the end of the body (Docs: "closed automatically when the handler ends").
+ */
+function endOfHandler(slot: HandlerSlot): void {
+  for (const ex of slot.requests) if (ex.state === "streaming") closeStreamsOf(ex);
+}
 
 /** The hidden variable through which `wait for request` tells its `main loop` iteration what it took. */
 const SLOT_NAME = "%handler-slot";
@@ -59,6 +68,7 @@ function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockSco
         rt.tick();
         const depth = rt.depth;
         const before = rt.resources.received;
+        endOfHandler(slot);
         slot.requests.length = 0;
         let r: StmtResult;
         try {
@@ -75,6 +85,7 @@ function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockSco
           continue;
         }
         if (r !== undefined && r !== Signal.Continue) {
+          endOfHandler(slot);
           slot.dead = true;
           return loopExit(r, outermost);
         }
@@ -113,6 +124,7 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
       const runSlot = async (slot: HandlerSlot): Promise<void> => {
         while (!ended) {
           rt.tick();
+          endOfHandler(slot);
           slot.requests.length = 0;
           const nf = newFrame(fn.size, f);
           nf[slotIdx] = slot as unknown as Value;
@@ -144,6 +156,7 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
             continue;
           }
           if (r !== undefined && r !== Signal.Continue) {
+            endOfHandler(slot);
             if (r === Signal.Return) f[RET] = nf[RET];
             end(() => resolve(loopExit(r!, outermost)));
             return;

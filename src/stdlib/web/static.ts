@@ -20,7 +20,8 @@ import { type Value } from "../../runtime/values.js";
 import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { type Exchange, type HeaderMap, exchangeOf, finalHeaders } from "./exchange.js";
-import { addHeaders, finishOnClose } from "./streaming.js";
+import { addHeaders } from "./streaming.js";
+import { markAnswered, sendWhole } from "./server.js";
 import { mimeType } from "./index.js";
 
 type Fs = typeof import("node:fs");
@@ -52,11 +53,7 @@ function plain(ex: Exchange, status: number, message: string, extra: HeaderMap =
     "X-Content-Type-Options": "nosniff",
     ...extra,
   };
-  ex.state = "answered";
-  finalHeaders(ex, ex.middleware, status, headers);
-  finishOnClose(ex, status);
-  ex.res.writeHead(status, headers);
-  ex.res.end(ex.req.method === "HEAD" ? undefined : body);
+  sendWhole(ex, status, headers, body); // Node sends no body to HEAD; the length stays
 }
 
 /** The decoded segments of the request's path below `prefix`, or the status to refuse it with. */
@@ -261,10 +258,9 @@ async function sendFile(ex: Exchange, fh: FileHandle, st: Stats, name: string, c
   if (notModified(ex, st, etag)) {
     await fh.close();
     delete base["Content-Type"];
-    ex.state = "answered";
     finalHeaders(ex, ex.middleware, 304, base);
-    finishOnClose(ex, 304);
     res.writeHead(304, base).end();
+    markAnswered(ex);
     return;
   }
   const range = ex.req.method === "GET" && rangeStillValid(ex, st, etag) ? parseRange(ex.req.headers.range, st.size) : null;
@@ -277,10 +273,9 @@ async function sendFile(ex: Exchange, fh: FileHandle, st: Stats, name: string, c
   const status = range ? 206 : 200;
   base["Content-Length"] = String(Math.max(0, end - start + 1));
   if (range) base["Content-Range"] = `bytes ${start}-${end}/${st.size}`;
-  ex.state = "answered";
   finalHeaders(ex, ex.middleware, status, base);
-  finishOnClose(ex, status);
   res.writeHead(status, base);
+  markAnswered(ex);
   if (ex.req.method === "HEAD" || st.size === 0) {
     await fh.close();
     res.end();

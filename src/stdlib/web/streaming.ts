@@ -8,6 +8,7 @@ import { type Value, WflObject, WflOpaque, isList } from "../../runtime/values.j
 import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { type Exchange, type HeaderMap, exchangeOf, finalHeaders } from "./exchange.js";
+import { markAnswered, markStreaming } from "./server.js";
 
 /** Headers a program may not set on a response: the runtime frames the body itself. */
 const FRAMING = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
@@ -39,20 +40,6 @@ export function addHeaders(into: HeaderMap, headers: Value | null): void {
     for (const existing of Object.keys(into)) if (existing.toLowerCase() === k.toLowerCase()) delete into[existing];
     into[k] = value;
   }
-}
-
-/** Calls each middleware's `onFinish` once, when the response is over (sent or abandoned). */
-export function finishOnClose(ex: Exchange, status: number): void {
-  ex.res.once("close", () => {
-    ex.state = "answered";
-    for (const m of ex.middleware) {
-      try {
-        m.onFinish?.(ex, status);
-      } catch {
-        // A middleware's bookkeeping must not break the response.
-      }
-    }
-  });
 }
 
 export class ResponseStream {
@@ -129,6 +116,7 @@ export class ResponseStream {
     const set = open.get(this.ex);
     set?.delete(this);
     if (!this.ex.res.writableEnded && !this.ex.res.destroyed) this.ex.res.end();
+    markAnswered(this.ex);
   }
 }
 
@@ -163,11 +151,10 @@ export function startStreaming(request: Value, opts: StreamOptions): WflOpaque {
     throw new WflRuntimeError("The content type has characters HTTP does not allow", "general");
   }
   addHeaders(headers, opts.headers);
-  ex.state = "streaming";
+  markStreaming(ex); // the response timeout no longer applies; the server runs onFinish at the end
   finalHeaders(ex, ex.middleware, status, headers);
   res.writeHead(status, headers);
   res.flushHeaders();
-  finishOnClose(ex, status);
   const s = new ResponseStream(ex, status);
   let set = open.get(ex);
   if (!set) open.set(ex, (set = new Set()));

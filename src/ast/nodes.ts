@@ -15,13 +15,15 @@ import type { ProcessStmt, ProcessExpr } from "../features/process/nodes.js";
 import type { ObjectsExpr } from "../features/objects/nodes.js";
 
 import type { CryptoExpr } from "../features/crypto/nodes.js";
+import type { SessionsStmt, SessionsExpr } from "../features/sessions/nodes.js";
+import type { RoutesStmt, RoutesExpr } from "../features/routes/nodes.js";
 export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
 export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
 
-export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr;
+export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr | SessionsExpr | RoutesExpr;
 
-export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt;
+export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt | SessionsStmt | RoutesStmt;
 
 /** The core language's values. */
 export type CoreExpr =

@@ -13,6 +13,8 @@ import { databaseCompilers, databaseExpressions } from "./database/compile.js";
 import { processCompilers, processExpressions } from "./process/compile.js";
 import { objectsExpressions } from "./objects/compile.js";
 import { cryptoExpressions } from "./crypto/compile.js";
+import { sessionsCompilers, sessionsExpressions } from "./sessions/compile.js";
+import { routesCompilers, routesExpressions } from "./routes/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -26,6 +28,8 @@ export const FEATURE_STATEMENTS: StmtCompilers<FeatureStmt> = {
   ...webCompilers,
   ...databaseCompilers,
   ...processCompilers,
+  ...sessionsCompilers,
+  ...routesCompilers,
 };
 
 export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
@@ -37,4 +41,6 @@ export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
   ...processExpressions,
   ...objectsExpressions,
   ...cryptoExpressions,
+  ...sessionsExpressions,
+  ...routesExpressions,
 };

@@ -12,9 +12,14 @@ import { databaseSyntax } from "./database/syntax.js";
 import { processSyntax } from "./process/syntax.js";
 import { objectsSyntax } from "./objects/syntax.js";
 import { cryptoSyntax } from "./crypto/syntax.js";
+import { sessionsSyntax } from "./sessions/syntax.js";
+import { routesSyntax } from "./routes/syntax.js";
 
 const Rooms = cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(modulesSyntax(timeSyntax(
-  patternsSyntax(containersSyntax(testsSyntax(CoreParser)))))))))));
+  patternsSyntax(containersSyntax(testsSyntax(routesSyntax(sessionsSyntax(CoreParser)))))))))))));
+// sessions and routes come first: their gated forms (`listen … with sessions enabled`, `respond … and
+// set session`, `register route`, `delete session data`, `find expired sessions`) are tried before
+// the web room's `listen`, `respond`, `register signal` and the files room's `delete`.
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

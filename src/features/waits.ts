@@ -8,11 +8,14 @@ import { webWaits } from "./web/nodes.js";
 import { processWaits } from "./process/nodes.js";
 import { databaseWaits } from "./database/nodes.js";
 import { cryptoExprWaits } from "./crypto/nodes.js";
+import { sessionsWaits, sessionsExprWaits } from "./sessions/nodes.js";
+import { routesWaits } from "./routes/nodes.js";
 
 /** Statement kinds that always wait: the core's, and each room's. */
 export const WAITING_STMTS: ReadonlySet<string> = new Set<string>([
   "WaitDuration", "WaitFor", ...testsWaits, ...modulesWaits, ...webWaits, ...processWaits, ...databaseWaits,
+  ...sessionsWaits, ...routesWaits,
 ]);
 
 /** Expression kinds that always wait (each room lists its own). */
-export const WAITING_EXPRS: ReadonlySet<string> = new Set<string>([...cryptoExprWaits]);
+export const WAITING_EXPRS: ReadonlySet<string> = new Set<string>([...cryptoExprWaits, ...sessionsExprWaits]);

@@ -288,7 +288,8 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   /** The core language's statements (feature rooms add theirs through `contribute`). */
   protected readonly coreStatements = this.contribute({
     statements: [
-      { ALT: () => this.SUBRULE(this.storeStmt) },
+      // (`store session_data to storage …` is the sessions room's, from the upstream TDD program.)
+      { GATE: () => !(this.isWord(2, "session_data") && this.LA(3).tokenType === K.to), ALT: () => this.SUBRULE(this.storeStmt) },
       { ALT: () => this.SUBRULE(this.changeStmt) },
       { ALT: () => this.SUBRULE(this.displayStmt) },
       { ALT: () => this.SUBRULE(this.checkStmt) },
@@ -1280,7 +1281,8 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.callExpr) },
       {
-        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isWord(2, "object"),
+        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isWord(2, "object") && !this.isWord(2, "session") &&
+          !(this.LA(2).tokenType === K.list && this.LA(3).tokenType === K.with),
         ALT: () => {
           const start = this.CONSUME(K.create);
           return this.OR5([

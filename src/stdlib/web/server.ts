@@ -14,6 +14,14 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import type { RunResources } from "../../runtime/lifetime.js";
 import { type FormResult, MultipartForm, formFrom, isMultipart, readMultipart } from "./multipart.js";
+// [sessions helper] the exchange contract: an Exchange per request, middleware hooks.
+import { type Exchange, type Middleware, exchanges, exchangeOf, finalHeaders } from "./exchange.js";
+
+/** [sessions helper] A middleware whose request check may wait (the sessions' CSRF check on a database store). */
+export interface AsyncRequestMiddleware extends Middleware {
+  onRequestAsync?(ex: Exchange): Promise<boolean>;
+}
+let exchangeCounter = 0;
 
 export interface ServerLimits {
   /** The run that opens the server: it owns the server and the requests it receives. */
@@ -38,6 +46,8 @@ export class WebServer {
   private readonly sockets = new Set<import("node:net").Socket>();
   readonly handle: WflOpaque;
   accepting = true;
+  /** [sessions helper] This server's middleware, in order (sessions add theirs). */
+  readonly middleware: AsyncRequestMiddleware[] = [];
 
   private constructor(private readonly server: http.Server, readonly owner: RunResources, readonly host: string, readonly port: number) {
     this.handle = new WflOpaque("WebServer", `WebServer::${host}:${port}`, this);
@@ -120,6 +130,31 @@ export class WebServer {
     const p: Pending = { req: o, res };
     responses.set(o, { res, owner: this.owner });
     if (form !== undefined) forms.set(o, form);
+    // [sessions helper] begin: an Exchange per request; middleware may answer before the program sees it.
+    const ex: Exchange = {
+      req, res, request: o, id: `${process.pid.toString(36)}-${(++exchangeCounter).toString(36)}`, startedAt: performance.now(),
+      secure: (req.socket as { encrypted?: boolean }).encrypted === true, middleware: this.middleware, locals: new Map(), state: "waiting",
+    };
+    exchanges.set(o, ex);
+    for (const m of this.middleware) if (m.onRequest?.(ex)) return;
+    const waiting = this.middleware.filter((m) => m.onRequestAsync);
+    if (waiting.length > 0) {
+      void (async () => {
+        try {
+          for (const m of waiting) if (await m.onRequestAsync!(ex)) return;
+        } catch {
+          if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end("Internal Server Error\n");
+          return;
+        }
+        this.enqueue(p);
+      })();
+      return;
+    }
+    this.enqueue(p);
+  }
+
+  private enqueue(p: Pending): void {
+    // [sessions helper] end
     const w = this.waiters.shift();
     if (w) w(p);
     else this.queue.push(p);
@@ -221,7 +256,7 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
   if (res.headersSent) throw new WflRuntimeError("This request has already been answered", "general");
   const binary = content instanceof Uint8Array;
   const body = binary ? Buffer.from(content) : Buffer.from(formatValue(content), "utf8");
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | string[]> = {
     "Content-Type": opts.contentType ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8"),
     "Content-Length": String(body.length),
     "X-Content-Type-Options": "nosniff",
@@ -231,6 +266,12 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
   }
   if (!Number.isInteger(opts.status) || opts.status < 100 || opts.status > 999) {
     throw new WflRuntimeError(`${opts.status} is not a valid HTTP status`, "general");
+  }
+  // [sessions helper] every response passes the server's middleware (session cookies).
+  const ex = exchangeOf(request);
+  if (ex) {
+    finalHeaders(ex, ex.middleware, opts.status, headers);
+    ex.state = "answered";
   }
   res.writeHead(opts.status, headers).end(body);
   r.owner.inFlight.delete(res);

@@ -18,6 +18,8 @@ export {
 export type { OpenMode, ListOptions } from "./stdlib/filesystem/index.js";
 export { parseToml, stringifyToml } from "./stdlib/toml/index.js";
 export { percentDecode, parseQueryString, parseCookies, matchRoute, mimeType } from "./stdlib/web/index.js";
+export { SessionManager, MemorySessionStore } from "./stdlib/web/sessions.js";
+export { RouteTable } from "./stdlib/web/routes.js";
 // Front end and hosts.
 export { parse } from "./parser/parse.js";
 export { tokenize } from "./lexer/lexer.js";

@@ -461,7 +461,8 @@ class Resolver {
       return;
     }
     const existing = b.names.get(name);
-    if (existing) {
+    // A request field `wait for request` defined (`client_ip`, `path`, …) may be stored again.
+    if (existing && existing.kind !== "implicit") {
       if (checkAction && existing.kind === "action") this.error(`'${name}' is already an action; choose another name for this variable`, span);
       else this.error(`Variable '${name}' is already defined. Use 'change ${name} to …' to give it a new value`, span);
     }

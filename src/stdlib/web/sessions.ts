@@ -235,10 +235,13 @@ export class SessionManager implements Middleware {
     this.schedule();
   }
 
-  /** Expired sessions are swept every minute (or every half timeout, if shorter; at least every second). */
+  /**
+   * Expired sessions are swept every timeout, but at most once every 5 seconds and at least once a
+   * minute (a full memory store also sweeps before it takes a new session).
+   */
   private schedule(): void {
     if (this.timer) clearInterval(this.timer);
-    const every = Math.max(1000, Math.min(60_000, Math.floor(this.timeoutMs / 2)));
+    const every = Math.max(5000, Math.min(60_000, Math.floor(this.timeoutMs)));
     this.timer = setInterval(() => {
       void (async () => {
         try {

@@ -40,12 +40,19 @@ export const routesCompilers: StmtCompilers<RoutesStmt> = {
         const v = await server.fn(f);
         const srv = rt.located(span, () => serverOf(v));
         rt.flush();
+        // Concurrent handlers share the run's call depth; a WFL `try` that catches puts back the
+        // depth it saw, which another handler may have changed meanwhile. Whenever no handler runs,
+        // the depth is what it was here, so no drift outlives a burst of requests.
+        const baseDepth = rt.depth;
+        let active = 0;
         await serve(srv, {
           call: async (handler, request) => {
+            active++;
             try {
               // Each request is its own call of the action: its own frame, so its own variables.
               await rt.callAction(handler as WflAction, [request], span);
             } finally {
+              if (--active === 0) rt.depth = baseDepth;
               rt.flush();
             }
           },

@@ -62,6 +62,17 @@ export function routesSyntax<B extends ParserClass>(Base: B) {
       return { kind: "RequestParameter", route, name, request, span: this.spanFrom(start) };
     });
 
+    /** Tokens k… up to the end of the line are plain words (at least one). */
+    private onlyNameFollows(k: number): boolean {
+      if (this.LA(k).tokenType !== T.Identifier) return false;
+      for (let i = k + 1; i < 50; i++) {
+        const t = this.LA(i).tokenType;
+        if (t === T.Newline || t === EOF) return true;
+        if (t !== T.Identifier) return false;
+      }
+      return false;
+    }
+
     /** Token k is a parameter name (a text or a plain word) followed by `of`. */
     private paramNameThenOf(k: number): boolean {
       const t = this.LA(k).tokenType;
@@ -72,8 +83,9 @@ export function routesSyntax<B extends ParserClass>(Base: B) {
       statements: [
         { GATE: () => this.LA(1).tokenType === K.register && this.LA(2).tokenType === K.route, ALT: () => this.SUBRULE(this.registerRouteStmt) },
         {
-          // `start server`: exactly two words on the line (a name `start` used otherwise keeps working).
-          GATE: () => this.isWord(1, "start") && this.LA(2).tokenType === T.Identifier && (this.LA(3).tokenType === T.Newline || this.LA(3).tokenType === EOF),
+          // `start server` / `start my server`: `start` and a name, alone on the line (a variable
+          // called `start` used otherwise keeps working).
+          GATE: () => this.isWord(1, "start") && this.onlyNameFollows(2),
           ALT: () => this.SUBRULE(this.startServerStmt),
         },
       ],

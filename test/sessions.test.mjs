@@ -335,3 +335,18 @@ function portIsFree(port) {
     srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
+
+test("a session destroyed by one request is not brought back by another request's later write", async () => {
+  const { SessionManager, WflObject } = await import("../dist/internal.js");
+  const m = new SessionManager();
+  const s = await m.create();
+  const request = new WflObject([["headers", new WflObject([["cookie", `wfl_session=${s.get("id")}`]])]]);
+  const other = await m.fromRequest(request);
+  assert.equal(other.get("id"), s.get("id"), "the same session, held by a second request");
+  await m.destroy(s);
+  other.rec.data.set("user_id", "mallory");
+  await m.save(other);
+  assert.equal(other.destroyed, true);
+  assert.equal(await m.fromRequest(request), null, "still gone");
+  m.close();
+});

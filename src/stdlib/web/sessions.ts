@@ -58,6 +58,8 @@ export interface SessionStore {
   get(id: string): SessionRecord | undefined | Promise<SessionRecord | undefined>;
   /** Creates or replaces the session. */
   put(id: string, rec: SessionRecord): void | Promise<void>;
+  /** Writes an existing session's values; false (and nothing written) when it is gone (destroyed, swept). */
+  update(id: string, rec: SessionRecord): boolean | Promise<boolean>;
   /** Moves the expiry (a session was used). */
   touch(id: string, rec: SessionRecord): void | Promise<void>;
   delete(id: string): void | Promise<void>;
@@ -88,6 +90,12 @@ export class MemorySessionStore implements SessionStore {
       }
     }
     this.map.set(id, rec);
+  }
+  update(id: string, rec: SessionRecord): boolean {
+    const cur = this.map.get(id);
+    if (cur === undefined) return false;
+    if (cur !== rec) this.map.set(id, rec);
+    return true;
   }
   touch(): void {}
   delete(id: string): void {
@@ -151,6 +159,11 @@ export class DatabaseSessionStore implements SessionStore {
       `ON CONFLICT (id) DO UPDATE SET data = excluded.data, csrf_token = excluded.csrf_token, expires_at = excluded.expires_at`,
       [id, dataText(rec.data), rec.csrf, rec.createdAt, rec.expiresAt],
     );
+  }
+
+  async update(id: string, rec: SessionRecord): Promise<boolean> {
+    const n = await this.run(`UPDATE ${SESSION_TABLE} SET data = $1, csrf_token = $2 WHERE id = $3`, [dataText(rec.data), rec.csrf, id]);
+    return typeof n === "number" && n > 0;
   }
 
   async touch(id: string, rec: SessionRecord): Promise<void> {
@@ -291,8 +304,12 @@ export class SessionManager implements Middleware {
     return new SessionValue(this, id, rec);
   }
 
+  /**
+   * Writes the session's values. A session destroyed meanwhile (by another request or process) is
+   * not brought back: the write is dropped and the session counts as destroyed.
+   */
   async save(s: SessionValue): Promise<void> {
-    await this.store.put(s.sid, s.rec);
+    if (!(await this.store.update(s.sid, s.rec))) s.destroyed = true;
   }
 
   async destroy(s: SessionValue): Promise<void> {

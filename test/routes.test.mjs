@@ -188,6 +188,25 @@ test("the seed's own example of section 3.10 runs", async () => {
   s.child.kill();
 });
 
+test("`start server` returns when a handler stops the server, and the program goes on", async () => {
+  const file = path.join(dir, "stop.wfl");
+  fs.writeFileSync(file, [
+    "listen on port 0 as server",
+    'register route "GET" at "/stop" on server as stopper',
+    "define action called stopper with parameters request:",
+    '    respond to request with "stopping"',
+    "    stop accepting connections on server",
+    "end action",
+    "display server",
+    "start server",
+    'display "start server returned"',
+  ].join("\n") + "\n");
+  const s = await start(file);
+  assert.equal((await get(`${s.base}/stop`)).body, "stopping");
+  assert.equal(await s.exited, 0);
+  assert.match(s.io.out, /start server returned\n$/);
+});
+
 async function waitListening(port) {
   for (let i = 0; i < 50; i++) {
     if (!(await portIsFree(port))) return;

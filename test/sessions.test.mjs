@@ -268,6 +268,38 @@ test("the seed's own example of section 3.6 runs", async () => {
   assert.match(s.io.out, /user_id: user123\nexpired: 0\n/);
 });
 
+test("route handlers (`register route`, `start server`) get sessions and CSRF protection too", async () => {
+  const file = path.join(dir, "routes_sessions.wfl");
+  fs.writeFileSync(file, [
+    "listen on port 0 as server with sessions enabled",
+    "enable csrf protection on server",
+    'register route "POST" at "/login" on server as login',
+    'register route "POST" at "/notes" on server as add_note',
+    "store notes as 0",
+    "define action called login with parameters request:",
+    "    store s as create session for request",
+    '    set session value "user" to parameter "user" of request in s',
+    "    store token as generate csrf token for s",
+    "    respond to request with token and set session s",
+    "end action",
+    "define action called add_note with parameters request:",
+    "    store s as get session from request",
+    "    change notes to notes plus 1",
+    '    store answer as get session value "user" from s with " has " with notes',
+    "    respond to request with answer and status 201",
+    "end action",
+    "display server",
+    "start server",
+  ].join("\n") + "\n");
+  const s = await start(file);
+  const jar = new Jar();
+  const token = (await text(await jar.fetch(`${s.base}/login`, { method: "POST", body: new URLSearchParams({ user: "ada" }) }))).body;
+  assert.equal((await text(await jar.fetch(`${s.base}/notes`, { method: "POST" }))).status, 403, "refused before the handler runs");
+  const ok = await text(await jar.fetch(`${s.base}/notes`, { method: "POST", headers: { "x-csrf-token": token } }));
+  assert.deepEqual([ok.status, ok.body], [201, "ada has 1"], "the refused request never reached the handler");
+  s.child.kill();
+});
+
 async function twoProcessesShareOneStore(url) {
   const a = await start(app, [url, "1800000"]);
   const b = await start(app, [url, "1800000"]);

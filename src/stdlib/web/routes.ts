@@ -151,9 +151,11 @@ export function serve(srv: WebServer, d: Dispatcher): Promise<void> {
       for (;;) {
         let request: WflObject;
         try {
-          request = await srv.next(null);
+          // Waits a second at a time, to notice a server closed meanwhile (by a handler, say).
+          request = await srv.next(1000);
         } catch {
-          resolve(); // the server stopped accepting connections
+          if (srv.accepting) continue; // no request within the second
+          resolve(); // the server stopped accepting connections (or was closed)
           return;
         }
         if (failed) return;

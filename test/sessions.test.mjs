@@ -301,8 +301,8 @@ test("route handlers (`register route`, `start server`) get sessions and CSRF pr
 });
 
 async function twoProcessesShareOneStore(url) {
-  const a = await start(app, [url, "1800000"]);
-  const b = await start(app, [url, "1800000"]);
+  // Started together: both make the sessions table if missing.
+  const [a, b] = await Promise.all([start(app, [url, "1800000"]), start(app, [url, "1800000"])]);
   const jar = new Jar();
   const token = (await text(await jar.fetch(`${a.base}/login?user=ada`))).body;
   assert.equal((await text(await jar.fetch(`${b.base}/whoami`))).body, "ada read+write yes", "logged in on one, read on the other");

@@ -137,8 +137,18 @@ export class DatabaseSessionStore implements SessionStore {
   private constructor(private readonly dbv: Value) {}
 
   static async open(dbv: Value): Promise<DatabaseSessionStore> {
-    await db.executeQuery(dbv,
-      `CREATE TABLE IF NOT EXISTS ${SESSION_TABLE} (id TEXT PRIMARY KEY, data TEXT NOT NULL, csrf_token TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)`, null);
+    try {
+      await db.executeQuery(dbv,
+        `CREATE TABLE IF NOT EXISTS ${SESSION_TABLE} (id TEXT PRIMARY KEY, data TEXT NOT NULL, csrf_token TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)`, null);
+    } catch (e) {
+      // Two processes starting at once: PostgreSQL may refuse the second CREATE TABLE IF NOT EXISTS
+      // (a duplicate type) while the first makes the table. The table being there is what counts.
+      try {
+        await db.executeQuery(dbv, `SELECT id FROM ${SESSION_TABLE} WHERE 1 = 0`, null);
+      } catch {
+        throw e;
+      }
+    }
     return new DatabaseSessionStore(dbv);
   }
 

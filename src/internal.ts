@@ -30,6 +30,8 @@ export { narrowConfig } from "./runtime/config.js";
 export { staticSegments, parseRange, serveStatic } from "./stdlib/web/static.js";
 export { startStreaming, closeStreamsOf, responseStreamOf } from "./stdlib/web/streaming.js";
 export { exchanges } from "./stdlib/web/exchange.js";
+export { SessionManager, MemorySessionStore } from "./stdlib/web/sessions.js";
+export { RouteTable } from "./stdlib/web/routes.js";
 // Front end and hosts.
 export { parse } from "./parser/parse.js";
 export { tokenize } from "./lexer/lexer.js";

@@ -404,6 +404,13 @@ class Resolver {
         if (s.redirectTo) this.expr(s.redirectTo, b);
         this.declareName(s.name, s.span, b, "variable");
         return;
+      case "SessionListen": this.expr(s.port, b); this.declareName(s.name, s.span, b, "variable"); return;
+      case "RegisterRoute": {
+        this.expr(s.method, b); this.expr(s.path, b); this.expr(s.server, b);
+        const found = this.lookup(b, s.handler);
+        if (found) this.refer(null, s.handler, s.handlerSpan, found.sym, false, "read");
+        return;
+      }
       case "WaitRequest": {
         this.expr(s.server, b);
         if (s.timeout) this.expr(s.timeout, b);

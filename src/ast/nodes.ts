@@ -20,14 +20,17 @@ import type { RateLimitExpr, RateLimitStmt } from "../features/ratelimit/nodes.j
 import type { MailExpr, MailStmt } from "../features/mail/nodes.js";
 import type { HttpClientStmt } from "../features/httpclient/nodes.js";
 import type { ResponsesStmt } from "../features/responses/nodes.js";
+import type { SessionsStmt, SessionsExpr } from "../features/sessions/nodes.js";
+import type { RoutesStmt, RoutesExpr } from "../features/routes/nodes.js";
 export type { Assertion } from "../features/tests/nodes.js";
 export type { ContainerMethod, ContainerProperty, InterfaceRequirement } from "../features/containers/nodes.js";
 export type { FileQueryOp, FileOpKind } from "../features/files/nodes.js";
 
-export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr | TemplatesExpr | RateLimitExpr | MailExpr;
+export type Expr = CoreExpr | WebExpr | PatternsExpr | TimeExpr | FilesExpr | DatabaseExpr | ProcessExpr | ObjectsExpr | CryptoExpr | TemplatesExpr | RateLimitExpr | MailExpr
+  | SessionsExpr | RoutesExpr;
 
 export type Stmt = CoreStmt | TestsStmt | ContainersStmt | PatternsStmt | ModulesStmt | FilesStmt | WebStmt | DatabaseStmt | ProcessStmt | RateLimitStmt | MailStmt
-  | HttpClientStmt | ResponsesStmt;
+  | HttpClientStmt | ResponsesStmt | SessionsStmt | RoutesStmt;
 
 /** The core language's values. */
 export type CoreExpr =

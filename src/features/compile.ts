@@ -18,6 +18,8 @@ import { rateLimitCompilers, rateLimitExpressions } from "./ratelimit/compile.js
 import { mailCompilers, mailExpressions } from "./mail/compile.js";
 import { httpClientCompilers } from "./httpclient/compile.js";
 import { responsesCompilers } from "./responses/compile.js";
+import { sessionsCompilers, sessionsExpressions } from "./sessions/compile.js";
+import { routesCompilers, routesExpressions } from "./routes/compile.js";
 
 type FeatureStmt = Exclude<Stmt, CoreStmt>;
 type FeatureExpr = Exclude<Expr, CoreExpr>;
@@ -35,6 +37,8 @@ export const FEATURE_STATEMENTS: StmtCompilers<FeatureStmt> = {
   ...mailCompilers,
   ...httpClientCompilers,
   ...responsesCompilers,
+  ...sessionsCompilers,
+  ...routesCompilers,
 };
 
 export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
@@ -49,4 +53,6 @@ export const FEATURE_EXPRESSIONS: ExprCompilers<FeatureExpr> = {
   ...templatesExpressions,
   ...rateLimitExpressions,
   ...mailExpressions,
+  ...sessionsExpressions,
+  ...routesExpressions,
 };

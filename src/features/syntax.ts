@@ -18,11 +18,17 @@ import { mailSyntax } from "./mail/syntax.js";
 
 import { httpClientSyntax } from "./httpclient/syntax.js";
 import { responsesSyntax } from "./responses/syntax.js";
+import { sessionsSyntax } from "./sessions/syntax.js";
+import { routesSyntax } from "./routes/syntax.js";
 
-// The responses room sits inside files and web: its `write line … to` and `respond … with file at`
-// are tried before their `write … to` and `respond … with`.
+// A room nearer CoreParser is tried first. Sessions and routes come first: their gated forms
+// (`listen … with sessions enabled`, `respond … and set session`, `register route`, `delete session
+// data`, `find expired sessions`) are tried before the web room's `listen`, `respond`, `register
+// signal` and the files room's `delete`. The responses room sits inside files and web: its
+// `write line … to` and `respond … with file at` are tried before their `write … to` and `respond … with`.
 const Rooms = mailSyntax(rateLimitSyntax(templatesSyntax(cryptoSyntax(objectsSyntax(processSyntax(databaseSyntax(webSyntax(filesSyntax(
-  responsesSyntax(httpClientSyntax(modulesSyntax(timeSyntax(patternsSyntax(containersSyntax(testsSyntax(CoreParser))))))))))))))));
+  responsesSyntax(httpClientSyntax(modulesSyntax(timeSyntax(patternsSyntax(containersSyntax(testsSyntax(routesSyntax(sessionsSyntax(
+    CoreParser))))))))))))))))));
 
 export class WflParser extends Rooms {
   constructor(builtinNames: ReadonlySet<string> = new Set()) {

@@ -12,13 +12,16 @@ import { rateLimitWaits, rateLimitExprWaits } from "./ratelimit/nodes.js";
 import { mailWaits, mailExprWaits } from "./mail/nodes.js";
 import { httpClientWaits } from "./httpclient/nodes.js";
 import { responsesWaits } from "./responses/nodes.js";
+import { sessionsWaits, sessionsExprWaits } from "./sessions/nodes.js";
+import { routesWaits } from "./routes/nodes.js";
 
 /** Statement kinds that always wait: the core's, and each room's. */
 export const WAITING_STMTS: ReadonlySet<string> = new Set<string>([
   "WaitDuration", "WaitFor", ...testsWaits, ...modulesWaits, ...webWaits, ...processWaits, ...databaseWaits,
   ...rateLimitWaits, ...mailWaits,
   ...httpClientWaits, ...responsesWaits,
+  ...sessionsWaits, ...routesWaits,
 ]);
 
 /** Expression kinds that always wait (each room lists its own). */
-export const WAITING_EXPRS: ReadonlySet<string> = new Set<string>([...cryptoExprWaits, ...rateLimitExprWaits, ...mailExprWaits]);
+export const WAITING_EXPRS: ReadonlySet<string> = new Set<string>([...cryptoExprWaits, ...rateLimitExprWaits, ...mailExprWaits, ...sessionsExprWaits]);

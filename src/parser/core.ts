@@ -98,6 +98,15 @@ export abstract class CoreParser extends EmbeddedActionsParser {
     const t = this.LA(k);
     return t.tokenType !== EOF && t.image === word;
   }
+  /** True when one of `words` occurs on the rest of this line, from token k on (rooms' gates). */
+  protected lineHasWord(k: number, ...words: string[]): boolean {
+    for (let i = k; i < 256; i++) {
+      const t = this.LA(i);
+      if (t.tokenType === T.Newline || t.tokenType === EOF) return false;
+      if (words.includes(t.image)) return true;
+    }
+    return false;
+  }
   /** True when token k is one of `words` (a plain word, matched by its text). */
   protected isOneOf(k: number, words: readonly string[]): boolean {
     const t = this.LA(k);
@@ -288,7 +297,8 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   /** The core language's statements (feature rooms add theirs through `contribute`). */
   protected readonly coreStatements = this.contribute({
     statements: [
-      { ALT: () => this.SUBRULE(this.storeStmt) },
+      // (`store session_data to storage …` is the sessions room's, from the upstream TDD program.)
+      { GATE: () => !(this.isWord(2, "session_data") && this.LA(3).tokenType === K.to), ALT: () => this.SUBRULE(this.storeStmt) },
       { ALT: () => this.SUBRULE(this.changeStmt) },
       { ALT: () => this.SUBRULE(this.displayStmt) },
       { ALT: () => this.SUBRULE(this.checkStmt) },
@@ -1307,8 +1317,10 @@ export abstract class CoreParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.callExpr) },
       {
-        // `create object`, `create rate limiter`, `create email` are rooms' values.
-        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isOneOf(2, ["object", "rate", "email"]),
+        // `create object`, `create rate limiter`, `create email`, `create session for` are rooms' values;
+        // `create list with a, b` is the core's list value.
+        GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Newline && !this.isOneOf(2, ["object", "rate", "email", "session"]) &&
+          !(this.LA(2).tokenType === K.list && this.LA(3).tokenType === K.with),
         ALT: () => {
           const start = this.CONSUME(K.create);
           return this.OR5([

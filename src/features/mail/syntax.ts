@@ -3,8 +3,7 @@
 // statement ending `as mailer`), `create email with from … and to … and subject … and body …`
 // (`html_body …`; ours: `cc`, `bcc`, `reply_to`), `send EMAIL using MAILER`,
 // `close email server MAILER`; ours: `… without tls` (local development only).
-import { EOF, type IToken } from "chevrotain";
-import * as T from "../../lexer/tokens.js";
+import type { IToken } from "chevrotain";
 import { K } from "../../parser/keywords.js";
 import type { ParserClass } from "../../parser/core.js";
 import type { Expr, Stmt } from "../../ast/nodes.js";
@@ -16,15 +15,6 @@ const EMAIL_WORDS = ["cc", "bcc", "reply_to", "subject", "body", "html_body"];
 export function mailSyntax<B extends ParserClass>(Base: B) {
   abstract class MailSyntax extends Base {
     /** True when the word `w` comes later on this line. */
-    private lineHasWord(w: string): boolean {
-      for (let k = 2; k < 256; k++) {
-        const t = this.LA(k);
-        if (t.tokenType === T.Newline || t.tokenType === EOF) return false;
-        if (t.image === w) return true;
-      }
-      return false;
-    }
-
     /** The server (ends at `with`). */
     private mailHost(): Expr {
       return this.withIdentifierStops(STOPS, () => this.withArgsMode(true, () => this.SUBRULE(this.additive)));
@@ -129,7 +119,7 @@ export function mailSyntax<B extends ParserClass>(Base: B) {
           GATE: () => this.isWord(1, "connect") && this.LA(2).tokenType === K.to && this.isWord(3, "email") && this.isWord(4, "server") && this.lineHas(K.as),
           ALT: () => this.SUBRULE(this.connectEmailStmt),
         },
-        { GATE: () => this.isWord(1, "send") && !this.isWord(2, "websocket") && this.lineHasWord("using"), ALT: () => this.SUBRULE(this.sendEmailStmt) },
+        { GATE: () => this.isWord(1, "send") && !this.isWord(2, "websocket") && this.lineHasWord(2, "using"), ALT: () => this.SUBRULE(this.sendEmailStmt) },
         { GATE: () => this.LA(1).tokenType === K.close && this.isWord(2, "email") && this.isWord(3, "server"), ALT: () => this.SUBRULE(this.closeMailerStmt) },
       ],
       primaries: [

@@ -38,6 +38,11 @@ export interface Middleware {
    */
   onRequest?(ex: Exchange): boolean;
   /**
+   * The same, for a check that must wait (a session in a database): the server awaits it, after
+   * every `onRequest`, before the program sees the request.
+   */
+  onRequestAsync?(ex: Exchange): Promise<boolean>;
+  /**
    * Every response — the program's, a streaming one, and the runtime's own 4xx/5xx — just before
    * its head is written. Add or change headers here. `ex` is null for answers given before an
    * exchange exists (a malformed request).

@@ -337,7 +337,9 @@ export class WebServer {
       o.set("body_bytes", new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     }
     ex.delivered = true;
+    let waiting = false;
     for (const m of ex.middleware) {
+      if (m.onRequestAsync) waiting = true;
       if (!m.onRequest) continue;
       try {
         // true: the middleware answered it (now, or later by itself); the program never sees it.
@@ -347,6 +349,26 @@ export class WebServer {
         return;
       }
     }
+    if (waiting) void this.deliverAfterChecks(ex);
+    else this.enqueue(ex);
+  }
+
+  /** Middleware that must wait (a session in a database) has its say; then the request is queued. */
+  private async deliverAfterChecks(ex: ServerExchange): Promise<void> {
+    for (const m of ex.middleware) {
+      if (!m.onRequestAsync) continue;
+      try {
+        if ((await m.onRequestAsync(ex)) || ex.state !== "waiting") return;
+      } catch {
+        sendRuntime(ex, 500, "Internal Server Error\n");
+        return;
+      }
+    }
+    if (ex.gone || ex.state !== "waiting") return;
+    this.enqueue(ex);
+  }
+
+  private enqueue(ex: ServerExchange): void {
     while (this.waiters.length > 0) {
       const w = this.waiters.shift()!;
       if (w.take(ex)) return;

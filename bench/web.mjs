@@ -11,9 +11,8 @@
 // warm-up that is not counted. Prints requests/second and p99 latency (mean of the rounds) and the
 // WFL/node ratios, and writes reports/bench-web.json. Timings never fail anything; the exit code is
 // 1 only when a server does not start or answers with errors.
-//
-// The WFL programs use `main loop concurrently:`; where that form does not parse yet, they run with
-// `main loop:` instead (the output says so).
+// Also prints the server's CPU time per request (from /proc), steadier than requests/second when
+// the load generator shares the machine.
 // $WFL_BIN replaces `bin/wfl`; $WFL_BENCH_WEB_DURATION, $WFL_BENCH_WEB_ROUNDS set the defaults.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -77,30 +76,25 @@ function stop(child) {
   });
 }
 
-let concurrentForm = null;
-/**
- * The WFL program to run: as written, or a copy with `main loop:` where `main loop concurrently:`
- * does not parse yet (and with the default middleware off for --no-middleware).
- */
-async function wflProgram(file, noMiddleware) {
+/** The WFL program to run: as written, or (--no-middleware) a copy beside a `.wflcfg` turning the default middleware off. */
+function wflProgram(file, noMiddleware) {
   const original = path.join(WEB_DIR, `${file}.wfl`);
-  if (concurrentForm === null) {
-    try {
-      const s = await startProcess(wflCommand()[0], [...wflCommand().slice(1), original]);
-      await s.stop();
-      concurrentForm = true;
-    } catch (e) {
-      if (!/concurrently/.test(String(e.message))) throw e;
-      concurrentForm = false;
-    }
-  }
-  if (concurrentForm && !noMiddleware) return original;
+  if (!noMiddleware) return original;
   const dir = mkdtempSync(path.join(os.tmpdir(), "wfl-bench-web-"));
   const copy = path.join(dir, `${file}.wfl`);
-  const text = readFileSync(original, "utf8");
-  writeFileSync(copy, concurrentForm ? text : text.replace(/main loop concurrently:/g, "main loop:"));
-  if (noMiddleware) writeFileSync(path.join(dir, ".wflcfg"), "web_server_security_headers = false\nweb_server_request_id = false\n");
+  writeFileSync(copy, readFileSync(original, "utf8"));
+  writeFileSync(path.join(dir, ".wflcfg"), "web_server_security_headers = false\nweb_server_request_id = false\n");
   return copy;
+}
+
+/** CPU seconds a process has used (user + system), from /proc (Linux; NaN elsewhere). */
+function cpuOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function check(port, bench) {
@@ -127,14 +121,17 @@ function drive(port, bench, seconds, connections) {
 async function measure(kind, bench, opts) {
   const file = bench.file ?? bench.name;
   const server = kind === "wfl"
-    ? await startProcess(wflCommand()[0], [...wflCommand().slice(1), await wflProgram(file, opts.noMiddleware)])
-    : await startProcess(process.execPath, [path.join(WEB_DIR, `${file}.mjs`)]);
+    ? await startProcess(wflCommand()[0], [...wflCommand().slice(1), wflProgram(file, opts.noMiddleware)])
+    // The same V8 heap setting bin/wfl gives WFL programs (a larger young generation).
+    : await startProcess(process.execPath, ["--max-semi-space-size=32", path.join(WEB_DIR, `${file}.mjs`)]);
   try {
     await check(server.port, bench);
     if (opts.warmup > 0) await drive(server.port, bench, opts.warmup, opts.connections);
+    const cpu0 = cpuOf(server.child.pid);
     const r = await drive(server.port, bench, opts.duration, opts.connections);
+    const cpuUs = ((cpuOf(server.child.pid) - cpu0) * 1e6) / Math.max(1, r.requests.total);
     const bad = r.errors + r.timeouts + r.non2xx;
-    return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, total: r.requests.total, errors: bad };
+    return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, total: r.requests.total, cpuUs, errors: bad };
   } finally {
     await server.stop();
   }
@@ -168,18 +165,19 @@ export async function runWebBench(opts = parseArgs([])) {
       }
     }
   }
-  if (concurrentForm === false) console.log("note: `main loop concurrently:` does not parse in this build; the WFL servers ran with `main loop:`");
 
   const rows = results.map((r) => {
     const wRps = mean(r.wfl.map((m) => m.rps));
     const nRps = mean(r.node.map((m) => m.rps));
     const wP99 = mean(r.wfl.map((m) => m.p99));
     const nP99 = mean(r.node.map((m) => m.p99));
-    r.summary = { wflRps: wRps, nodeRps: nRps, wflP99Ms: wP99, nodeP99Ms: nP99, rpsRatio: wRps && nRps ? wRps / nRps : null, p99Ratio: wP99 && nP99 ? wP99 / nP99 : null };
-    const f = (x, d = 0) => (x === null ? "—" : x.toFixed(d));
-    return [r.name, f(wRps), f(nRps), r.summary.rpsRatio === null ? "—" : `${(r.summary.rpsRatio * 100).toFixed(0)}%`, `${f(wP99, 1)} ms`, `${f(nP99, 1)} ms`, r.summary.p99Ratio === null ? "—" : `${r.summary.p99Ratio.toFixed(2)}×`];
+    const wCpu = mean(r.wfl.map((m) => m.cpuUs));
+    const nCpu = mean(r.node.map((m) => m.cpuUs));
+    r.summary = { wflRps: wRps, nodeRps: nRps, wflP99Ms: wP99, nodeP99Ms: nP99, rpsRatio: wRps && nRps ? wRps / nRps : null, p99Ratio: wP99 && nP99 ? wP99 / nP99 : null, wflCpuUsPerRequest: wCpu, nodeCpuUsPerRequest: nCpu };
+    const f = (x, d = 0) => (x === null || Number.isNaN(x) ? "—" : x.toFixed(d));
+    return [r.name, f(wRps), f(nRps), r.summary.rpsRatio === null ? "—" : `${(r.summary.rpsRatio * 100).toFixed(0)}%`, `${f(wP99, 1)} ms`, `${f(nP99, 1)} ms`, r.summary.p99Ratio === null ? "—" : `${r.summary.p99Ratio.toFixed(2)}×`, `${f(wCpu, 1)} µs`, `${f(nCpu, 1)} µs`];
   });
-  const header = ["server", "WFL req/s", "node req/s", "WFL/node", "WFL p99", "node p99", "p99 WFL/node"];
+  const header = ["server", "WFL req/s", "node req/s", "WFL/node", "WFL p99", "node p99", "p99 WFL/node", "WFL CPU/req", "node CPU/req"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(header));
@@ -190,7 +188,7 @@ export async function runWebBench(opts = parseArgs([])) {
   const reportPath = path.join(REPO_ROOT, "reports", "bench-web.json");
   mkdirSync(path.dirname(reportPath), { recursive: true });
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; node ${process.version}`;
-  writeFileSync(reportPath, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, options: opts, concurrentForm, results }, null, 2)}\n`);
+  writeFileSync(reportPath, `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, options: opts, results }, null, 2)}\n`);
   console.log(`report: ${path.relative(REPO_ROOT, reportPath)}`);
   return { results, failed };
 }

@@ -759,6 +759,26 @@ export function checkHeader(name: string, value: string): void {
   }
 }
 
+/**
+ * The headers after the middleware had its say. Most of them are the same strings on every
+ * response (a policy from the configuration), so a value already found sendable under its name is
+ * not scanned again (a long CSP would otherwise be, on every request).
+ */
+const sendable = new Map<string, string>();
+function checkMiddlewareHeaders(headers: HeaderMap): void {
+  for (const k in headers) {
+    const v = headers[k]!;
+    if (typeof v !== "string") {
+      for (const one of v) checkHeader(k, one);
+      continue;
+    }
+    if (sendable.get(k) === v) continue;
+    checkHeader(k, v);
+    if (sendable.size > 512) sendable.clear();
+    sendable.set(k, v);
+  }
+}
+
 /** Throws a WFL error for the first header that cannot be sent. */
 export function checkHeaders(headers: HeaderMap): void {
   for (const k in headers) {
@@ -798,7 +818,7 @@ export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body
       body = b;
     }
   }
-  if (mw.length > 0) checkHeaders(headers); // `respond` checked the program's own
+  if (mw.length > 0) checkMiddlewareHeaders(headers); // `respond` checked the program's own
   const sx = ex instanceof ServerExchange ? ex : null;
   if (sx?.server.draining) headers.Connection = "close";
   ex.state = "answered";

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startPostgres } from "../scripts/pg-test-server.mjs";
+import { startServer, killServers } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SEED = fs.readFileSync(path.join(root, "../shared/seeds/003_f58ccd719845dba9.txt"), "utf8");
@@ -18,6 +19,7 @@ let dir;
 let pg = null;
 before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-ratelimit-")); });
 after(async () => {
+  killServers();
   if (pg) await pg.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -47,22 +49,8 @@ const ok = (r) => {
 };
 const lines = (r) => ok(r).trimEnd().split("\n");
 
-/** Starts a server program; resolves with its port, output and exit promise. */
-async function serve(lines) {
-  const child = spawn(path.join(root, "bin/wfl"), [write(lines)], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  const io = { out: "", err: "" };
-  child.stderr.on("data", (d) => (io.err += d));
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      io.out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
-  });
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return { port, io, exited, child };
-}
+/** Starts a server program (in the test's folder); resolves with its port, output and exit promise. */
+const serve = (lines) => startServer(write(lines), { cwd: dir });
 
 test('`create rate limiter with limit 60 per "minute"` creates a limiter allowing 60 requests/minute', () => {
   const out = lines(run([

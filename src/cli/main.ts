@@ -1,5 +1,4 @@
 // The `wfl` command: run a program, its tests, or show its tokens or syntax tree.
-import { deferredExtraCaCertificates } from "../stdlib/web/client.js";
 import { checkSourceSize, readProgramText, formatSourceProblem, decodeSource } from "../host/run.js";
 import { run } from "../host/api.js";
 import { parse } from "../parser/parse.js";
@@ -215,14 +214,13 @@ function guardOutput(): void {
 
 /**
  * bin/wfl passes NODE_EXTRA_CA_CERTS on as WFL_EXTRA_CA_CERTS so that Node does not load the
- * certificates at every start; put it back so subprocesses see the environment they were given,
- * and let the HTTP client (`open url`) add them to its trust list.
+ * certificates at every start; put it back so subprocesses see the environment they were given
+ * and TLS connections trust them (src/stdlib/trust.ts).
  */
 function restoreExtraCaCertificates(): void {
   const deferred = process.env.WFL_EXTRA_CA_CERTS;
   if (deferred === undefined) return;
   process.env.NODE_EXTRA_CA_CERTS = deferred;
-  deferredExtraCaCertificates(deferred);
   delete process.env.WFL_EXTRA_CA_CERTS;
 }
 

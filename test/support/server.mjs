@@ -12,9 +12,12 @@ export function killServers() {
   for (const c of started) if (c.exitCode === null) c.kill();
 }
 
-/** Start `program`; resolves with its port, child process, output so far and exit (a promise of the code). */
-export async function startServer(program) {
-  const child = spawn(join(root, "bin/wfl"), [program], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Start `program` (in `cwd`, the repository by default); resolves with its port, child process,
+ * output so far and exit (a promise of the code).
+ */
+export async function startServer(program, { cwd = root } = {}) {
+  const child = spawn(join(root, "bin/wfl"), [program], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
   const io = { out: "", err: "" };
   child.stderr.on("data", (d) => (io.err += d));

@@ -14,12 +14,11 @@
 //   (and line breaks in any header), so nothing invalid reaches `send`.
 // - Messages never contain the password.
 import * as nodeNet from "node:net";
-import type * as NodeTls from "node:tls";
-import * as fs from "node:fs";
 import { WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
 import { requirePackage } from "../../runtime/packages.js";
+import { trustedAuthorities } from "../trust.js";
 import type { RunResources } from "../../runtime/lifetime.js";
 
 function fail(message: string): WflRuntimeError {
@@ -122,44 +121,6 @@ export async function connect(hostV: Value, portV: Value | undefined, userV: Val
   }
   const m = new Mailer(transporter, where, tls, username, owner);
   return new WflOpaque("EmailServer", `[EmailServer: ${where}${tls ? "" : ", without TLS"}]`, m);
-}
-
-/** The system's bundle of trusted authorities (the first found), as Debian, Fedora and others keep it. */
-const SYSTEM_BUNDLES = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem", "/etc/ssl/ca-bundle.pem"];
-let trusted: string[] | null = null;
-
-/**
- * The authorities a server certificate may chain to: Node's own list, the system's bundle, and the
- * file NODE_EXTRA_CA_CERTS names. (bin/wfl keeps Node from loading NODE_EXTRA_CA_CERTS at start-up,
- * for speed, so the list is made here; see src/cli/main.ts.) A missing or unreadable extra file is
- * an error rather than silently trusting less.
- */
-function trustedAuthorities(): string[] {
-  if (trusted) return trusted;
-  // node:tls is loaded when first needed (it cannot be part of the start-up snapshot).
-  const nodeTls = (process as unknown as { getBuiltinModule(id: string): typeof NodeTls }).getBuiltinModule("node:tls");
-  const list = [...nodeTls.rootCertificates];
-  const getCa = (nodeTls as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
-  if (getCa) {
-    try { list.push(...getCa("system")); } catch { /* not available */ }
-  } else {
-    for (const f of SYSTEM_BUNDLES) {
-      try {
-        list.push(fs.readFileSync(f, "utf8"));
-        break;
-      } catch { /* try the next */ }
-    }
-  }
-  const extra = process.env.NODE_EXTRA_CA_CERTS ?? process.env.WFL_EXTRA_CA_CERTS;
-  if (extra) {
-    try {
-      list.push(fs.readFileSync(extra, "utf8"));
-    } catch (e) {
-      throw fail(`Cannot read the certificates NODE_EXTRA_CA_CERTS names (${extra}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-  }
-  trusted = list;
-  return list;
 }
 
 /** A nodemailer failure as one plain sentence (the password never appears). */

@@ -3,9 +3,8 @@
 //
 // Semantics decided here (see Docs/http-client.md):
 // - Only http: and https: URLs. Redirects are followed (fetch's limit of 20).
-// - Certificates are checked by Node: its bundled Mozilla root list plus NODE_EXTRA_CA_CERTS
-//   (Node 20 does not read the system store unless started with --use-openssl-ca). Under bin/wfl,
-//   which keeps NODE_EXTRA_CA_CERTS from Node's start-up, an agent of our own adds them.
+// - Certificates are checked against Node's bundled Mozilla roots, the system's store and
+//   NODE_EXTRA_CA_CERTS (src/stdlib/trust.ts, shared with e-mail), through an agent of our own.
 // - A whole request (connecting, the head, the body) must finish within `timeout_seconds`
 //   (default 60). A stream's every read must, and the stream as a whole lives at most
 //   `outbound_stream_max_seconds` (default 300; 0: no cap).
@@ -19,6 +18,7 @@ import { type Value, WflObject, isList } from "../../runtime/values.js";
 import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import type { Closable, RunResources } from "../../runtime/lifetime.js";
+import { trustedAuthorities } from "../trust.js";
 
 export interface ClientLimits {
   timeoutMs: number;
@@ -136,35 +136,19 @@ function failure(e: unknown, url: URL, timedOut: boolean, limits: ClientLimits, 
 const widened = new WeakSet<AbortSignal>();
 
 /**
- * bin/wfl keeps NODE_EXTRA_CA_CERTS from Node's start-up (src/cli/main.ts): Node then never read
- * those certificates, so requests trust them through an agent of their own (Node's roots plus
- * the file's certificates) — the trust list Node would have had.
+ * Requests trust what e-mail trusts (src/stdlib/trust.ts): Node's roots, the system's store and
+ * NODE_EXTRA_CA_CERTS, through an agent of their own made on the first request.
  */
-let deferredCaFile: string | null = null;
 let dispatcher: Promise<object | undefined> | undefined;
 
-export function deferredExtraCaCertificates(file: string): void {
-  deferredCaFile = file;
-}
-
 function requestDispatcher(): Promise<object | undefined> {
-  if (deferredCaFile === null || deferredCaFile === "") return Promise.resolve(undefined);
   dispatcher ??= (async () => {
-    const get = (id: string): unknown => (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(id);
-    const fs = get("node:fs") as typeof import("node:fs");
-    const tls = get("node:tls") as typeof import("node:tls");
-    let pem = "";
-    try {
-      pem = fs.readFileSync(deferredCaFile!, "utf8");
-    } catch {
-      // As Node does with an unreadable NODE_EXTRA_CA_CERTS: the bundled roots only.
-    }
-    const extra = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const ca = trustedAuthorities();
     // Node's fetch exposes no Agent class; the global dispatcher (made on first use) is one.
     await fetch("data:,").then((r) => r.arrayBuffer()).catch(() => {});
     const global = (globalThis as Record<symbol, unknown>)[Symbol.for("undici.globalDispatcher.1")] as { constructor: new (o: object) => object } | undefined;
-    if (!global || extra.length === 0) return undefined;
-    return new global.constructor({ connect: { ca: [...tls.rootCertificates, ...extra] } });
+    if (!global) return undefined;
+    return new global.constructor({ connect: { ca } });
   })();
   return dispatcher;
 }

@@ -169,6 +169,7 @@ test("a visitor signs in with a code the app e-mails through an SMTP server dema
   const verified = await get("/verify", { method: "POST", form: { code: code.toLowerCase(), csrf_token: oldToken } });
   assert.equal(verified.status, 303);
   const signedIn = await get("/");
+  assert.match(signedIn.text, /Welcome, ada@example.org\./);
   assert.match(signedIn.text, /Signed in as <strong>ada@example.org<\/strong>/);
   token = tokenOf(signedIn.text);
   assert.notEqual(token, oldToken);

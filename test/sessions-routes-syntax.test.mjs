@@ -90,3 +90,25 @@ test("a route handler that is not an action, or a session statement without a re
   assert.equal(d.code, 1);
   assert.match(d.err, /nowhere/);
 });
+
+test("`set session value K to V in S` takes a value joined with `with` (as `store … as` does), and the session after `in`", () => {
+  const src = [
+    "listen on port 0 as server with sessions enabled",
+    "define action called h with parameters request:",
+    "    store s as create session for request",
+    '    store name as "Ada"',
+    '    set session value "notice" to "Welcome, " with name with "." in s',
+    '    set session value "k" to "at " with current time in milliseconds in s',
+    "end action",
+  ].join("\n") + "\n";
+  const r = run(src, "--parse");
+  assert.equal(r.code, 0, r.err);
+  const ast = JSON.parse(r.out);
+  const sets = [];
+  JSON.stringify(ast, (k, v) => { if (v && v.kind === "SetSessionValue") sets.push(v); return v; });
+  assert.equal(sets.length, 2);
+  for (const s of sets) {
+    assert.equal(s.value.kind, "Concat");
+    assert.deepEqual([s.session.kind, s.session.name], ["Var", "s"]);
+  }
+});

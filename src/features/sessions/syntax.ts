@@ -95,7 +95,8 @@ export function sessionsSyntax<B extends ParserClass>(Base: B) {
       this.word(3, "value");
       const key = this.SUBRULE(this.sessionKey);
       this.CONSUME(K.to);
-      const value = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      // The value may join texts with `with`, as `store … as` does: `to "Hi, " with name in s`.
+      const value = this.withArgsMode(false, () => this.SUBRULE(this.additive));
       this.CONSUME(K.in);
       const session = this.SUBRULE(this.postfix);
       this.eos();

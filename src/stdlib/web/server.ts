@@ -132,6 +132,11 @@ export class ServerExchange implements Exchange {
     return (this.idText ??= randomUUID());
   }
 
+  /** The id if it was made (or set) already, without making one. */
+  get idIfMade(): string | undefined {
+    return this.idText;
+  }
+
   /** Only the request-id middleware sets it (a sane incoming X-Request-Id), before anyone read it. */
   set id(v: string) {
     this.idText = v;
@@ -157,6 +162,7 @@ export class WebServer {
   readonly live = new Set<ServerExchange>();
   /** The server's middleware, copied into each exchange (see `addMiddleware`). */
   middleware: Middleware[] = [];
+  private mwCopy: readonly Middleware[] | null = null;
   readonly handle: WflOpaque;
   readonly secure: boolean;
   accepting = true;
@@ -231,6 +237,17 @@ export class WebServer {
     return ws;
   }
 
+  /**
+   * The middleware list as it is now, for a new exchange: one frozen copy shared by every
+   * exchange until a middleware is added (the list only grows: `addMiddleware`, sessions).
+   */
+  private middlewareNow(): readonly Middleware[] {
+    const mw = this.middleware;
+    if (mw.length === 0) return NO_MIDDLEWARE;
+    if (this.mwCopy === null || this.mwCopy.length !== mw.length) this.mwCopy = Object.freeze([...mw]);
+    return this.mwCopy;
+  }
+
   /** A request whose head has arrived. */
   private arrive(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): void {
     if (this.redirectToPort !== null) return this.redirect(req, res);
@@ -248,7 +265,7 @@ export class WebServer {
     request.set("query", target.query);
     request.set("client_ip", req.socket.remoteAddress ?? "");
     request.set("headers", headers);
-    const ex = new ServerExchange(this, req, res, request, this.secure, this.middleware.length === 0 ? NO_MIDDLEWARE : [...this.middleware]);
+    const ex = new ServerExchange(this, req, res, request, this.secure, this.middlewareNow());
     exchanges.set(request, ex);
     this.live.add(ex);
     // `onFinish` for middleware that wants it, when the response is done or the client went away.
@@ -765,7 +782,7 @@ export function checkHeader(name: string, value: string): void {
  * not scanned again (a long CSP would otherwise be, on every request).
  */
 const sendable = new Map<string, string>();
-function checkMiddlewareHeaders(headers: HeaderMap): void {
+function checkMiddlewareHeaders(headers: HeaderMap, id: string | undefined): void {
   for (const k in headers) {
     const v = headers[k]!;
     if (typeof v !== "string") {
@@ -773,6 +790,9 @@ function checkMiddlewareHeaders(headers: HeaderMap): void {
       continue;
     }
     if (sendable.get(k) === v) continue;
+    // The exchange's own id (a UUID, or an incoming one the request-id middleware found sane) is
+    // sendable, and new on every response: neither scanned nor remembered.
+    if (v === id) continue;
     checkHeader(k, v);
     if (sendable.size > 512) sendable.clear();
     sendable.set(k, v);
@@ -818,8 +838,8 @@ export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body
       body = b;
     }
   }
-  if (mw.length > 0) checkMiddlewareHeaders(headers); // `respond` checked the program's own
   const sx = ex instanceof ServerExchange ? ex : null;
+  if (mw.length > 0) checkMiddlewareHeaders(headers, sx?.idIfMade); // `respond` checked the program's own
   if (sx?.server.draining) headers.Connection = "close";
   ex.state = "answered";
   writeSafely(ex.res, status, headers, body, ex);

@@ -153,10 +153,58 @@ interface Waiter {
   fail(e: WflRuntimeError): void;
 }
 
+/**
+ * The parked waits, first in first out. With a hundred handler slots parked, `Array.shift` moved
+ * them all on every request; a head index does not. A wait that timed out leaves a hole.
+ */
+class WaiterQueue {
+  private items: (Waiter | null)[] = [];
+  private head = 0;
+
+  push(w: Waiter): void {
+    this.items.push(w);
+  }
+
+  shift(): Waiter | undefined {
+    const items = this.items;
+    while (this.head < items.length) {
+      const w = items[this.head];
+      items[this.head++] = null;
+      if (w !== null) {
+        if (this.head === items.length) this.reset();
+        else if (this.head > 1024 && this.head * 2 > items.length) {
+          // Slots take a request and park again at the end: drop the used front now and then.
+          items.splice(0, this.head);
+          this.head = 0;
+        }
+        return w;
+      }
+    }
+    this.reset();
+    return undefined;
+  }
+
+  remove(w: Waiter): void {
+    const i = this.items.indexOf(w, this.head);
+    if (i >= 0) this.items[i] = null;
+  }
+
+  takeAll(): Waiter[] {
+    const all = this.items.slice(this.head).filter((w): w is Waiter => w !== null);
+    this.reset();
+    return all;
+  }
+
+  private reset(): void {
+    this.items.length = 0;
+    this.head = 0;
+  }
+}
+
 export class WebServer {
   private readonly queue: ServerExchange[] = [];
   private queueHead = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters = new WaiterQueue();
   private readonly sockets = new Set<net.Socket>();
   /** Requests received and not yet answered (queued, being read, or taken by the program). */
   readonly live = new Set<ServerExchange>();
@@ -386,8 +434,7 @@ export class WebServer {
   }
 
   private enqueue(ex: ServerExchange): void {
-    while (this.waiters.length > 0) {
-      const w = this.waiters.shift()!;
+    for (let w = this.waiters.shift(); w !== undefined; w = this.waiters.shift()) {
       if (w.take(ex)) return;
     }
     this.queue.push(ex);
@@ -430,8 +477,7 @@ export class WebServer {
       this.waiters.push(waiter);
       if (timeoutMs !== null) {
         timer = setTimeout(() => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
+          this.waiters.remove(waiter);
           if (!this.draining && !this.owner.shuttingDown) reject(new WflRuntimeError(`No request arrived within ${timeoutMs} ms`, "timeout"));
         }, timeoutMs);
       }
@@ -576,7 +622,7 @@ export class WebServer {
 
   /** Waits parked on this server end with an error (during a shutdown they stay parked). */
   private failWaiters(): void {
-    const parked = this.waiters.splice(0);
+    const parked = this.waiters.takeAll();
     const e = new ServerClosedError();
     for (const w of parked) w.fail(e);
   }

@@ -114,6 +114,8 @@ export class ServerExchange implements Exchange {
   deadline: number;
   finished = false;
   form: FormResult | undefined;
+  /** Its place in its server's `live` list (-1: not in it). */
+  liveAt = -1;
   constructor(
     readonly server: WebServer,
     readonly req: http.IncomingMessage,
@@ -151,6 +153,42 @@ interface Waiter {
   take(ex: ServerExchange): boolean;
   /** The server was closed while this wait was parked. */
   fail(e: WflRuntimeError): void;
+}
+
+/**
+ * The requests of a server not yet answered. A Set of them grew and shrank (rehashing) with every
+ * burst of requests; here each exchange knows its place and leaves by a swap with the last.
+ * Iterating goes over a copy, so the loop may settle (remove) exchanges as it goes.
+ */
+class LiveSet {
+  private items: ServerExchange[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(ex: ServerExchange): void {
+    if (ex.liveAt >= 0) return;
+    ex.liveAt = this.items.length;
+    this.items.push(ex);
+  }
+
+  delete(ex: ServerExchange): boolean {
+    const i = ex.liveAt;
+    const items = this.items;
+    if (i < 0 || items[i] !== ex) return false;
+    const last = items.pop()!;
+    if (last !== ex) {
+      items[i] = last;
+      last.liveAt = i;
+    }
+    ex.liveAt = -1;
+    return true;
+  }
+
+  [Symbol.iterator](): Iterator<ServerExchange> {
+    return this.items.slice()[Symbol.iterator]();
+  }
 }
 
 /**
@@ -207,7 +245,7 @@ export class WebServer {
   private readonly waiters = new WaiterQueue();
   private readonly sockets = new Set<net.Socket>();
   /** Requests received and not yet answered (queued, being read, or taken by the program). */
-  readonly live = new Set<ServerExchange>();
+  readonly live = new LiveSet();
   /** The server's middleware, copied into each exchange (see `addMiddleware`). */
   middleware: Middleware[] = [];
   private mwCopy: readonly Middleware[] | null = null;

@@ -244,6 +244,32 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
   const n = setters.length;
   const serverFn = server.fn;
   const serverAsync = server.async;
+  const slotOf = (f: Frame): HandlerSlot | null =>
+    slotIdx >= 0 ? (frameAt(f, slotDepth)[slotIdx] as unknown as HandlerSlot | undefined) ?? null : null;
+  if (!serverAsync && !timeout) {
+    // The usual `wait for request comes in on srv as req`: no async function of its own, the
+    // request is handed over in the one callback of the server's promise.
+    return {
+      fn: (f) => {
+        let p: Promise<WflObject>;
+        try {
+          const srv = serverOf(serverFn(f) as Value);
+          rt.flush();
+          p = srv.next(null, slotOf(f));
+        } catch (e) {
+          return Promise.reject(rt.locate(e, span));
+        }
+        return p.then((o) => {
+          f[reqSlot] = o;
+          for (let i = 0; i < n; i++) f[slots[i]!] = o.get(names[i]!) ?? null;
+          return undefined;
+        }, (e: unknown) => {
+          throw rt.locate(e, span);
+        });
+      },
+      async: true,
+    };
+  }
   return {
     fn: async (f) => {
       try {

@@ -43,6 +43,19 @@ function jsonNumber(n: number): string {
   return Number.isFinite(n) ? (Object.is(n, -0) ? "0" : String(n)) : "null";
 }
 
+/** The keys in code-point order; most maps (parse_json of sorted output, literals) already are. */
+function sortedKeys(entries: Map<string, Value>): string[] {
+  const keys: string[] = [];
+  let sorted = true;
+  let prev: string | undefined;
+  for (const k of entries.keys()) {
+    if (prev !== undefined && sorted && compareText(prev, k) > 0) sorted = false;
+    keys.push(k);
+    prev = k;
+  }
+  return sorted ? keys : keys.sort(compareText);
+}
+
 /** Serialise a value; `indent` is "" for compact output, else the current indentation. */
 function write(v: Value, pretty: boolean, indent: string, depth: number): string {
   switch (typeof v) {
@@ -71,7 +84,7 @@ function write(v: Value, pretty: boolean, indent: string, depth: number): string
   else if ((v as { kind?: string }).kind === "instance") entries = (v as { props: Map<string, Value> }).props;
   if (entries) {
     if (entries.size === 0) return "{}";
-    const keys = Array.from(entries.keys()).sort(compareText);
+    const keys = sortedKeys(entries);
     const inner = pretty ? indent + "  " : "";
     let out = "{";
     for (let i = 0; i < keys.length; i++) {

@@ -114,6 +114,8 @@ export class ServerExchange implements Exchange {
   deadline: number;
   finished = false;
   form: FormResult | undefined;
+  /** Its place in its server's `live` list (-1: not in it). */
+  liveAt = -1;
   constructor(
     readonly server: WebServer,
     readonly req: http.IncomingMessage,
@@ -132,6 +134,11 @@ export class ServerExchange implements Exchange {
     return (this.idText ??= randomUUID());
   }
 
+  /** The id if it was made (or set) already, without making one. */
+  get idIfMade(): string | undefined {
+    return this.idText;
+  }
+
   /** Only the request-id middleware sets it (a sane incoming X-Request-Id), before anyone read it. */
   set id(v: string) {
     this.idText = v;
@@ -148,15 +155,100 @@ interface Waiter {
   fail(e: WflRuntimeError): void;
 }
 
+/**
+ * The requests of a server not yet answered. A Set of them grew and shrank (rehashing) with every
+ * burst of requests; here each exchange knows its place and leaves by a swap with the last.
+ * Iterating goes over a copy, so the loop may settle (remove) exchanges as it goes.
+ */
+class LiveSet {
+  private items: ServerExchange[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(ex: ServerExchange): void {
+    if (ex.liveAt >= 0) return;
+    ex.liveAt = this.items.length;
+    this.items.push(ex);
+  }
+
+  delete(ex: ServerExchange): boolean {
+    const i = ex.liveAt;
+    const items = this.items;
+    if (i < 0 || items[i] !== ex) return false;
+    const last = items.pop()!;
+    if (last !== ex) {
+      items[i] = last;
+      last.liveAt = i;
+    }
+    ex.liveAt = -1;
+    return true;
+  }
+
+  [Symbol.iterator](): Iterator<ServerExchange> {
+    return this.items.slice()[Symbol.iterator]();
+  }
+}
+
+/**
+ * The parked waits, first in first out. With a hundred handler slots parked, `Array.shift` moved
+ * them all on every request; a head index does not. A wait that timed out leaves a hole.
+ */
+class WaiterQueue {
+  private items: (Waiter | null)[] = [];
+  private head = 0;
+
+  push(w: Waiter): void {
+    this.items.push(w);
+  }
+
+  shift(): Waiter | undefined {
+    const items = this.items;
+    while (this.head < items.length) {
+      const w = items[this.head];
+      items[this.head++] = null;
+      if (w !== null) {
+        if (this.head === items.length) this.reset();
+        else if (this.head > 1024 && this.head * 2 > items.length) {
+          // Slots take a request and park again at the end: drop the used front now and then.
+          items.splice(0, this.head);
+          this.head = 0;
+        }
+        return w;
+      }
+    }
+    this.reset();
+    return undefined;
+  }
+
+  remove(w: Waiter): void {
+    const i = this.items.indexOf(w, this.head);
+    if (i >= 0) this.items[i] = null;
+  }
+
+  takeAll(): Waiter[] {
+    const all = this.items.slice(this.head).filter((w): w is Waiter => w !== null);
+    this.reset();
+    return all;
+  }
+
+  private reset(): void {
+    this.items.length = 0;
+    this.head = 0;
+  }
+}
+
 export class WebServer {
   private readonly queue: ServerExchange[] = [];
   private queueHead = 0;
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters = new WaiterQueue();
   private readonly sockets = new Set<net.Socket>();
   /** Requests received and not yet answered (queued, being read, or taken by the program). */
-  readonly live = new Set<ServerExchange>();
+  readonly live = new LiveSet();
   /** The server's middleware, copied into each exchange (see `addMiddleware`). */
   middleware: Middleware[] = [];
+  private mwCopy: readonly Middleware[] | null = null;
   readonly handle: WflOpaque;
   readonly secure: boolean;
   accepting = true;
@@ -231,6 +323,17 @@ export class WebServer {
     return ws;
   }
 
+  /**
+   * The middleware list as it is now, for a new exchange: one frozen copy shared by every
+   * exchange until a middleware is added (the list only grows: `addMiddleware`, sessions).
+   */
+  private middlewareNow(): readonly Middleware[] {
+    const mw = this.middleware;
+    if (mw.length === 0) return NO_MIDDLEWARE;
+    if (this.mwCopy === null || this.mwCopy.length !== mw.length) this.mwCopy = Object.freeze([...mw]);
+    return this.mwCopy;
+  }
+
   /** A request whose head has arrived. */
   private arrive(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): void {
     if (this.redirectToPort !== null) return this.redirect(req, res);
@@ -248,7 +351,7 @@ export class WebServer {
     request.set("query", target.query);
     request.set("client_ip", req.socket.remoteAddress ?? "");
     request.set("headers", headers);
-    const ex = new ServerExchange(this, req, res, request, this.secure, this.middleware.length === 0 ? NO_MIDDLEWARE : [...this.middleware]);
+    const ex = new ServerExchange(this, req, res, request, this.secure, this.middlewareNow());
     exchanges.set(request, ex);
     this.live.add(ex);
     // `onFinish` for middleware that wants it, when the response is done or the client went away.
@@ -369,8 +472,7 @@ export class WebServer {
   }
 
   private enqueue(ex: ServerExchange): void {
-    while (this.waiters.length > 0) {
-      const w = this.waiters.shift()!;
+    for (let w = this.waiters.shift(); w !== undefined; w = this.waiters.shift()) {
       if (w.take(ex)) return;
     }
     this.queue.push(ex);
@@ -413,8 +515,7 @@ export class WebServer {
       this.waiters.push(waiter);
       if (timeoutMs !== null) {
         timer = setTimeout(() => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
+          this.waiters.remove(waiter);
           if (!this.draining && !this.owner.shuttingDown) reject(new WflRuntimeError(`No request arrived within ${timeoutMs} ms`, "timeout"));
         }, timeoutMs);
       }
@@ -559,7 +660,7 @@ export class WebServer {
 
   /** Waits parked on this server end with an error (during a shutdown they stay parked). */
   private failWaiters(): void {
-    const parked = this.waiters.splice(0);
+    const parked = this.waiters.takeAll();
     const e = new ServerClosedError();
     for (const w of parked) w.fail(e);
   }
@@ -765,7 +866,7 @@ export function checkHeader(name: string, value: string): void {
  * not scanned again (a long CSP would otherwise be, on every request).
  */
 const sendable = new Map<string, string>();
-function checkMiddlewareHeaders(headers: HeaderMap): void {
+function checkMiddlewareHeaders(headers: HeaderMap, id: string | undefined): void {
   for (const k in headers) {
     const v = headers[k]!;
     if (typeof v !== "string") {
@@ -773,6 +874,9 @@ function checkMiddlewareHeaders(headers: HeaderMap): void {
       continue;
     }
     if (sendable.get(k) === v) continue;
+    // The exchange's own id (a UUID, or an incoming one the request-id middleware found sane) is
+    // sendable, and new on every response: neither scanned nor remembered.
+    if (v === id) continue;
     checkHeader(k, v);
     if (sendable.size > 512) sendable.clear();
     sendable.set(k, v);
@@ -818,8 +922,8 @@ export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body
       body = b;
     }
   }
-  if (mw.length > 0) checkMiddlewareHeaders(headers); // `respond` checked the program's own
   const sx = ex instanceof ServerExchange ? ex : null;
+  if (mw.length > 0) checkMiddlewareHeaders(headers, sx?.idIfMade); // `respond` checked the program's own
   if (sx?.server.draining) headers.Connection = "close";
   ex.state = "answered";
   writeSafely(ex.res, status, headers, body, ex);

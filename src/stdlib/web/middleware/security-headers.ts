@@ -54,17 +54,31 @@ export function securitySettings(config: Config): SecurityHeaderSettings {
 
 export function securityHeaders(config: Config): Middleware {
   const s = securitySettings(config);
-  const fixed: [name: string, value: string][] = [["X-Content-Type-Options", "nosniff"]];
-  if (s.csp !== null) fixed.push(["Content-Security-Policy", s.csp]);
-  if (s.frameOptions !== null) fixed.push(["X-Frame-Options", s.frameOptions]);
-  if (s.referrerPolicy !== null) fixed.push(["Referrer-Policy", s.referrerPolicy]);
+  // Made once per server: each name with its lower-case form (every response looks them up).
+  const fixed: [name: string, value: string, lower: string][] = [["X-Content-Type-Options", "nosniff", "x-content-type-options"]];
+  const add = (name: string, value: string | null): void => {
+    if (value !== null) fixed.push([name, value, name.toLowerCase()]);
+  };
+  add("Content-Security-Policy", s.csp);
+  add("X-Frame-Options", s.frameOptions);
+  add("Referrer-Policy", s.referrerPolicy);
   return {
     name: "security-headers",
     onHeaders(ex: Exchange | null, _status: number, headers: HeaderMap): void {
-      for (const [name, value] of fixed) defaultHeader(headers, name, value);
+      for (let i = 0; i < fixed.length; i++) {
+        const [name, value, lower] = fixed[i]!;
+        if (!hasHeader(headers, name, lower)) headers[name] = value;
+      }
       // Browsers ignore HSTS over plain HTTP; sent there it would only mislead (and pin a
       // development host to HTTPS), so it goes out on TLS connections only.
       if (s.hsts !== null && ex?.secure === true) defaultHeader(headers, "Strict-Transport-Security", s.hsts);
     },
   };
+}
+
+/** Whether the response has the header under any spelling (`lower` is `name` in lower case). */
+function hasHeader(headers: HeaderMap, name: string, lower: string): boolean {
+  if (name in headers) return true;
+  for (const k in headers) if (k.length === lower.length && k.toLowerCase() === lower) return true;
+  return false;
 }

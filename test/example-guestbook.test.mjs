@@ -9,16 +9,16 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { SMTPServer } from "smtp-server";
+import { startServer, killServers } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const app = path.join(root, "examples/guestbook/main.wfl");
 let dir;
 let smtp;
 const mail = { messages: [], auths: [] };
-const children = [];
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-guestbook-"));
@@ -66,7 +66,7 @@ before(async () => {
   ].join("\n"));
 });
 after(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill();
+  killServers();
   if (smtp) await new Promise((r) => smtp.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -74,19 +74,7 @@ after(async () => {
 /** Starts the app on the test's settings; resolves once it displays its server (port 0 → the real one). */
 function startApp() {
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "cert.pem") };
-  const child = spawn(path.join(root, "bin/wfl"), [app, path.join(dir, "settings.toml")], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  const io = { out: "", err: "" };
-  child.stderr.on("data", (d) => (io.err += d));
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      io.out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
-      if (m) resolve({ base: `http://127.0.0.1:${m[1]}`, io, child, exited });
-    });
-    child.on("exit", () => reject(new Error(`the guestbook exited early: ${io.out}\n${io.err}`)));
-  });
+  return startServer(app, { cwd: dir, env, args: [path.join(dir, "settings.toml")] });
 }
 
 /** fetch with a cookie jar: keeps what Set-Cookie sets (and forgets what it expires), sends Cookie. */

@@ -13,11 +13,12 @@ export function killServers() {
 }
 
 /**
- * Start `program` (in `cwd`, the repository by default); resolves with its port, child process,
- * output so far and exit (a promise of the code).
+ * Start `program` with `args` (in `cwd`, the repository by default; `env`, this process's by
+ * default); resolves with its port, `base` URL, child process, output so far and exit (a promise
+ * of the code).
  */
-export async function startServer(program, { cwd = root } = {}) {
-  const child = spawn(join(root, "bin/wfl"), [program], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export async function startServer(program, { cwd = root, env = process.env, args = [] } = {}) {
+  const child = spawn(join(root, "bin/wfl"), [program, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
   const io = { out: "", err: "" };
   child.stderr.on("data", (d) => (io.err += d));
@@ -30,5 +31,5 @@ export async function startServer(program, { cwd = root } = {}) {
     child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
-  return { port, io, child, exited };
+  return { port, base: `http://127.0.0.1:${port}`, io, child, exited };
 }

@@ -43,7 +43,8 @@ test("plain `respond`, `listen` and `register signal handler` parse as the web r
   assert.equal(r.code, 0, r.err);
   const k = kinds(r.out);
   for (const kind of ["RegisterSignal", "Listen", "Respond"]) assert.ok(k.includes(kind), kind);
-  assert.ok(!k.includes("SessionListen") && !k.includes("SessionRespond") && !k.includes("RegisterRoute"));
+  assert.ok(!k.includes("SessionListen") && !k.includes("RegisterRoute"));
+  assert.match(r.out, /"session": *null/, "a plain respond sets no session");
 });
 
 test("the session and route forms parse to their own nodes", () => {
@@ -70,9 +71,41 @@ test("the session and route forms parse to their own nodes", () => {
   assert.equal(r.code, 0, r.err);
   const k = kinds(r.out);
   for (const kind of ["SessionListen", "ConfigureSessions", "EnableSessionOption", "RegisterRoute", "CreateSession", "SetSessionValue",
-    "GetSessionValue", "CsrfToken", "RequestParameter", "RequestHeader", "SessionRespond", "SessionQuery", "StartServer"]) {
+    "GetSessionValue", "CsrfToken", "RequestParameter", "RequestHeader", "Respond", "SessionQuery", "StartServer"]) {
     assert.ok(k.includes(kind), kind);
   }
+  // `and set session s` is an option of the one respond statement.
+  const responds = [];
+  JSON.stringify(JSON.parse(r.out), (key, v) => { if (v && v.kind === "Respond") responds.push(v); return v; });
+  assert.equal(responds.length, 1);
+  assert.equal(responds[0].session.name, "s");
+  assert.equal(responds[0].status.value, 201);
+});
+
+test("`respond … and set session` / `and clear session` take the same content as any respond: joined text, a builtin call, then options", () => {
+  const src = [
+    "listen on port 0 as server with sessions enabled",
+    "define action called h with parameters request:",
+    "    store s as create session for request",
+    '    store name as "Ada"',
+    '    check if name is "Ada":',
+    '        respond to request with "Hi " with name and set session s',
+    "    otherwise:",
+    '        respond to request with stringify_json of name and content_type "application/json" and clear session',
+    "    end check",
+    "end action",
+  ].join("\n") + "\n";
+  const r = run(src, "--parse");
+  assert.equal(r.code, 0, r.err);
+  const responds = [];
+  JSON.stringify(JSON.parse(r.out), (key, v) => { if (v && v.kind === "Respond") responds.push(v); return v; });
+  assert.equal(responds.length, 2);
+  assert.equal(responds[0].session.name, "s");
+  assert.equal(responds[0].clearSession, false);
+  assert.match(JSON.stringify(responds[0].content), /"Hi "/);
+  assert.equal(responds[1].session, null);
+  assert.equal(responds[1].clearSession, true);
+  assert.equal(responds[1].contentType.value, "application/json");
 });
 
 test("a route handler that is not an action, or a session statement without a request, is a plain error at its line", () => {

@@ -1205,7 +1205,12 @@ export abstract class CoreParser extends EmbeddedActionsParser {
   protected atRespondOption(k: number): boolean {
     if (!this.respondOption || this.LA(k).tokenType !== K.and) return false;
     return this.isOneOf(k + 1, ["status", "content_type", "headers", "header"]) ||
-      (this.LA(k + 1).tokenType === K.content && this.isWord(k + 2, "type"));
+      (this.LA(k + 1).tokenType === K.content && this.isWord(k + 2, "type")) ||
+      this.atSessionClause(k + 1);
+  }
+  /** Tokens k… are `set session` or `clear session` (a respond option of the sessions room). */
+  protected atSessionClause(k: number): boolean {
+    return (this.isWord(k, "set") || this.LA(k).tokenType === K.clear) && this.isWord(k + 1, "session");
   }
   /** Words that, right after `with`, end the value being parsed instead of joining text to it. */
   protected withStops: ReadonlySet<string> | null = null;

@@ -3,7 +3,7 @@
 // middlewares (src/stdlib/web/exchange.ts).
 import type { Expr } from "../../ast/nodes.js";
 import type { Span } from "../../ast/span.js";
-import { type CExpr, type CStmt, combine } from "../../compiler/closures.js";
+import { type CStmt, combine } from "../../compiler/closures.js";
 import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
 import { type Value, WflObject } from "../../runtime/values.js";
 import { formatValue } from "../../runtime/display.js";
@@ -11,7 +11,7 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import type { RunResources } from "../../runtime/lifetime.js";
 import { listen } from "../web/compile.js";
-import { type WebServer, serverOf, respond as respondTo } from "../../stdlib/web/server.js";
+import { type WebServer, serverOf } from "../../stdlib/web/server.js";
 import {
   DEFAULT_MAX_SESSIONS, SessionManager, type SessionRecord, csrfToken, managerOf, managerOfRequest, sessionFromRequest,
   sessionOf, sessionValue, setSessionValue, storeFor,
@@ -117,34 +117,6 @@ export const sessionsCompilers: StmtCompilers<SessionsStmt> = {
         await ses.manager.destroy(ses);
       });
     });
-  },
-  SessionRespond: (c, s, scope) => {
-    const none: CExpr = { fn: () => null, async: false };
-    const parts = [
-      c.expr(s.request, scope), c.expr(s.content, scope),
-      s.status ? c.expr(s.status, scope) : none,
-      s.contentType ? c.expr(s.contentType, scope) : none,
-      s.headers ? c.expr(s.headers, scope) : none,
-      s.session ? c.expr(s.session, scope) : none,
-    ];
-    const rt = c.rt;
-    const span = s.span;
-    const clear = s.clear;
-    const setting = s.session !== null;
-    const run = combine(parts, ([req, content, status, ct, headers, ses]) => {
-      rt.located(span, () => {
-        const m = managerOfRequest(req!, "respond … and set session");
-        if (setting) m.markSet(req!, sessionOf(ses!, "respond … and set session"));
-        if (clear) m.markClear(req!);
-        respondTo(req!, content!, {
-          status: status === null ? 200 : (status as number),
-          contentType: ct === null ? null : formatValue(ct!),
-          headers: headers!,
-        });
-      });
-      return null;
-    });
-    return c.withValue(run, () => {}, false);
   },
   SessionData: (c, s, scope) => {
     const key = c.expr(s.key, scope);

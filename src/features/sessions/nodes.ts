@@ -13,11 +13,7 @@ export type SessionsStmt =
   | { kind: "SetSessionValue"; key: Expr; value: Expr; session: Expr; span: Span }
   /** `destroy session S`. */
   | { kind: "DestroySession"; session: Expr; span: Span }
-  /** `respond to R with C [and status …] [and content_type …] [and headers …] and set session S | and clear session`. */
-  | {
-    kind: "SessionRespond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null;
-    session: Expr | null; clear: boolean; span: Span;
-  }
+  // `respond … and set session S | and clear session` are options of the web room's Respond.
   /** The TDD program's storage forms: `store session_data to storage with key K and data D`, `delete session data from storage with key K`. */
   | { kind: "SessionData"; op: "store" | "delete"; key: Expr; data: Expr | null; span: Span };
 

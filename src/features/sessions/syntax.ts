@@ -7,7 +7,6 @@
 // upstream TDD program `web_server_session_test.wfl` (`get session statistics from S`,
 // `store session_data to storage with key K and data D`, `load session data from storage with key K`,
 // `delete session data from storage with key K`).
-import { EOF } from "chevrotain";
 import * as T from "../../lexer/tokens.js";
 import { K } from "../../parser/keywords.js";
 import type { ParserClass } from "../../parser/core.js";
@@ -15,16 +14,6 @@ import type { Expr, Stmt } from "../../ast/nodes.js";
 
 export function sessionsSyntax<B extends ParserClass>(Base: B) {
   abstract class SessionsSyntax extends Base {
-    /** `and set session` / `and clear session` on this line. */
-    protected lineSetsSession(): boolean {
-      for (let i = 2; i < 200; i++) {
-        const t = this.LA(i);
-        if (t.tokenType === T.Newline || t.tokenType === EOF) return false;
-        if (t.tokenType === K.and && (this.isWord(i + 1, "set") || this.LA(i + 1).tokenType === K.clear) && this.isWord(i + 2, "session")) return true;
-      }
-      return false;
-    }
-
     /** A session key: a text, or a name holding one. */
     sessionKey = this.RULE("sessionKey", (): Expr => this.OR([
       { ALT: () => { const t = this.CONSUME(T.StringLiteral); return this.ACTION(() => this.stringNode(t)); } },
@@ -110,46 +99,6 @@ export function sessionsSyntax<B extends ParserClass>(Base: B) {
       const session = this.SUBRULE(this.postfix);
       this.eos();
       return { kind: "DestroySession", session, span: this.spanFrom(start) };
-    });
-
-    /** `respond to R with C [and status N] [and content_type T] [and headers H] and set session S | and clear session`. */
-    sessionRespondStmt = this.RULE("sessionRespondStmt", (): Stmt => {
-      const start = this.CONSUME(K.respond);
-      this.CONSUME(K.to);
-      const request = this.SUBRULE(this.postfix);
-      this.CONSUME(K.with);
-      const content = this.withArgsMode(true, () => this.SUBRULE(this.additive));
-      let status: Expr | null = null;
-      let contentType: Expr | null = null;
-      let headers: Expr | null = null;
-      let session: Expr | null = null;
-      let clear = false;
-      this.MANY(() => {
-        this.CONSUME(K.and);
-        this.OR([
-          {
-            GATE: () => this.isWord(1, "set"),
-            ALT: () => { this.word(4, "set"); this.word(5, "session"); session = this.SUBRULE2(this.postfix); },
-          },
-          { ALT: () => { this.CONSUME(K.clear); this.word(6, "session"); clear = true; } },
-          {
-            ALT: () => {
-              const word = this.OR2([
-                { ALT: () => this.wordOf(2, ["status", "content_type", "headers", "header"], ["status", "content type", "content_type", "headers", "header", "set session", "clear session"]).image },
-                { ALT: () => { this.CONSUME(K.content); this.word(3, "type"); return "content_type"; } },
-              ]);
-              const value = this.withArgsMode(true, () => this.SUBRULE2(this.additive));
-              this.ACTION(() => {
-                if (word === "status") status = value;
-                else if (word === "headers" || word === "header") headers = value;
-                else contentType = value;
-              });
-            },
-          },
-        ]);
-      });
-      this.eos();
-      return { kind: "SessionRespond", request, content, status, contentType, headers, session, clear, span: this.spanFrom(start) };
     });
 
     /** `store session_data to storage with key K and data D` (the upstream TDD program's form). */
@@ -275,7 +224,6 @@ export function sessionsSyntax<B extends ParserClass>(Base: B) {
         { GATE: () => this.isWord(1, "enable") && (this.isWord(2, "csrf") || this.isWord(2, "secure")), ALT: () => this.SUBRULE(this.enableSessionOptionStmt) },
         { GATE: () => this.isWord(1, "set") && this.isWord(2, "session") && this.isWord(3, "value"), ALT: () => this.SUBRULE(this.setSessionValueStmt) },
         { GATE: () => this.isWord(1, "destroy") && this.isWord(2, "session"), ALT: () => this.SUBRULE(this.destroySessionStmt) },
-        { GATE: () => this.LA(1).tokenType === K.respond && this.lineSetsSession(), ALT: () => this.SUBRULE(this.sessionRespondStmt) },
         {
           GATE: () => this.LA(1).tokenType === K.store && this.isWord(2, "session_data") && this.LA(3).tokenType === K.to && this.isWord(4, "storage"),
           ALT: () => this.SUBRULE(this.storeSessionDataStmt),

@@ -15,6 +15,7 @@ import { frameAt } from "../../compiler/closures.js";
 import { newFrame, RET } from "../../runtime/frame.js";
 import { resolve as resolvePath } from "node:path";
 import { closeStreamsOf } from "../../stdlib/web/streaming.js";
+import { managerOfRequest, sessionOf } from "../../stdlib/web/sessions.js";
 import { WsServer, wsServerOf, sendTo } from "../../stdlib/web/websocket.js";
 import type { StmtCompilers } from "../../compiler/tables.js";
 import type { ExprCompilers } from "../../compiler/tables.js";
@@ -296,11 +297,20 @@ export function respond(c: Compiler, s: Stmt & { kind: "Respond" }, scope: Block
     s.status ? c.expr(s.status, scope) : none,
     s.contentType ? c.expr(s.contentType, scope) : none,
     s.headers ? c.expr(s.headers, scope) : none,
+    s.session ? c.expr(s.session, scope) : none,
   ];
   const rt = c.rt;
   const span = s.span;
-  const answer = (req: Value, content: Value, status: Value, ct: Value, headers: Value): void => {
+  const setting = s.session !== null;
+  const clearing = s.clearSession;
+  const answer = (req: Value, content: Value, status: Value, ct: Value, headers: Value, session: Value): void => {
     try {
+      if (setting || clearing) {
+        // `and set session S` / `and clear session`: the session's cookie goes with this answer.
+        const m = managerOfRequest(req, setting ? "respond … and set session" : "respond … and clear session");
+        if (setting) m.markSet(req, sessionOf(session, "respond … and set session"));
+        if (clearing) m.markClear(req);
+      }
       respondTo(req, content, {
         status: status === null ? 200 : (status as number),
         contentType: ct === null ? null : typeof ct === "string" ? ct : formatValue(ct),
@@ -311,11 +321,11 @@ export function respond(c: Compiler, s: Stmt & { kind: "Respond" }, scope: Block
     }
   };
   if (!parts.some((p) => p.async)) {
-    const [a, b, st, ct, h] = parts.map((p) => p.fn as (f: Frame) => Value) as [(f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value];
-    return { fn: (f) => { answer(a(f), b(f), st(f), ct(f), h(f)); return undefined; }, async: false };
+    const [a, b, st, ct, h, se] = parts.map((p) => p.fn as (f: Frame) => Value) as [(f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value, (f: Frame) => Value];
+    return { fn: (f) => { answer(a(f), b(f), st(f), ct(f), h(f), se(f)); return undefined; }, async: false };
   }
-  const run = combine(parts, ([req, content, status, ct, headers]) => {
-    answer(req!, content!, status!, ct!, headers!);
+  const run = combine(parts, ([req, content, status, ct, headers, session]) => {
+    answer(req!, content!, status!, ct!, headers!, session!);
     return null;
   });
   return c.withValue(run, () => {}, false);

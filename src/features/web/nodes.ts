@@ -14,7 +14,8 @@ export type WebStmt =
     secured?: boolean; certificate?: Expr | null; key?: Expr | null; redirectTo?: Expr | null;
   }
   | { kind: "WaitRequest"; server: Expr; name: string; nameSpan: Span; timeout: Expr | null; span: Span }
-  | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; span: Span }
+  /** `respond to R with C [and status S] [and content_type T] [and headers H] [and set session X | and clear session]`. */
+  | { kind: "Respond"; request: Expr; content: Expr; status: Expr | null; contentType: Expr | null; headers: Expr | null; session: Expr | null; clearSession: boolean; span: Span }
   | { kind: "ServerOp"; op: "close" | "stop"; server: Expr; span: Span }
   | { kind: "RegisterSignal"; signal: string; handler: string; span: Span }
   | { kind: "OnWebSocket"; event: "connect" | "message" | "disconnect"; server: Expr; name: string; nameSpan: Span; body: Stmt[]; span: Span }

@@ -75,21 +75,32 @@ export function webSyntax<B extends ParserClass>(Base: B) {
       let status: Expr | null = null;
       let contentType: Expr | null = null;
       let headers: Expr | null = null;
+      let session: Expr | null = null;
+      let clearSession = false;
       this.MANY(() => {
         this.CONSUME(K.and);
-        const word = this.OR([
-          { ALT: () => this.wordOf(2, ["status", "content_type", "headers", "header"], ["status", "content type", "content_type", "headers", "header"]).image },
-          { ALT: () => { this.CONSUME(K.content); this.word(3, "type"); return "content_type"; } },
+        this.OR([
+          // The sessions room's options (Docs/sessions.md): the session's cookie goes with the answer.
+          { GATE: () => this.atSessionClause(1) && this.isWord(1, "set"), ALT: () => { this.word(4, "set"); this.word(5, "session"); session = this.SUBRULE2(this.postfix); } },
+          { GATE: () => this.atSessionClause(1), ALT: () => { this.CONSUME(K.clear); this.word(6, "session"); clearSession = true; } },
+          {
+            ALT: () => {
+              const word = this.OR2([
+                { ALT: () => this.wordOf(2, ["status", "content_type", "headers", "header"], ["status", "content type", "content_type", "headers", "header"]).image },
+                { ALT: () => { this.CONSUME(K.content); this.word(3, "type"); return "content_type"; } },
+              ]);
+              const value = this.respondOptions(() => this.SUBRULE3(this.pathExpr));
+              this.ACTION(() => {
+                if (word === "status") status = value;
+                else if (word === "headers" || word === "header") headers = value;
+                else contentType = value;
+              });
+            },
+          },
         ]);
-        const value = this.respondOptions(() => this.SUBRULE2(this.pathExpr));
-        this.ACTION(() => {
-          if (word === "status") status = value;
-          else if (word === "headers" || word === "header") headers = value;
-          else contentType = value;
-        });
       });
       this.eos();
-      return { kind: "Respond", request, content, status, contentType, headers, span: this.spanFrom(start) };
+      return { kind: "Respond", request, content, status, contentType, headers, session, clearSession, span: this.spanFrom(start) };
     });
 
     /** `header NAME of REQ`. */

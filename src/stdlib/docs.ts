@@ -17,6 +17,9 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   typeof: d("core", "The type of a value as text: \"Number\", \"Text\", \"Boolean\", \"List\", \"Object\", \"Nothing\", …", "typeof of 42"),
   isnothing: d("core", "Yes when the value is nothing.", "isnothing of x"),
   print: d("core", "Writes its values as one line of output (like `display`).", "print with \"a\" and 1"),
+  // environment
+  environment_variable: d("environment", "The value of an environment variable, or nothing when it is not set.", "environment_variable of \"PORT\""),
+  environment_variable_or: d("environment", "The value of an environment variable, or the default when it is not set or empty.", "environment_variable_or of \"PORT\" and \"8080\""),
   // math
   abs: d("math", "The absolute value of a number.", "abs of -5"),
   round: d("math", "A number rounded to the nearest whole number (halves away from zero).", "round of 2.5"),

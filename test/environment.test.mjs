@@ -40,3 +40,16 @@ test("a name that cannot be an environment variable is a WFL error with the line
   assert.match(r.stderr, /:1:/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
 });
+
+test("parse_url gives the parts of a configuration URL, user and password decoded", () => {
+  const r = run('store u as parse_url of "smtp://no%40x.org:p%21ss@mail.example.org:2525/?tls=off"\ndisplay u\nstore bad as parse_url of "not a url"\n', {});
+  assert.match(r.stdout, /\{scheme: smtp, username: no@x\.org, password: p!ss, host: mail\.example\.org, port: 2525, path: \/, query: \{tls: off\}, fragment: nothing\}/);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /parse_url cannot read "not a url" as a URL/);
+});
+
+test("to_number reads plain decimal texts and gives nothing for anything else", () => {
+  const r = run('display to_number of " 42 "\ndisplay to_number of "-1.5e2"\ndisplay to_number of "4x"\ndisplay to_number of ""\ndisplay to_number of "0x10"\ndisplay to_number of 7\n', {});
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "42\n-150\nnothing\nnothing\nnothing\n7\n");
+});

@@ -20,6 +20,9 @@ export function register(r: Registry): void {
   // The value of a variable, or the default when it is not set or empty.
   r.fn("environment_variable_or", { params: ["text", "any"] }, (args) => {
     const value = process.env[variableName("environment_variable_or", args[0])];
-    return value === undefined || value === "" ? args[1]! : value;
+    const fallback = args[1]!;
+    if (typeof fallback === "number" && !Number.isFinite(fallback))
+      throw new WflRuntimeError("environment_variable_or expects a default that is a finite number, a text or another plain value", "type error");
+    return value === undefined || value === "" ? fallback : value;
   });
 }

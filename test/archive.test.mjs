@@ -378,3 +378,39 @@ test("gzip and gunzip round-trip; gunzip refuses bad data and more than 200 MiB"
   assert.match(out[3], /^gunzip: the data unpacks to more than 200 MiB$/);
   assert.deepEqual(zlib.gunzipSync(zlib.gzipSync("x")).toString(), "x");
 });
+
+test("a NUL in a pax path, a contiguous file, an unknown entry type and a file used as a folder are refused", async () => {
+  await refused(await tgzOf([{ header: { name: "x", type: "file", pax: { path: "a\u0000b" } }, content: "x" }]), "bad_path", /control character/, "a\u0000b");
+  await refused(await tgzOf([{ header: { name: "c", type: "contiguous-file" }, content: "x" }]), "special_file", /neither a file nor a folder/, "c");
+  const odd = rawHeader("vol", 0);
+  odd[156] = "V".charCodeAt(0);
+  odd.write("        ", 148);
+  let sum = 0;
+  for (const b of odd) sum += b;
+  odd.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+  await refused(zlib.gzipSync(Buffer.concat([odd, Buffer.alloc(1024)])), "special_file", /neither a file nor a folder/, "vol");
+  await refused(await tgzOf([file("a"), file("a/b")]), "bad_path", /inside "a", which is a file/, "a/b");
+  await refused(await tgzOf([file("a/b"), file("a")]), "bad_path", /is a file, but other entries use it as a folder/, "a");
+  await refused(await tgzOf([file("a/./b")]), "bad_path", /empty or "\." part/, "a/./b");
+});
+
+test("an empty object makes an empty archive; an empty binary is not an archive", async () => {
+  const out = await ok([
+    "store data as create_archive of (create object)",
+    "display read_archive of data",
+    "display check_archive of data",
+    'display field "message" of (check_archive of (hex_decode of ""))',
+  ]);
+  assert.deepEqual(out, ["[]", "nothing", "The archive is empty (0 bytes), not a tar or tar.gz file"]);
+});
+
+test("extract_archive ignores the archive's modes: files 0644 and folders 0755 even when it asks for 0777 or 0700", async () => {
+  const target = path.join(dir, "x4");
+  const out = await ok([
+    ...load("modes.tgz"),
+    `display extract_archive of data and "${target}"`,
+  ], { "modes.tgz": await tgzOf([{ header: { name: "d/", type: "directory", mode: 0o700 } }, { header: { name: "d/run.sh", type: "file", mode: 0o4777 }, content: "#!/bin/sh" }]) });
+  assert.deepEqual(out, ["[d, d/run.sh]"]);
+  assert.equal(fs.statSync(path.join(target, "d")).mode & 0o7777, 0o755);
+  assert.equal(fs.statSync(path.join(target, "d/run.sh")).mode & 0o7777, 0o644);
+});

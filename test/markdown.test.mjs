@@ -75,3 +75,20 @@ test("input over 1 MiB is an error; exactly 1 MiB renders", async () => {
   assert.equal(await render("é".repeat(512 * 1024 + 1)), "ERROR: render_markdown: the text is larger than 1 MiB\n");
   assert.match(await render("a".repeat(1024 * 1024)), /^<p>a+<\/p>\n/);
 });
+
+test("an archive's README rendered into a page through a template: `| safe` writes the sanitised HTML, plain output escapes it", async () => {
+  const file = path.join(dir, "tpl.wfl");
+  fs.writeFileSync(file, [
+    'store package as create_archive of (create object with "README.md" as "# Pkg\\n\\n<script>x</script> [site](https://example.org)")',
+    'store readme as archive_entry of package and "README.md"',
+    'store page as create object with "readme_html" as render_markdown of (binary_to_text of field "content" of readme)',
+    'display render template string "<main>{{ readme_html | safe }}</main>" with page',
+    'display render template string "<main>{{ readme_html }}</main>" with page',
+  ].join("\n") + "\n");
+  const r = await run({ file });
+  assert.equal(r.exitCode, 0, r.diagnostics);
+  const [safe, escaped] = r.output.split("<main>").slice(1);
+  assert.match(safe, /^<h1>Pkg<\/h1>\n<p>&lt;script&gt;x&lt;\/script&gt; <a href="https:\/\/example.org" rel="nofollow noopener noreferrer">site<\/a><\/p>\n<\/main>/);
+  assert.doesNotMatch(safe, /<script/);
+  assert.match(escaped, /^&lt;h1&gt;Pkg/);
+});

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { spawnSync } from "node:child_process";
 import tarStream from "tar-stream";
 import { run } from "../dist/internal.js";
 
@@ -413,4 +414,40 @@ test("extract_archive ignores the archive's modes: files 0644 and folders 0755 e
   assert.deepEqual(out, ["[d, d/run.sh]"]);
   assert.equal(fs.statSync(path.join(target, "d")).mode & 0o7777, 0o755);
   assert.equal(fs.statSync(path.join(target, "d/run.sh")).mode & 0o7777, 0o644);
+});
+
+test("archives made by GNU tar (gnu and pax formats, a ./ root entry, names over 100 characters) read as expected", { skip: spawnSync("tar", ["--version"]).status !== 0 && "no tar command" }, async () => {
+  const src = path.join(dir, "gnu-src");
+  const long = `${"d".repeat(60)}/${"f".repeat(90)}.wfl`;
+  fs.mkdirSync(path.join(src, "d".repeat(60)), { recursive: true });
+  fs.writeFileSync(path.join(src, long), "long");
+  fs.writeFileSync(path.join(src, "project.wfl"), "name: demo");
+  for (const format of ["gnu", "pax"]) {
+    const name = `gnu-${format}.tgz`;
+    const r = spawnSync("tar", [`--format=${format}`, "--sort=name", "-C", src, "-czf", path.join(dir, name), "."]);
+    assert.equal(r.status, 0, String(r.stderr));
+    const out = await ok([
+      ...load(name),
+      "display check_archive of data",
+      "for each e in read_archive of data:",
+      '    display field "path" of e with " " with field "type" of e with " " with field "size" of e',
+      "end for",
+    ]);
+    assert.deepEqual(out, ["nothing", `${"d".repeat(60)} directory 0`, `${long} file 4`, "project.wfl file 10"], format);
+  }
+});
+
+test("extract_archive into a path that is a file is an error that says so", async () => {
+  const target = path.join(dir, "plain-file");
+  fs.writeFileSync(target, "x");
+  const out = await ok([
+    'store data as create_archive of (create object with "a.txt" as "A")',
+    "try:",
+    `    display extract_archive of data and "${target}"`,
+    "catch:",
+    "    display error_message",
+    "end try",
+  ]);
+  assert.deepEqual(out, [`extract_archive extracts into a folder, and "${target}" is not one`]);
+  assert.equal(fs.readFileSync(target, "utf8"), "x");
 });

@@ -77,9 +77,15 @@ function extractInto(entries: readonly Entry[], folder: string): string[] {
   const fn = "extract_archive";
   try {
     const abs = nodePath.resolve(folder);
-    fs.mkdirSync(abs, { recursive: true, mode: 0o755 });
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(abs);
+    } catch (e) {
+      if (errnoCode(e) !== "ENOENT") throw e;
+    }
+    if (st === null) fs.mkdirSync(abs, { recursive: true, mode: 0o755 });
+    else if (!st.isDirectory()) throw new WflRuntimeError(`${fn} extracts into a folder, and ${quoted(folder)} is not one`, "general");
     const root = fs.realpathSync(abs);
-    if (!fs.statSync(root).isDirectory()) throw new WflRuntimeError(`${fn} needs a folder, and ${quoted(folder)} is a file`, "general");
     // Nothing is written when the folder already holds any of the paths.
     for (const e of entries) {
       if (present(nodePath.join(root, e.path)) !== null) {

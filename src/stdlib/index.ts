@@ -12,8 +12,9 @@ import * as crypto from "./crypto/index.js";
 import * as toml from "./toml/index.js";
 import * as web from "./web/index.js";
 import * as pattern from "./pattern/index.js";
+import * as manifest from "./manifest/index.js";
 
-const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern];
+const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern, manifest];
 
 let shared: Registry | undefined;
 

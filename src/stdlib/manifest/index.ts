@@ -13,6 +13,7 @@ import { ManifestError, lineColumn } from "./errors.js";
 import { Reader, type MRecord, type MValue } from "./grammar.js";
 import { Checker, GRAMMAR_VERSION, type DocumentKind } from "./schema.js";
 import { canonicalJson, canonicalText, orderedEntries, sha256Tagged } from "./canonical.js";
+import { fullParserAgrees } from "./subset.js";
 import { isExactVersion, isPackageName, parseConstraint } from "./identity.js";
 
 export { MANIFEST_CODES, LIMITS } from "./errors.js";
@@ -28,7 +29,11 @@ export function analyse(input: string | Uint8Array, expect: "manifest" | "lockfi
     if (typeof input === "string") bytes = encodeText(input);
     const s = gateB(bytes);
     const checker = new Checker(s);
-    const records = checker.envelope(new Reader(s).read());
+    const all = new Reader(s).read();
+    if (!fullParserAgrees(s, all)) {
+      throw new ManifestError("MG-S06", "The full WFL parser does not read this manifest as the same records; the manifest grammar and the language disagree about it.", 0);
+    }
+    const records = checker.envelope(all);
     checker.identity(records);
     const kind = checker.schema(records, expect);
     return { ok: true, records, kind };

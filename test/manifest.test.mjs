@@ -4,12 +4,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { WflObject, parse as parseWfl, WflRuntimeError } from "../dist/internal.js";
+import { WflObject, parse as parseWfl, WflRuntimeError, tokenize } from "../dist/internal.js";
 import { call, throwsWfl } from "./support/natives.mjs";
 
 const plain = (v) => (v instanceof WflObject ? Object.fromEntries([...v].map(([k, x]) => [k, plain(x)])) : Array.isArray(v) ? v.map(plain) : v);
-const parseM = (x) => plain(call("parse_manifest", x));
-const parseL = (x) => plain(call("parse_lockfile", x));
+/** Every input some test saw accepted: the subset guard (last test) runs the full parser on all of them. */
+const acceptedInputs = new Set();
+const noteAccepted = (x, r) => {
+  if (r.ok && acceptedInputs.size < 2000) acceptedInputs.add(typeof x === "string" ? x : Buffer.from(x).toString("utf8"));
+  return r;
+};
+const parseM = (x) => noteAccepted(x, plain(call("parse_manifest", x)));
+const parseL = (x) => noteAccepted(x, plain(call("parse_lockfile", x)));
 const fmt = (x) => call("format_manifest", x);
 const bytes = (...parts) => new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...Buffer.from(p, "utf8")] : p)));
 
@@ -447,6 +453,9 @@ end map
     assert.equal(fmt(once), once, `idempotent: ${JSON.stringify(x).slice(0, 60)}`);
     assert.deepEqual(normal(parseM(once)), normal(parseM(x)), `round trip: ${JSON.stringify(x).slice(0, 60)}`);
   }
+  // Collapse-freedom over these inputs: equal canonical forms exactly when equal content hashes.
+  const forms = ACCEPTED.map((x) => [fmt(x), parseM(x).content_hash]);
+  for (const [f1, h1] of forms) for (const [f2, h2] of forms) assert.equal(f1 === f2, h1 === h2);
   // Key order in the file does not change the canonical form or either hash.
   const swapped = pkg('version is "26.2.1"', 'name is "greeting"');
   assert.equal(fmt(swapped), fmt(basePkg()));
@@ -488,14 +497,37 @@ function manifestTree(src, r) {
 
 const sortKeys = (t) => t.map((r) => ({ kind: r.kind, entries: Object.fromEntries(Object.entries(r.entries).sort(([a], [b]) => (a < b ? -1 : 1))) }));
 
-test("subset guard: every accepted input parses under the full WFL parser to the same data", () => {
-  for (const x of ACCEPTED) {
-    const r = parseM(x);
-    assert.equal(r.ok, true, r.message);
-    assert.deepEqual(sortKeys(wflTree(x)), sortKeys(manifestTree(x, r)), JSON.stringify(x).slice(0, 80));
-    const f = fmt(x);
-    assert.deepEqual(sortKeys(wflTree(f)), sortKeys(manifestTree(f, parseM(f))));
+// ---- drift lock (§9) -------------------------------------------------------------------------
+
+const lexed = (src) => tokenize(src).tokens.map((t) => [t.tokenType.name, t.image]);
+
+test("drift lock: the token surface the grammar admits is the pinned one", () => {
+  // Any change here is a lexer change that touches the manifest grammar: decide consciously
+  // whether it is grammar 1.0.0 still, and update Docs/manifests.md with the snapshot.
+  assert.deepEqual(lexed('create map package:\n    name is "x\\\\ \\n \\t \\""\n    n is 7\n    l is [yes, no]\n    "k" is 0\nend map\n'), [
+    ["Kw_create", "create"], ["Kw_map", "map"], ["Identifier", "package"], ["Colon", ":"], ["Newline", "\n"],
+    ["Identifier", "name"], ["Kw_is", "is"], ["StringLiteral", '"x\\\\ \\n \\t \\""'], ["Newline", "\n"],
+    ["Identifier", "n"], ["Kw_is", "is"], ["NumberLiteral", "7"], ["Newline", "\n"],
+    ["Identifier", "l"], ["Kw_is", "is"], ["LBracket", "["], ["Kw_yes", "yes"], ["Comma", ","], ["Kw_no", "no"], ["RBracket", "]"], ["Newline", "\n"],
+    ["StringLiteral", '"k"'], ["Kw_is", "is"], ["NumberLiteral", "0"], ["Newline", "\n"],
+    ["Kw_end", "end"], ["Kw_map", "map"], ["Newline", "\n"],
+  ]);
+  // The collapses Gate L must see through the spans: the lexer keeps these as one token each.
+  assert.deepEqual(lexed("26.2"), [["NumberLiteral", "26.2"]]);
+  assert.deepEqual(lexed("TRUE Yes"), [["Kw_true", "TRUE"], ["Kw_yes", "Yes"]]);
+  assert.deepEqual(lexed("007"), [["NumberLiteral", "007"]]);
+  assert.deepEqual(lexed('"a\\qb"'), [["StringLiteral", '"a\\qb"']]);
+  // What the lexer skips (so Gate L finds it in the gaps).
+  assert.deepEqual(lexed("a // b"), [["Identifier", "a"]]);
+  assert.deepEqual(lexed("a # b"), [["Identifier", "a"]]);
+  assert.deepEqual(lexed("a\fb"), [["Identifier", "a"], ["Identifier", "b"]]);
+  // Every record kind and schema key is a plain identifier, never a keyword.
+  for (const w of ["package", "dependency", "locked", "wflpkg", "grammar", "name", "version", "description", "authors", "license", "keywords",
+    "repository", "homepage", "notes", "permissions", "scope", "hash", "deps"]) {
+    assert.deepEqual(lexed(w), [["Identifier", w]], w);
   }
+  // NFC is checked with the host's Unicode data; it must be at least the pinned 16.0.0.
+  assert.ok(Number.parseFloat(process.versions.unicode) >= 16, `Unicode ${process.versions.unicode}`);
 });
 
 // ---- fuzz ------------------------------------------------------------------------------------
@@ -554,4 +586,19 @@ test("fuzz: thousands of seeded mutations never throw and always answer ok or a 
   }
   assert.ok(n >= 1000, `ran ${n} inputs`);
   assert.ok(accepted > 0, "some mutations are still accepted");
+  if (process.env.WFL_FUZZ_STATS) console.log(`fuzz: ${n} inputs, ${accepted} accepted, ${Date.now() - started} ms`);
+});
+
+// ---- subset guard (last: it checks every input the tests above saw accepted) ----------------
+
+test("subset guard: every input accepted anywhere in this file parses under the full WFL parser to the same data", () => {
+  for (const x of ACCEPTED) parseM(x);
+  assert.ok(acceptedInputs.size > 30, `${acceptedInputs.size} accepted inputs`);
+  for (const x of acceptedInputs) {
+    const r = parseM(x);
+    assert.equal(r.ok, true, r.message);
+    assert.deepEqual(sortKeys(wflTree(x)), sortKeys(manifestTree(x, r)), JSON.stringify(x).slice(0, 80));
+    const f = fmt(x);
+    assert.deepEqual(sortKeys(wflTree(f)), sortKeys(manifestTree(f, parseM(f))));
+  }
 });

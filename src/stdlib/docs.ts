@@ -17,6 +17,9 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   typeof: d("core", "The type of a value as text: \"Number\", \"Text\", \"Boolean\", \"List\", \"Object\", \"Nothing\", …", "typeof of 42"),
   isnothing: d("core", "Yes when the value is nothing.", "isnothing of x"),
   print: d("core", "Writes its values as one line of output (like `display`).", "print with \"a\" and 1"),
+  // environment
+  environment_variable: d("environment", "The value of an environment variable, or nothing when it is not set.", "environment_variable of \"PORT\""),
+  environment_variable_or: d("environment", "The value of an environment variable, or the default when it is not set or empty.", "environment_variable_or of \"PORT\" and \"8080\""),
   // math
   abs: d("math", "The absolute value of a number.", "abs of -5"),
   round: d("math", "A number rounded to the nearest whole number (halves away from zero).", "round of 2.5"),
@@ -33,6 +36,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   // text
   touppercase: d("text", "The text in upper case.", "touppercase of \"hello\""),
   tolowercase: d("text", "The text in lower case.", "tolowercase of \"HELLO\""),
+  to_number: d("text", "A text that is a plain decimal number as a number; nothing for any other text.", "to_number of \"42\""),
   trim: d("text", "The text without whitespace at its start and end.", "trim of \"  hi  \""),
   capitalize: d("text", "The text with its first letter in upper case.", "capitalize of \"hello\""),
   reverse: d("text", "The text with its characters in reverse order.", "reverse of \"abc\""),
@@ -160,6 +164,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   stringify_toml: d("toml", "An object as TOML text.", "stringify_toml of config"),
   stringify_toml_pretty: d("toml", "An object as TOML text, with blank lines between tables.", "stringify_toml_pretty of config"),
   // web
+  parse_url: d("web", "The parts of a URL as an object: scheme, username, password, host, port, path, query (an object) and fragment.", "parse_url of \"smtp://mail.example.org:587\""),
   mime_type: d("web", "The MIME type of a file name by its extension.", "mime_type of \"index.html\""),
   path_params: d("web", "The parameters a route pattern (\"/users/:id\") takes from a path, as an object.", "path_params of \"/users/:id\" and path"),
   path_matches: d("web", "Yes when a path matches a route pattern.", "path_matches of \"/users/:id\" and path"),

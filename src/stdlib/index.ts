@@ -12,9 +12,10 @@ import * as crypto from "./crypto/index.js";
 import * as toml from "./toml/index.js";
 import * as web from "./web/index.js";
 import * as pattern from "./pattern/index.js";
+import * as environment from "./environment/index.js";
 import * as manifest from "./manifest/index.js";
 
-const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern, manifest];
+const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern, environment, manifest];
 
 let shared: Registry | undefined;
 

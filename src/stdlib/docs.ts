@@ -192,6 +192,13 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   url_decode: d("encoding", "Text with its percent escapes decoded; a malformed escape is an error.", "url_decode of \"a%20b\""),
   // markdown
   render_markdown: d("markdown", "Markdown as HTML, safe to output unescaped (`| safe` in a template): raw HTML escaped, unsafe links dropped, rel=\"nofollow noopener noreferrer\" on links, only http(s) images; at most 1 MiB.", "render_markdown of readme"),
+  // manifest (Docs/manifests.md)
+  parse_manifest: d("manifest", "Reads a wflpkg manifest (project.wfl, text or binary) without running it: `{\"ok\": yes, \"package\", \"dependencies\", \"permissions\", \"records\", \"json\", \"file_hash\", \"content_hash\", …}`, or `{\"ok\": no, \"code\", \"message\", \"offset\", \"line\", \"column\"}` when the grammar or the registry schema rejects it (see Docs/manifests.md).", "parse_manifest of manifest_text"),
+  parse_lockfile: d("manifest", "Reads a wflpkg lockfile (project.lock) the same way: `{\"ok\": yes, \"locked\": [...], \"records\", \"json\", \"file_hash\", \"content_hash\", …}` or the rejection object.", "parse_lockfile of lock_text"),
+  format_manifest: d("manifest", "The canonical form of a manifest or lockfile (what `file_hash` covers); an error naming the code and line when it is rejected.", "format_manifest of manifest_text"),
+  check_package_name: d("manifest", "Yes when the text is a valid package name: lowercase ASCII letters and digits with single hyphens between them, starting with a letter, at most 64 characters.", "check_package_name of \"http-client\""),
+  check_package_version: d("manifest", "Yes when the text is an exact package version such as \"26.2.1\" (MAJOR.MINOR.PATCH, no leading zeros, MAJOR below 256, optional -prerelease and +build).", "check_package_version of \"26.2.1\""),
+  parse_version_constraint: d("manifest", "What a dependency's version constraint allows, as an object with the keys that apply (`any`, `exact`, `min`, `above`, `max`, `max_below`), or nothing when the text is not a constraint.", "parse_version_constraint of \"26.1 or newer but below 27\""),
   // pattern
   pattern_matches: d("pattern", "Yes when the text matches the pattern.", "pattern_matches of text and p"),
   pattern_find: d("pattern", "The first match of the pattern in the text (with its captures), or nothing.", "pattern_find of text and p"),

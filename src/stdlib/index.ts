@@ -16,8 +16,9 @@ import * as environment from "./environment/index.js";
 import * as archive from "./archive/index.js";
 import * as encoding from "./encoding/index.js";
 import * as markdown from "./markdown/index.js";
+import * as manifest from "./manifest/index.js";
 
-const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern, environment, archive, encoding, markdown];
+const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern, environment, archive, encoding, markdown, manifest];
 
 let shared: Registry | undefined;
 

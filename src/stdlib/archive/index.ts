@@ -126,7 +126,7 @@ function extractInto(entries: readonly Entry[], folder: string): string[] {
 function gunzipBytes(fn: string, data: Uint8Array): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     zlib().gunzip(data, { maxOutputLength: MAX_UNPACKED }, (e, out) => {
-      if (!e) return resolve(new Uint8Array(out.buffer, out.byteOffset, out.length));
+      if (!e) return resolve(new Uint8Array(out));
       const code = errnoCode(e);
       if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) return reject(fail(`${fn}: the data unpacks to more than ${MIB} MiB`));
       if (code === "Z_BUF_ERROR") return reject(fail(`${fn}: the gzip data is truncated (it ends early)`));
@@ -178,7 +178,7 @@ export function register(r: Registry): void {
   r.fn("gzip", { params: ["binary|text"], async: true }, ([data]) =>
     new Promise<Value>((resolve, reject) => {
       zlib().gzip(bytes(data as string | Uint8Array), (e, out) =>
-        e ? reject(fail(`gzip could not compress the data (${e.message.split("\n")[0]})`)) : resolve(new Uint8Array(out.buffer, out.byteOffset, out.length)));
+        e ? reject(fail(`gzip could not compress the data (${e.message.split("\n")[0]})`)) : resolve(new Uint8Array(out)));
     }));
 
   r.fn("gunzip", { params: ["binary"], async: true }, ([data]) => gunzipBytes("gunzip", data as Uint8Array));

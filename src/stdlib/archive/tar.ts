@@ -129,7 +129,7 @@ export function scanArchive(fn: string, data: Uint8Array): Promise<Scan> {
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
+  // Always a copy: a chunk may be a view into a larger buffer of the stream's.
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {

@@ -8,7 +8,8 @@ import { fail } from "../../runtime/errors.js";
 
 const bytes = (v: unknown): Uint8Array => (typeof v === "string" ? new Uint8Array(Buffer.from(v, "utf8")) : (v as Uint8Array));
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length);
-const binary = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
+// A plain Uint8Array of its own (small Buffers share a pooled ArrayBuffer).
+const binary = (b: Buffer): Uint8Array => new Uint8Array(b);
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -452,6 +452,40 @@ for (const engine of engines()) {
       assert.equal(same, real, "the same claims with the hub's secret give the very token (so only the secret differed)");
     });
 
+    test("profile: PATCH /api/v1/me sets bio and avatar_url (checked), keeps what is left out, clears an empty one; read-only tokens may not", async () => {
+      const user = await registered("profile");
+      const full = await login(user);
+      let res = await api(hub, "PATCH", "/api/v1/me", { token: full, body: { bio: "  Writes WFL packages.  ", avatar_url: "https://example.com/a.png" } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.bio, "Writes WFL packages.");
+      assert.equal(res.json.avatar_url, "https://example.com/a.png");
+      res = await api(hub, "PATCH", "/api/v1/me", { token: full, body: { bio: "Changed." } });
+      assert.equal(res.json.avatar_url, "https://example.com/a.png", "left out, kept");
+      isError(await api(hub, "PATCH", "/api/v1/me", { token: full, body: { avatar_url: "javascript:alert(1)" } }), 400, "invalid_avatar_url");
+      isError(await api(hub, "PATCH", "/api/v1/me", { token: full, body: { bio: "x".repeat(1001) } }), 400, "invalid_bio");
+      isError(await api(hub, "PATCH", "/api/v1/me", { token: full, body: { bio: 7 } }), 400, "invalid_bio");
+      res = await api(hub, "PATCH", "/api/v1/me", { token: full, body: { avatar_url: "" } });
+      assert.equal(res.json.avatar_url, null);
+      assert.equal(res.json.bio, "Changed.");
+      const ro = (await api(hub, "POST", "/api/v1/tokens", { token: full, body: { name: "ro", scope: "read-only" } })).json.token;
+      isError(await api(hub, "PATCH", "/api/v1/me", { token: ro, body: { bio: "no" } }), 403, "insufficient_scope");
+      const [row] = await sql("SELECT bio, avatar_url FROM users WHERE username = $1", [user.username]);
+      assert.deepEqual({ ...row }, { bio: "Changed.", avatar_url: null });
+    });
+
+    test("password change: the current password is required (403), the new one follows the rules (400); afterwards only the new one logs in", async () => {
+      const user = await registered("passwd");
+      const full = await login(user);
+      isError(await api(hub, "POST", "/api/v1/me/password", { token: full, body: { current_password: "not it at all", new_password: "a new long password" } }), 403, "invalid_credentials");
+      isError(await api(hub, "POST", "/api/v1/me/password", { token: full, body: { current_password: user.password, new_password: "short" } }), 400, "weak_password");
+      const res = await api(hub, "POST", "/api/v1/me/password", { token: full, body: { current_password: user.password, new_password: "a new long password" } });
+      assert.equal(res.status, 200, res.text);
+      isError(await api(hub, "POST", "/api/v1/login", { body: { username: user.username, password: user.password }, from: "127.0.4.1" }), 401, "invalid_credentials");
+      await login({ ...user, password: "a new long password" }, "127.0.4.2");
+      const [row] = await sql("SELECT password_hash FROM users WHERE username = $1", [user.username]);
+      assert.match(row.password_hash, ARGON2ID);
+    });
+
     describe("with the PRD's login limit and no SMTP server", () => {
       let limited;
       before(async () => {

@@ -24,7 +24,7 @@ import { killServers } from "./support/server.mjs";
 import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 
 const skipPg = process.env.WFL_SKIP_POSTGRES === "1";
-const RAISED = { WFLHUB_LIMIT_LOGIN_PER_MINUTE: "100000" };
+const RAISED = { WFLHUB_LIMIT_LOGIN_PER_MINUTE: "100000", WFLHUB_LIMIT_REGISTER_PER_HOUR: "100000" };
 const ARGON2ID = /^\$argon2id\$v=19\$m=65536,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 const sha256 = (s) => crypto.createHash("sha256").update(s).digest("hex");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -331,6 +331,24 @@ for (const engine of engines()) {
       assert.deepEqual(failed.map((r) => r.ip).sort(), [from, "127.0.0.22"]);
     });
 
+    test("a login naming no user costs a password check like a wrong password does (no telling who has an account by timing)", async () => {
+      const user = await registered("timing");
+      const timed = async (username, from) => {
+        const t0 = performance.now();
+        isError(await api(hub, "POST", "/api/v1/login", { body: { username, password: "not the password" }, from }), 401, "invalid_credentials");
+        return performance.now() - t0;
+      };
+      const known = [], unknown = [];
+      for (let i = 0; i < 3; i++) {
+        known.push(await timed(user.username, `127.0.6.${i + 1}`));
+        unknown.push(await timed(unique("nobody"), `127.0.6.${i + 11}`));
+      }
+      const [k, u] = [Math.min(...known), Math.min(...unknown)];
+      assert.ok(u > 0.4 * k && u < 2.5 * k, `fastest known-user failure ${k.toFixed(0)} ms, unknown-user ${u.toFixed(0)} ms`);
+      await sleep(1100); // the three failures made the account wait 1 s
+      await login(user, "127.0.6.30"); // clears the account's failures
+    });
+
     test("backoff: after 3 failures in a row an account waits 1 s, then 2 s (429 + Retry-After), from any IP; a success clears it", async () => {
       const user = await registered("backoff");
       const bad = { username: user.username, password: "not the password" };
@@ -486,7 +504,7 @@ for (const engine of engines()) {
       assert.match(row.password_hash, ARGON2ID);
     });
 
-    describe("with the PRD's login limit and no SMTP server", () => {
+    describe("with the PRD's login limit, the default registration limit and no SMTP server", () => {
       let limited;
       before(async () => {
         const url = engine === "postgresql" ? await freshPgDatabase("hub_limit") : undefined;
@@ -518,6 +536,17 @@ for (const engine of engines()) {
         const retry = Number(res.headers["retry-after"]);
         assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After: ${res.headers["retry-after"]}`);
         assert.equal((await api(limited, "POST", "/api/v1/login", { body: { username, password }, from: "127.0.3.2" })).status, 200);
+      });
+
+      test("the eleventh registration attempt in an hour from one IP answers 429 rate_limited with Retry-After; another IP may register", async () => {
+        const from = "127.0.5.1";
+        for (let i = 0; i < 10; i++) isError(await api(limited, "POST", "/api/v1/register", { body: { username: "x" }, from }), 400, "invalid_username");
+        const username = unique("spam");
+        const body = { username, email: `${username}@example.com`, password: "a long password" };
+        const res = await api(limited, "POST", "/api/v1/register", { body, from });
+        isError(res, 429, "rate_limited");
+        assert.ok(Number(res.headers["retry-after"]) > 3000, res.headers["retry-after"]);
+        assert.equal((await api(limited, "POST", "/api/v1/register", { body, from: "127.0.5.2" })).status, 201);
       });
     });
 

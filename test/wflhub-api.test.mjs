@@ -12,7 +12,9 @@ import { createHash, randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { SignJWT } from "jose";
-import { startHub, TEST_SECRET } from "./support/wflhub.mjs";
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
+import { startHub, TEST_SECRET, root } from "./support/wflhub.mjs";
 import { killServers } from "./support/server.mjs";
 import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 import { wflpkg, manifest, wflhash, publish } from "./support/wflpkg.mjs";
@@ -136,7 +138,7 @@ for (const engine of ["sqlite", "postgresql"]) {
       assert.deepEqual(res.body, { name: "http-client", version: "26.1.3", checksum: wflhash(archive) });
       const stored = fs.readFileSync(path.join(hub.dataDir, "archives/http-client/26.1.3.wflpkg"));
       assert.ok(stored.equals(archive), "the archive is stored byte for byte");
-      const second = pkg("http-client", "26.2.1", { description: "A simple HTTP client for WFL", keywords: ["http", "network"], permissions: ["network-access"], repository: "https://github.com/alice/http-client", dependencies: [{ name: "json-parser", version: "25.12 or newer" }] });
+      const second = pkg("http-client", "26.2.1", { description: "A simple HTTP client for WFL", keywords: ["http", "network"], permissions: ["network-access"], repository: "https://github.com/alice/http-client", dependencies: [{ name: "json-parser", version: "25.12 or newer" }] }, { "README.md": "# HTTP client\n\nFetch **pages**.\n\n<script>alert(1)</script>\n" });
       assert.equal((await publish(hub.base, t.alice, { name: "http-client", version: "26.2.1", archive: second })).status, 201);
       const older = pkg("http-client", "25.12.8", { description: "old description" });
       assert.equal((await publish(hub.base, t.alice, { name: "http-client", version: "25.12.8", archive: older })).status, 201);
@@ -396,6 +398,49 @@ for (const engine of ["sqlite", "postgresql"]) {
       });
     });
 
+    test("the logic actions answer the portal's contract: details with README HTML, versions, dependents, home stats, a user's packages, publish and yank", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-actions-"));
+      const archiveFile = path.join(dir, "portal-pkg.wflpkg");
+      fs.writeFileSync(archiveFile, pkg("portal-pkg", "26.4.1", { description: "Published by the portal" }));
+      const env = { ...process.env, WFLHUB_DATA: hub.dataDir, WFLHUB_SECRET: TEST_SECRET, ...RAISED, ...(url ? { WFLHUB_DATABASE_URL: url } : {}) };
+      const r = spawnSync(path.join(root, "bin/wfl"), [path.join(root, "test/fixtures/wflhub/registry_actions.wfl"), u.alice.id, archiveFile], { env, encoding: "utf8" });
+      fs.rmSync(dir, { recursive: true, force: true });
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      const out = Object.fromEntries(r.stdout.trim().split("\n").map((line) => { const i = line.indexOf(": "); return [line.slice(0, i), JSON.parse(line.slice(i + 2))]; }));
+      const d = out.details;
+      assert.equal(d.latest_version, "26.2.1");
+      assert.match(d.readme_html, /<h1>HTTP client<\/h1>/);
+      assert.match(d.readme_html, /<strong>pages<\/strong>/);
+      assert.doesNotMatch(d.readme_html, /<script>/, "raw HTML is not passed through");
+      assert.deepEqual(d.dependencies, [{ name: "json-parser", version: "25.12 or newer" }]);
+      assert.equal(out.missing, null);
+      assert.deepEqual(out.versions.map((v) => [v.version, v.yanked, v.size > 0]), [["26.2.1", false, true], ["26.1.3", false, true], ["25.12.8", false, true]]);
+      assert.deepEqual(out.dependents, [{ name: "http-client", version: "26.2.1", constraint: "25.12 or newer" }]);
+      const st = out.stats;
+      assert.ok(st.packages >= 10 && st.versions >= 12 && st.users >= 4, JSON.stringify(st));
+      assert.ok(st.downloads >= 6);
+      assert.deepEqual(st.trending.slice(0, 3).map((x) => x.name), ["config-loader", "http-client", "yaml-kit"]);
+      for (const key of ["name", "description", "version", "downloads", "author", "license", "updated_at", "permissions"]) assert.ok(key in st.trending[0], `trending item has ${key}`);
+      assert.equal(st.recent.length, 10);
+      assert.ok(st.recent.every((x, i) => i === 0 || st.recent[i - 1].published_at >= x.published_at), "recent: newest first");
+      assert.deepEqual(out.mine.map((x) => x.name).sort(), ["a" + "b".repeat(63), "http-client", "scoped-pkg"].sort());
+      const mine = out.mine.find((x) => x.name === "http-client");
+      assert.equal(mine.versions, 3);
+      assert.equal(mine.latest_version, "26.2.1");
+      assert.equal(out.search.total, 3);
+      assert.equal(out.search.per_page, 2);
+      assert.deepEqual(out.search.results.map((x) => x.name), ["json", "fast-json-tools"]);
+      assert.equal(out.search.results[0].author, "bob");
+      assert.equal(out.search_all.page, 1);
+      assert.equal(out.search_all.per_page, 20);
+      assert.deepEqual(out.publish, { ok: true, name: "portal-pkg", version: "26.4.1", checksum: wflhash(fs.readFileSync(path.join(hub.dataDir, "archives/portal-pkg/26.4.1.wflpkg"))) });
+      assert.equal(out.publish_again.ok, false);
+      assert.equal(out.publish_again.status, 409);
+      assert.equal(out.publish_again.code, "version_exists");
+      assert.equal(out.yank.ok, true);
+      assert.deepEqual([out.yank_missing.ok, out.yank_missing.status, out.yank_missing.code], [false, 404, "not_found"]);
+    });
+
     describe("yank", () => {
       test("a stranger may not yank (403 forbidden); the owner may, and the version leaves latest but stays downloadable", async () => {
         const path1 = "/api/v1/packages/http-client/26.2.1";
@@ -417,7 +462,7 @@ for (const engine of ["sqlite", "postgresql"]) {
         await dl.arrayBuffer();
         const found = (await getJson(hub.base + "/api/v1/search?q=http-client")).body;
         assert.equal(found[0].version, "26.1.3");
-        const audit = await db.all("SELECT subject FROM audit_log WHERE action = 'yank'");
+        const audit = await db.all("SELECT subject FROM audit_log WHERE action = 'yank' AND subject LIKE 'http-client@%'");
         assert.deepEqual(audit.map((r) => r.subject), ["http-client@26.2.1"]);
       });
 

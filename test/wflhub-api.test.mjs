@@ -533,6 +533,22 @@ for (const engine of ["sqlite", "postgresql"]) {
       const refused = await publish(hub.base, token, { name: "limited-pkg", version: "26.1.11", archive: pkg("limited-pkg", "26.1.11") });
       assertError(refused, 429, "rate_limited");
       assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+      const other = await makeToken(db, await makeUser(db, "unlimited"), "publish");
+      assert.equal((await publish(hub.base, other, { name: "other-pkg", version: "26.1.1", archive: pkg("other-pkg", "26.1.1") })).status, 201, "the limit is per user");
+    });
+
+    test("download allows 300 requests a minute per IP, then 429 rate_limited", async () => {
+      const target = hub.base + "/api/v1/packages/limited-pkg/26.1.1/download";
+      const batch = async (n) => Promise.all(Array.from({ length: n }, async () => { const r = await fetch(target); await r.arrayBuffer(); return r.status; }));
+      const statuses = [];
+      for (let i = 0; i < 30; i++) statuses.push(...(await batch(10)));
+      assert.deepEqual([...new Set(statuses)], [200]);
+      const refused = await getJson(target);
+      assertError(refused, 429, "rate_limited");
+      assert.equal(refused.headers.get("ratelimit-limit"), "300");
+      assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+      const info = (await getJson(hub.base + "/api/v1/packages/limited-pkg")).body;
+      assert.equal(info.downloads, 300, "refused downloads are not counted");
     });
   });
 }
@@ -583,6 +599,27 @@ describe("WFLHub search over 10,000 packages on SQLite", () => {
     const p95 = times[Math.floor(times.length * 0.95)];
     t.diagnostic(`search over 10,000 packages: ${times.length} requests, p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${times.at(-1).toFixed(1)} ms`);
     assert.ok(p95 < 250, `p95 ${p95.toFixed(1)} ms`);
+  });
+
+  test("a 10 MB archive publishes in under a second (measured; the assertion allows a loaded machine) and downloads intact", async (t) => {
+    const handle = await openDb("sqlite", hub);
+    const user = await makeUser(handle, "big-publisher");
+    const token = await makeToken(handle, user, "publish");
+    await handle.close();
+    const noise = Buffer.alloc(10 * 1024 * 1024);
+    for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
+    const archive = pkg("big-package", "26.1.1", {}, { "assets/data.bin": noise });
+    assert.ok(archive.length > 10 * 1000 * 1000, `archive of ${archive.length} bytes`);
+    const t0 = performance.now();
+    const res = await publish(hub.base, token, { name: "big-package", version: "26.1.1", archive });
+    const ms = performance.now() - t0;
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    t.diagnostic(`publish of a ${(archive.length / 1e6).toFixed(1)} MB archive: ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
+    const dl = await fetch(hub.base + "/api/v1/packages/big-package/26.1.1/download");
+    assert.ok(Buffer.from(await dl.arrayBuffer()).equals(archive));
+    const info = (await getJson(hub.base + "/api/v1/packages/big-package")).body;
+    assert.ok(info.install_size > 10 * 1024 * 1024);
   });
 });
 

@@ -294,6 +294,16 @@ for (const engine of ["sqlite", "postgresql"]) {
       assertError(await publish(hub.base, t.alice, { name: "bad-manifest", version: "26.1.1", archive: wflpkg({ "project.wfl": duplicate }) }), 400, "invalid_manifest", /MG-S02.*line 4/);
     });
 
+    test("an archive whose files are in one top folder (tar czf x.wflpkg folder/) is read from that folder; checksums may be upper case", async () => {
+      const archive = wflpkg({ "folder-pkg/": { dir: true }, "folder-pkg/project.wfl": manifest({ name: "folder-pkg", version: "26.1.1", description: "In a folder" }), "folder-pkg/README.md": "# In a folder\n" });
+      const res = await publish(hub.base, t.alice, { name: "folder-pkg", version: "26.1.1", archive, checksum: wflhash(archive).replace(/[0-9a-f]{64}$/, (h) => h.toUpperCase()) });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.checksum, wflhash(archive));
+      assert.equal((await getJson(hub.base + "/api/v1/packages/folder-pkg")).body.description, "In a folder");
+      const twoFolders = wflpkg({ "a/project.wfl": manifest({ name: "folder-pkg", version: "26.1.2" }), "b/x.wfl": "x" });
+      assertError(await publish(hub.base, t.alice, { name: "folder-pkg", version: "26.1.2", archive: twoFolders }), 400, "missing_manifest");
+    });
+
     test("step 7: a manifest whose name or version differs from the form is 400 manifest_mismatch", async () => {
       assertError(await publish(hub.base, t.alice, { name: "mismatch-pkg", version: "26.1.1", archive: pkg("other-name", "26.1.1") }), 400, "manifest_mismatch", /other-name/);
       assertError(await publish(hub.base, t.alice, { name: "mismatch-pkg", version: "26.1.1", archive: pkg("mismatch-pkg", "26.1.2") }), 400, "manifest_mismatch", /26\.1\.2/);
@@ -423,7 +433,7 @@ for (const engine of ["sqlite", "postgresql"]) {
       for (const key of ["name", "description", "version", "downloads", "author", "license", "updated_at", "permissions"]) assert.ok(key in st.trending[0], `trending item has ${key}`);
       assert.equal(st.recent.length, 10);
       assert.ok(st.recent.every((x, i) => i === 0 || st.recent[i - 1].published_at >= x.published_at), "recent: newest first");
-      assert.deepEqual(out.mine.map((x) => x.name).sort(), ["a" + "b".repeat(63), "http-client", "scoped-pkg"].sort());
+      assert.deepEqual(out.mine.map((x) => x.name).sort(), ["a" + "b".repeat(63), "folder-pkg", "http-client", "scoped-pkg"].sort());
       const mine = out.mine.find((x) => x.name === "http-client");
       assert.equal(mine.versions, 3);
       assert.equal(mine.latest_version, "26.2.1");

@@ -359,6 +359,7 @@ for (const engine of ["sqlite", "postgresql"]) {
       test("every word must match, in any of name, description, keywords; case does not matter", async () => {
         assert.deepEqual((await getJson(hub.base + "/api/v1/search?q=JSON%20files")).body.map((r) => r.name), ["config-loader"]);
         assert.deepEqual((await getJson(hub.base + "/api/v1/search?q=yaml")).body.map((r) => r.name), ["yaml-kit"]);
+        assert.equal((await getJson(hub.base + "/api/v1/search?q=json%20parser")).body[0].name, "json-parser", "words joined by hyphens are the name");
         assert.deepEqual((await getJson(hub.base + "/api/v1/search?q=zzzz")).body, []);
       });
 

@@ -497,7 +497,8 @@ for (const engine of ["sqlite", "postgresql"]) {
       for (const r of [
         "GET /api/v1/search", "POST /api/v1/packages", "GET /api/v1/packages/{name}", "GET /api/v1/packages/{name}/versions",
         "GET /api/v1/packages/{name}/{version}/download", "DELETE /api/v1/packages/{name}/{version}", "GET /api/v1/openapi.json",
-        "POST /api/v1/register", "POST /api/v1/verify-email", "POST /api/v1/login", "GET /api/v1/me", "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
+        "POST /api/v1/register", "POST /api/v1/verify-email", "POST /api/v1/resend-verification", "POST /api/v1/login", "GET /api/v1/me", "PATCH /api/v1/me",
+        "POST /api/v1/me/password", "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
       ]) assert.ok(routes.includes(r), `documents ${r}`);
       // Every documented registry route answers (not 404 for the path).
       for (const r of routes.filter((x) => x.startsWith("GET ") && /search|packages|openapi/.test(x))) {

@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { startHub, TEST_SECRET, root } from "./support/wflhub.mjs";
 import { killServers } from "./support/server.mjs";
+import { startMailServer } from "./support/smtp.mjs";
 import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 import { wflpkg, manifest, wflhash, publish } from "./support/wflpkg.mjs";
 
@@ -107,13 +108,14 @@ const pkg = (name, version, opts = {}, extra = {}) => wflpkg({ "project.wfl": ma
 
 for (const engine of ["sqlite", "postgresql"]) {
   describe(`WFLHub registry API on ${engine}`, { skip: engine === "postgresql" && skipPg ? "WFL_SKIP_POSTGRES=1" : false }, () => {
-    let hub, db, url;
+    let hub, db, url, mail;
     const u = {};
     const t = {};
 
     before(async () => {
       url = engine === "postgresql" ? await freshPgDatabase() : undefined;
-      hub = await startHub({ databaseUrl: url, env: RAISED });
+      mail = await startMailServer();
+      hub = await startHub({ mail, databaseUrl: url, env: RAISED });
       db = await openDb(engine, hub, url);
       u.alice = await makeUser(db, "alice");
       u.bob = await makeUser(db, "bob");
@@ -129,6 +131,7 @@ for (const engine of ["sqlite", "postgresql"]) {
     after(async () => {
       await db?.close();
       await hub?.stop();
+      await mail?.close();
     });
 
     test("publish stores the archive as sent, answers 201 {name, version, checksum} and the package appears", async () => {
@@ -314,6 +317,27 @@ for (const engine of ["sqlite", "postgresql"]) {
       assert.equal((await publish(hub.base, t.bob, { name: "bobs-tool", version: "26.1.1", archive: pkg("bobs-tool", "26.1.1") })).status, 201);
       assertError(await publish(hub.base, t.alice, { name: "bobs-tool", version: "26.1.2", archive: pkg("bobs-tool", "26.1.2") }), 403, "not_owner");
       assert.equal((await getJson(hub.base + "/api/v1/packages/bobs-tool")).body.author, "bob");
+    });
+
+    test("an account made through the API publishes once its e-mail is verified by the link it was sent, with the token from login", async (t) => {
+      const post = (p, body, token) => getJson(hub.base + p, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      const registered = await post("/api/v1/register", { username: "dora", email: "dora@example.test", password: "correct horse battery" });
+      if (registered.status === 404) return t.skip("the accounts API is not on this branch yet");
+      assert.equal(registered.status, 201, JSON.stringify(registered.body));
+      const login = await post("/api/v1/login", { username: "dora", password: "correct horse battery" });
+      assert.equal(login.status, 200, JSON.stringify(login.body));
+      const archive = pkg("doras-pkg", "26.5.1");
+      assertError(await publish(hub.base, login.body.token, { name: "doras-pkg", version: "26.5.1", archive }), 403, "email_not_verified");
+      const message = await mail.next((m) => m.to.includes("dora@example.test"));
+      const link = /\/verify-email\?token=([0-9a-f]+)/.exec(message.text);
+      assert.ok(link, message.text);
+      assert.equal((await post("/api/v1/verify-email", { token: link[1] })).status, 200);
+      const res = await publish(hub.base, login.body.token, { name: "doras-pkg", version: "26.5.1", archive });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal((await getJson(hub.base + "/api/v1/packages/doras-pkg")).body.author, "dora");
+      const scoped = await post("/api/v1/tokens", { name: "ci", scope: "read-only" }, login.body.token);
+      assert.equal(scoped.status, 201, JSON.stringify(scoped.body));
+      assertError(await publish(hub.base, scoped.body.token, { name: "doras-pkg", version: "26.5.2", archive: pkg("doras-pkg", "26.5.2") }), 403, "insufficient_scope");
     });
 
     test("a publisher whose e-mail is not verified gets 403 email_not_verified", async () => {

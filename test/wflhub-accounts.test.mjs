@@ -402,6 +402,13 @@ describe("WFLHub accounts", { concurrency: 2 }, () => {
         assert.match(row.blocked_until, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       });
 
+      test("failures nobody repeated for a day are forgotten (the next failure sweeps them)", async () => {
+        await sql("INSERT INTO login_failures (key, failures, blocked_until, updated_at) VALUES ($1, 7, '', $2)", ["ip:192.0.2.1", "2001-01-01T00:00:00Z"]);
+        isError(await api(hub, "POST", "/api/v1/login", { body: { username: unique("nobody"), password: "whatever it is" }, from: "127.0.7.1" }), 401, "invalid_credentials");
+        assert.equal((await sql("SELECT key FROM login_failures WHERE key = $1", ["ip:192.0.2.1"])).length, 0);
+        assert.equal((await sql("SELECT key FROM login_failures WHERE key = $1", ["ip:127.0.7.1"])).length, 1);
+      });
+
       test("tokens: created with a scope (shown once, stored only as SHA-256), listed with last_used_at after use, never with the token", async () => {
         const user = await registered("tokens");
         const full = await login(user);

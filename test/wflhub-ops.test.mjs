@@ -280,7 +280,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     }
   });
 
-  test("SIGTERM to one instance during a stream of requests: every request is answered, the instance exits 0, the other carries on", async () => {
+  test("SIGTERM to one instance during a stream of requests: every request is answered, the instance exits 0, the other carries on", async (t) => {
     const target = parts.registry ? "/api/v1/search?q=ops" : "/no-such-page";
     const statuses = [];
     const failures = [];
@@ -310,7 +310,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     const bad = statuses.filter((s) => s >= 500 && s !== 503);
     assert.deepEqual(bad, [], "no 5xx but the draining 503");
     const drained = statuses.filter((s) => s === 503).length;
-    console.log(`# SIGTERM under a stream: ${statuses.length} requests answered (${drained} with 503 while draining), exit code ${code}`);
+    t.diagnostic(`SIGTERM under a stream: ${statuses.length} requests answered (${drained} with 503 while draining), exit code ${code}`);
     assert.ok(statuses.length >= 80);
     // The other instance still answers, and a restarted one keeps the data and the schema.
     const restarted = await startHub({ mail, databaseUrl: pg.url, dataDir: data, env });

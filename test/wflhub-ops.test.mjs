@@ -15,6 +15,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
 import pgModule from "pg";
 import Database from "better-sqlite3";
 import { startHub, hubProgram, TEST_SECRET } from "./support/wflhub.mjs";
@@ -93,7 +94,7 @@ async function publish(base, token, { name, version = "26.2.1", proxy, extra = {
 }
 
 describe("WFLHub on PostgreSQL: two instances on one database behind one port", { skip: skipPg ? "WFL_SKIP_POSTGRES=1" : false }, () => {
-  let pg, mail, data, a, b, proxy, backends, client, parts, user;
+  let pg, mail, data, a, b, proxy, backends, client, parts, user, published;
   let loginsThisMinute = 0;
   const env = { WFLHUB_LIMIT_SEARCH_PER_MINUTE: "100000", WFLHUB_LIMIT_DOWNLOAD_PER_MINUTE: "100000", WFLHUB_LIMIT_PUBLISH_PER_HOUR: "1000" };
 
@@ -233,6 +234,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     const name = "ops-data-" + crypto.randomBytes(3).toString("hex");
     const p = await publish(proxy.base, user.token, { name, proxy });
     assert.ok(p.res.status === 201 || p.res.status === 200, `publish: ${p.res.status} ${p.res.text}`);
+    published = p;
     const info = await request(proxy.base, "/api/v1/packages/" + name, { proxy });
     assert.notEqual(info.backend, p.res.backend);
     assert.equal(info.status, 200, info.text);
@@ -259,6 +261,35 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     }
     const downloads = (await client.query("SELECT downloads_total FROM packages WHERE name = $1", [name])).rows[0];
     assert.equal(Number(downloads.downloads_total), 2, "downloads on both instances are counted together");
+  });
+
+  test("the documented PostgreSQL backup (pg_dump, archives copied) restores into a database a new instance serves", async (t) => {
+    if (!parts.registry || !user || !published) return t.skip("the registry and accounts APIs have not landed yet");
+    const dump = path.join(data, "..", path.basename(data) + ".dump");
+    const restoredData = fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-restored-"));
+    try {
+      execFileSync(path.join(PG_BIN, "pg_dump"), ["--format=custom", `--file=${dump}`, pg.url], { stdio: "pipe" });
+      await client.query("CREATE DATABASE wflhub_restored");
+      const restoredUrl = pg.url.replace(/\/[^/]+$/, "/wflhub_restored");
+      execFileSync(path.join(PG_BIN, "pg_restore"), ["--no-owner", `--dbname=${restoredUrl}`, dump], { stdio: "pipe" });
+      fs.cpSync(path.join(data, "archives"), path.join(restoredData, "archives"), { recursive: true });
+      const restored = await startHub({ mail, databaseUrl: restoredUrl, dataDir: restoredData, env });
+      try {
+        assert.match(restored.io.out, /\(postgres, 0 migrations applied\)/);
+        const me = await request(restored.base, "/api/v1/me", { headers: { authorization: "Bearer " + user.token } });
+        assert.equal(me.status, 200, "the user and the token came back");
+        const info = await request(restored.base, "/api/v1/packages/" + published.name);
+        assert.equal(info.status, 200, "the package came back");
+        const dl = await request(restored.base, `/api/v1/packages/${published.name}/26.2.1/download`);
+        assert.equal(dl.status, 200, "its archive came back");
+        assert.ok(dl.bytes.equals(published.archive));
+      } finally {
+        await restored.stop();
+      }
+    } finally {
+      fs.rmSync(dump, { force: true });
+      fs.rmSync(restoredData, { recursive: true, force: true });
+    }
   });
 
   test("the login limit (5 per minute per IP) holds across both instances together", async (t) => {
@@ -381,7 +412,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
   });
 });
 
-describe("WFLHub on SQLite: a restart keeps the data", () => {
+describe("WFLHub on SQLite: a restart keeps the data, a backup restores it", () => {
   test("users, sessions, packages and archives in WFLHUB_DATA survive a stop (exit 0) and a start", async () => {
     const data = fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-restart-"));
     const mail = await startMailServer();
@@ -433,6 +464,54 @@ describe("WFLHub on SQLite: a restart keeps the data", () => {
     } finally {
       await mail.close();
       fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  test("the documented SQLite backup (sqlite3 .backup while it runs, archives copied) restores into a working instance", async (t) => {
+    const sqlite3 = spawnSync("sqlite3", ["--version"]);
+    if (sqlite3.error) return t.skip("the sqlite3 command is not installed");
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-backup-"));
+    const restoredData = fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-restored-"));
+    const mail = await startMailServer();
+    try {
+      const hub = await startHub({ mail, dataDir: data });
+      const parts = await partsOf(hub.base);
+      let user = null;
+      let pub = null;
+      if (parts.accounts) user = await registerVerifyLogin(hub.base, mail);
+      if (parts.registry && user) pub = await publish(hub.base, user.token, { name: "backup-pkg" });
+      if (!user) {
+        const db = new Database(path.join(data, "wflhub.db"));
+        db.prepare("INSERT INTO users (id, username, email, password_hash, created_at, updated_at) VALUES (?, 'backup-user', 'b@example.test', 'x', ?, ?)").run(crypto.randomUUID(), new Date().toISOString(), new Date().toISOString());
+        db.close();
+      }
+      // The README's commands, while the server runs.
+      const backup = spawnSync("sqlite3", [path.join(data, "wflhub.db"), `.backup '${path.join(restoredData, "wflhub.db")}'`], { encoding: "utf8" });
+      assert.equal(backup.status, 0, backup.stderr);
+      fs.cpSync(path.join(data, "archives"), path.join(restoredData, "archives"), { recursive: true });
+      assert.equal(await hub.stop(), 0);
+      const restored = await startHub({ mail, dataDir: restoredData });
+      try {
+        assert.match(restored.io.out, /\(sqlite, 0 migrations applied\)/);
+        const db = new Database(path.join(restoredData, "wflhub.db"), { readonly: true });
+        assert.equal(db.prepare("SELECT COUNT(*) AS n FROM users").get().n, 1);
+        db.close();
+        if (user) {
+          const me = await request(restored.base, "/api/v1/me", { headers: { authorization: "Bearer " + user.token } });
+          assert.equal(me.status, 200);
+        }
+        if (pub) {
+          const dl = await request(restored.base, "/api/v1/packages/backup-pkg/26.2.1/download");
+          assert.equal(dl.status, 200);
+          assert.ok(dl.bytes.equals(pub.archive));
+        }
+      } finally {
+        assert.equal(await restored.stop(), 0);
+      }
+    } finally {
+      await mail.close();
+      fs.rmSync(data, { recursive: true, force: true });
+      fs.rmSync(restoredData, { recursive: true, force: true });
     }
   });
 });

@@ -261,6 +261,15 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     }
     const downloads = (await client.query("SELECT downloads_total FROM packages WHERE name = $1", [name])).rows[0];
     assert.equal(Number(downloads.downloads_total), 2, "downloads on both instances are counted together");
+    // Each instance's /metrics counts its share under the route template, never the raw path.
+    let counted = 0;
+    for (const h of [a, b]) {
+      const text = (await request(h.base, "/metrics")).text;
+      assert.ok(!text.includes(name), "no series per package name");
+      const m = /^http_requests_total\{method="GET",route="\/api\/v1\/packages\/:name\/:version\/download",status="200"\} (\d+)$/m.exec(text);
+      counted += m ? Number(m[1]) : 0;
+    }
+    assert.equal(counted, 2, "the two downloads are counted under /api/v1/packages/:name/:version/download");
   });
 
   test("the documented PostgreSQL backup (pg_dump, archives copied) restores into a database a new instance serves", async (t) => {

@@ -2,7 +2,7 @@
 // certificate (trust it through NODE_EXTRA_CA_CERTS=certFile), AUTH required, every message kept.
 //
 //   const mail = await startMailServer();           // mail.url: smtp://USER:PASS@127.0.0.1:PORT
-//   … mail.messages: [{ raw, to: [...], secure }] … await mail.next((m) => m.to.includes(a)) …
+//   … mail.messages: [{ raw, text, to: [...], secure }], mail.auths: [{ user, secure }] … await mail.next((m) => m.to.includes(a)) …
 //   await mail.close();
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,13 +22,15 @@ export async function startMailServer() {
     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
   ], { stdio: "ignore" });
   const messages = [];
+  const auths = [];
   const waiters = [];
   const server = new SMTPServer({
     key: fs.readFileSync(keyFile),
     cert: fs.readFileSync(certFile),
     authMethods: ["PLAIN", "LOGIN"],
     logger: false,
-    onAuth(auth, _session, cb) {
+    onAuth(auth, session, cb) {
+      auths.push({ user: auth.username, secure: session.secure });
       if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return cb(null, { user: auth.username });
       const err = new Error("Invalid username or password");
       err.responseCode = 535;
@@ -53,6 +55,8 @@ export async function startMailServer() {
     port,
     certFile,
     messages,
+    /** Every AUTH attempt: { user, secure } (secure: it came after STARTTLS). */
+    auths,
     /** The first message (already received or still to come) that `match` accepts; rejects after `ms`. */
     next(match = () => true, ms = 10000) {
       const have = messages.find(match);

@@ -6,7 +6,7 @@ import { WflRuntimeError } from "../../runtime/errors.js";
 
 function variableName(fn: string, v: unknown): string {
   if (typeof v !== "string" || v === "" || v.includes("=") || v.includes("\0"))
-    throw new WflRuntimeError(`${fn} expects the name of an environment variable (text without "=")`, "type error");
+    throw new WflRuntimeError(`${fn} expects the name of an environment variable (text without "=")`, "type");
   return v;
 }
 
@@ -22,7 +22,7 @@ export function register(r: Registry): void {
     const value = process.env[variableName("environment_variable_or", args[0])];
     const fallback = args[1]!;
     if (typeof fallback === "number" && !Number.isFinite(fallback))
-      throw new WflRuntimeError("environment_variable_or expects a default that is a finite number, a text or another plain value", "type error");
+      throw new WflRuntimeError("environment_variable_or expects a default that is a finite number, a text or another plain value", "type");
     return value === undefined || value === "" ? fallback : value;
   });
 }

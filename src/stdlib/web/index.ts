@@ -146,7 +146,7 @@ function parseUrl(raw: string): WflObject {
   try {
     u = new URL(raw);
   } catch {
-    throw new WflRuntimeError(`parse_url cannot read "${raw.length > 80 ? raw.slice(0, 80) + "…" : raw}" as a URL (it needs a scheme, as in "https://example.org/")`, "value error");
+    throw new WflRuntimeError(`parse_url cannot read "${raw.length > 80 ? raw.slice(0, 80) + "…" : raw}" as a URL (it needs a scheme, as in "https://example.org/")`, "general");
   }
   const decode = (s: string): string => {
     try { return decodeURIComponent(s); } catch { return s; }

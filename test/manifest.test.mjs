@@ -589,6 +589,78 @@ test("fuzz: thousands of seeded mutations never throw and always answer ok or a 
   if (process.env.WFL_FUZZ_STATS) console.log(`fuzz: ${n} inputs, ${accepted} accepted, ${Date.now() - started} ms`);
 });
 
+// ---- generated valid documents --------------------------------------------------------------
+
+test("generated manifests and lockfiles (random values, layout, key order, quoting) are accepted and round-trip", () => {
+  let seed = 0xc0ffee;
+  const rnd = (n) => {
+    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5; seed >>>= 0;
+    return seed % n;
+  };
+  const pick = (xs) => xs[rnd(xs.length)];
+  const sp = () => pick([" ", " ", "  ", "\t", " \t "]);
+  const indent = () => pick(["", "    ", "\t", "  "]);
+  const name = () => {
+    const seg = () => Array.from({ length: 1 + rnd(6) }, () => pick([..."abcdefghijklmnopqrstuvwxyz0123456789"])).join("");
+    let n = pick([..."abcdefghijklmnopqrstuvwxyz"]) + seg();
+    for (let k = rnd(3); k > 0; k--) n += `-${seg()}`;
+    return n.slice(0, 64).replace(/-+$/, "");
+  };
+  const chars = [..."abc XYZ 019 !$%&'()*+,-./:;<=>?@[]^_`{|}~#", "é", "ü", "日本", "😀", "ß", "\\n", "\\t", "\\\\", '\\"'];
+  const text = () => `"${Array.from({ length: rnd(12) }, () => pick(chars)).join("")}"`;
+  const texts = () => `[${Array.from({ length: rnd(4) }, text).join(", ")}]`;
+  const num = () => String(1 + rnd(30));
+  const version = () => `"${rnd(100)}.${1 + rnd(12)}.${rnd(50)}${pick(["", "", "-beta.1", "+b7", "-rc-1+x.y"])}"`;
+  const constraint = () => pick([
+    () => `"${num()}.${num()} or newer"`, () => `"${num()}.${num()}.${num()} exactly"`, () => `"between ${num()} and ${31 + rnd(5)}.${num()}"`,
+    () => '"any version"', () => `"${num()}.${num()} or newer but below ${31 + rnd(9)}"`, () => `"above ${num()}.${num()}"`, () => `"below ${num()}"`,
+  ])();
+  const key = (k) => (rnd(4) === 0 ? `"${k}"` : k);
+  const record = (kind, fields) => {
+    const order = fields.sort(() => rnd(3) - 1);
+    const blank = () => (rnd(5) === 0 ? "\n" : "");
+    return `create map ${kind}:\n${order.map(([k, v]) => `${blank()}${indent()}${key(k)}${sp()}is${sp()}${v}${pick(["", " ", "\t"])}\n`).join("")}${indent()}end map${pick(["", " "])}\n`;
+  };
+  let checked = 0;
+  for (let n = 0; n < 300; n++) {
+    const parts = [];
+    if (rnd(3) === 0) parts.push(record("wflpkg", [["grammar", '"1.0.0"']]));
+    if (rnd(5) === 0) {
+      for (let k = 1 + rnd(4); k > 0; k--) {
+        const fields = [["name", `"${name()}${k}"`], ["version", version()], ["hash", `"sha256:${createHash("sha256").update(String(rnd(1e9))).digest("hex")}"`]];
+        if (rnd(2)) fields.push(["deps", `[${Array.from({ length: rnd(3) }, () => `"${name()}"`).join(", ")}]`]);
+        parts.push(record("locked", fields));
+      }
+    } else {
+      const fields = [["name", `"${name()}"`], ["version", version()]];
+      for (const [k, v] of [["description", text], ["authors", texts], ["license", text], ["keywords", texts], ["repository", text], ["homepage", text], ["notes", text]]) {
+        if (rnd(2)) fields.push([k, v()]);
+      }
+      if (rnd(2)) fields.push(["permissions", `[${["file-access", "network-access", "system-access"].filter(() => rnd(2)).map((p) => `"${p}"`).join(", ")}]`]);
+      parts.push(record("package", fields));
+      for (let k = rnd(4); k > 0; k--) {
+        const fields = [["name", `"${name()}${k}"`], ["version", constraint()]];
+        if (rnd(2)) fields.push(["scope", '"dev"']);
+        parts.push(record("dependency", fields));
+      }
+    }
+    const doc = pick(["", "\n"]) + parts.join(pick(["\n", "", "\n\n"]));
+    if (process.env.WFL_GEN_SHOW && n < 2) console.log(doc);
+    const r = parseM(doc);
+    assert.equal(r.ok, true, `${r.code} ${r.message}\n${doc}`);
+    const f = fmt(doc);
+    assert.equal(fmt(f), f);
+    const again = parseM(f);
+    assert.deepEqual(again.records, r.records);
+    assert.equal(again.file_hash, r.file_hash);
+    assert.equal(again.content_hash, r.content_hash);
+    checked++;
+  }
+  assert.equal(checked, 300);
+});
+
 // ---- subset guard (last: it checks every input the tests above saw accepted) ----------------
 
 test("subset guard: every input accepted anywhere in this file parses under the full WFL parser to the same data", () => {

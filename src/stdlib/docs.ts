@@ -143,7 +143,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   hmac_sha256: d("crypto", "The HMAC-SHA-256 of a message with a key, as hexadecimal text.", "hmac_sha256 of message and key"),
   pbkdf2_hmac_sha256: d("crypto", "A key derived with PBKDF2-HMAC-SHA-256 from a password, salt, iteration count and length.", "pbkdf2_hmac_sha256 of pw and salt and 100000 and 32"),
   constant_time_equals: d("crypto", "Yes when two texts or binaries are equal, compared in constant time.", "constant_time_equals of a and b"),
-  secure_random_bytes: d("crypto", "Cryptographically secure random bytes, as binary data.", "secure_random_bytes of 16"),
+  secure_random_bytes: d("crypto", "Cryptographically secure random bytes, as lowercase hexadecimal text (two characters a byte).", "secure_random_bytes of 16"),
   generate_csrf_token: d("crypto", "A random token for CSRF protection, as hexadecimal text.", "generate_csrf_token"),
   hash_password: d("crypto", "A password hash (Argon2id) to store; check it with verify_password.", "hash_password of pw"),
   verify_password: d("crypto", "Yes when the password matches a stored hash (Argon2, bcrypt, scrypt or PBKDF2).", "verify_password of pw and stored"),

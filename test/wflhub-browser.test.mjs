@@ -43,7 +43,8 @@ async function wflpkg(files) {
   return zlib.gzipSync(Buffer.concat(chunks));
 }
 
-function manifest(name, version) {
+function manifest(name, version, dependsOn) {
+  const dependency = dependsOn ? ["", "create map dependency:", `    name is "${dependsOn}"`, '    version is "26.1 or newer"', "end map"] : [];
   return [
     "create map package:",
     `    name is "${name}"`,
@@ -55,14 +56,15 @@ function manifest(name, version) {
     '    repository is "https://example.org/ada/greeter"',
     '    permissions is ["network-access"]',
     "end map",
+    ...dependency,
     "",
   ].join("\n");
 }
 
 const README = "# Greeter\n\nSays **hello** to the world.\n\n## Usage\n\n```\ngreet \"Ada\"\n```\n\n<script>alert(1)</script>\n";
 
-async function publish(base, token, name, version) {
-  const archive = await wflpkg({ "project.wfl": manifest(name, version), "README.md": README, "src/main.wfl": 'display "hello"\n' });
+async function publish(base, token, name, version, dependsOn) {
+  const archive = await wflpkg({ "project.wfl": manifest(name, version, dependsOn), "README.md": README, "src/main.wfl": 'display "hello"\n' });
   const form = new FormData();
   form.set("name", name);
   form.set("version", version);
@@ -161,10 +163,11 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     await page.waitForURL(/\/dashboard/);
     assert.match(await main().textContent(), /Your profile is saved/);
 
-    // Publish two versions through the API with that token.
+    // Publish two versions through the API with that token, and a package that depends on it.
     const pkg = "browser-greeter";
     await publish(hub.base, token, pkg, "26.1.1");
     await publish(hub.base, token, pkg, "26.1.2");
+    await publish(hub.base, token, "greeter-cli", "26.1.1", pkg);
     await page.reload();
     assert.match(await page.locator("#tokens").textContent(), /browser test/);
     assert.doesNotMatch(await page.locator("#tokens tbody tr").first().textContent(), /never/, "the token's last use is shown");
@@ -188,13 +191,20 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     assert.equal((await page.locator(".install code").textContent()).trim(), `wflpkg add ${pkg}`);
     assert.match(await page.locator("#versions").textContent(), /26\.1\.2[\s\S]*26\.1\.1/);
     assert.match(await page.locator("#permissions").textContent(), /network-access\s*Can connect to other computers over the network/);
+    assert.match(await page.locator("#dependents").textContent(), /greeter-cli\s+26\.1\.1\s+needs 26\.1 or newer/);
     const repo = page.locator(".package-side a[href='https://example.org/ada/greeter']");
     assert.equal(await repo.getAttribute("rel"), "nofollow noopener");
     await look("package");
     await page.getByLabel("Version", { exact: true }).selectOption("26.1.1");
     await page.getByRole("button", { name: "Show" }).click();
     await page.waitForURL(/version=26\.1\.1/);
-    assert.match(await page.locator(".selected-version").textContent(), /Version 26\.1\.1/);
+    assert.match(await page.locator(".selected-version").textContent(), /of version 26\.1\.1\. Version 26\.1\.1, published/);
+    assert.equal(await page.locator(".readme h1").textContent(), "Greeter");
+    // The dependent's page lists its dependency.
+    await page.locator("#dependents").getByRole("link", { name: "greeter-cli" }).click();
+    await page.waitForURL(/\/packages\/greeter-cli$/);
+    assert.match(await page.locator("#dependencies").textContent(), /browser-greeter\s+26\.1 or newer/);
+    await page.goto(hub.base + `/packages/${pkg}?version=26.1.1`);
 
     // The author's profile.
     await page.locator(".package-side").getByRole("link", { name: username }).click();
@@ -206,7 +216,7 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     // Yank 26.1.2 from the dashboard; the package page marks it.
     await page.goto(hub.base + "/dashboard");
     await page.getByLabel(`Version of ${pkg} to yank`).selectOption("26.1.2");
-    await page.getByRole("button", { name: "Yank" }).click();
+    await page.locator("form", { has: page.getByLabel(`Version of ${pkg} to yank`) }).getByRole("button", { name: "Yank" }).click();
     await page.waitForURL(/\/dashboard/);
     assert.match(await main().textContent(), /26\.1\.2 of browser-greeter is yanked/);
     await page.goto(hub.base + `/packages/${pkg}`);

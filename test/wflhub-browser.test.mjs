@@ -173,8 +173,17 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     assert.doesNotMatch(await page.locator("#tokens tbody tr").first().textContent(), /never/, "the token's last use is shown");
     await look("dashboard");
 
+    // A download makes it trending; the home page lists it, with the counts.
+    const download = await fetch(hub.base + `/api/v1/packages/${pkg}/26.1.1/download`);
+    assert.equal(download.status, 200);
+    await download.arrayBuffer();
+
     // Find it by search.
     await page.goto(hub.base + "/");
+    assert.match(await page.locator("section", { has: page.getByRole("heading", { name: "Trending this week" }) }).textContent(), new RegExp(pkg));
+    assert.match(await page.locator("section", { has: page.getByRole("heading", { name: "Recently published" }) }).textContent(), /greeter-cli/);
+    assert.match(await page.locator(".stats").textContent(), /2\s*packages\s*1\s*users\s*1\s*downloads/);
+    await look("home-with-packages");
     await page.getByLabel(/Search packages by name/).fill("greeter");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/\/search\?q=greeter/);
@@ -256,5 +265,5 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     await hub.stop();
     await mail.close();
   }
-  assert.deepEqual(checked, ["home", "register", "register-done", "verify-email", "login", "dashboard-new-token", "dashboard", "search", "package", "user", "package-yanked", "not-found"]);
+  assert.deepEqual(checked, ["home", "register", "register-done", "verify-email", "login", "dashboard-new-token", "dashboard", "home-with-packages", "search", "package", "user", "package-yanked", "not-found"]);
 });

@@ -156,3 +156,34 @@ test("search escapes the query, accepts any parameters, and shows the limit's ow
   assert.ok(last.headers.get("retry-after"));
   assert.match(await last.text(), /Too many searches/);
 });
+
+test("an unconfirmed account is told so on the dashboard, where asking for a new link too soon shows the wait; a password change needs the current password", async () => {
+  const s = browserSession(hub.base);
+  let csrf = csrfOf((await s("/register")).text);
+  const reg = await s("/register", { method: "POST", form: { username: "late-confirmer", email: "late@portal.test", password: "first password 1", csrf_token: csrf } });
+  assert.equal(reg.status, 201);
+  await mail.next((m) => m.to.includes("late@portal.test"));
+  csrf = csrfOf((await s("/login")).text);
+  assert.equal((await s("/login", { method: "POST", form: { identifier: "late@portal.test", password: "first password 1", csrf_token: csrf } })).status, 303);
+  const dash = await s("/dashboard");
+  assert.match(dash.text, /not confirmed yet/);
+  const token = csrfOf(dash.text);
+  const resent = await s("/dashboard/resend-verification", { method: "POST", form: { csrf_token: token } });
+  assert.equal(resent.status, 303);
+  // Right after registering, the accounts logic asks to wait a minute: the page says so.
+  const after = await s("/dashboard");
+  assert.match(alertOf(after.text), /wait/);
+
+  const wrong = await s("/dashboard/password", { method: "POST", form: { current_password: "not it at all", new_password: "second password 2", confirm_password: "second password 2", csrf_token: token } });
+  assert.equal(wrong.status, 303);
+  assert.ok(alertOf((await s("/dashboard")).text), "the refusal is shown");
+  const mismatch = await s("/dashboard/password", { method: "POST", form: { current_password: "first password 1", new_password: "second password 2", confirm_password: "second password 3", csrf_token: token } });
+  assert.equal(mismatch.status, 303);
+  assert.match(alertOf((await s("/dashboard")).text), /not the same/);
+  const changed = await s("/dashboard/password", { method: "POST", form: { current_password: "first password 1", new_password: "second password 2", confirm_password: "second password 2", csrf_token: token } });
+  assert.equal(changed.status, 303);
+  assert.match((await s("/dashboard")).text, /Your password is changed/);
+  const other = browserSession(hub.base);
+  const otherCsrf = csrfOf((await other("/login")).text);
+  assert.equal((await other("/login", { method: "POST", form: { identifier: "late-confirmer", password: "second password 2", csrf_token: otherCsrf } })).status, 303);
+});

@@ -190,9 +190,19 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     const card = page.getByRole("link", { name: pkg, exact: true });
     await card.waitFor();
     await look("search");
+    // Filters are a GET form: a permission the package does not ask for finds nothing; its own does.
+    await page.getByLabel("Permissions required").selectOption("system-access");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/permission=system-access/);
+    assert.match(await main().textContent(), /No package matches/);
+    await page.getByLabel("Permissions required").selectOption("network-access");
+    await page.getByLabel("Sort by").selectOption("downloads");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL(/permission=network-access/);
+    assert.match(await main().textContent(), /2 packages found/);
 
     // Its page: README rendered (raw HTML not), install line, versions, permissions.
-    await card.click();
+    await page.getByRole("link", { name: pkg, exact: true }).click();
     await page.waitForURL(new RegExp(`/packages/${pkg}`));
     assert.equal(await page.locator(".readme h1").textContent(), "Greeter");
     assert.equal(await page.locator(".readme strong").textContent(), "hello");

@@ -3,6 +3,8 @@
 // shown on the page, escaping, the search limit's 429 page, headers, the stylesheet, log-in/out.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import * as path from "node:path";
+import Database from "better-sqlite3";
 import { startHub, browserSession } from "./support/wflhub.mjs";
 import { startMailServer } from "./support/smtp.mjs";
 import { killServers } from "./support/server.mjs";
@@ -11,7 +13,7 @@ let hub;
 let mail;
 before(async () => {
   mail = await startMailServer();
-  hub = await startHub({ mail, env: { WFLHUB_LIMIT_SEARCH_PER_MINUTE: "3" } });
+  hub = await startHub({ mail });
 });
 after(async () => {
   await hub?.stop();
@@ -144,17 +146,19 @@ test("the dashboard and its forms need a signed-in user; logging in makes a new 
 });
 
 test("search escapes the query, accepts any parameters, and shows the limit's own page (429, Retry-After) once the per-address search limit is used up", async () => {
-  // This hub allows 3 searches a minute per address (WFLHUB_LIMIT_SEARCH_PER_MINUTE).
-  const first = await fetch(hub.base + "/search?q=%3Cscript%3Ealert(1)%3C/script%3E&page=abc&sort=zzz&permission=evil&updated=-3&license=%22");
+  // A hub of its own that allows 3 searches a minute per address (WFLHUB_LIMIT_SEARCH_PER_MINUTE).
+  const limited = await startHub({ env: { WFLHUB_LIMIT_SEARCH_PER_MINUTE: "3" } });
+  const first = await fetch(limited.base + "/search?q=%3Cscript%3Ealert(1)%3C/script%3E&page=abc&sort=zzz&permission=evil&updated=-3&license=%22");
   assert.equal(first.status, 200);
   const html = await first.text();
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.doesNotMatch(html, /<script>alert/);
   let last;
-  for (let i = 0; i < 4; i++) last = await fetch(hub.base + "/search?q=x");
+  for (let i = 0; i < 4; i++) last = await fetch(limited.base + "/search?q=x");
   assert.equal(last.status, 429);
   assert.ok(last.headers.get("retry-after"));
   assert.match(await last.text(), /Too many searches/);
+  await limited.stop();
 });
 
 test("an unconfirmed account is told so on the dashboard, where asking for a new link too soon shows the wait; a password change needs the current password", async () => {
@@ -186,4 +190,32 @@ test("an unconfirmed account is told so on the dashboard, where asking for a new
   const other = browserSession(hub.base);
   const otherCsrf = csrfOf((await other("/login")).text);
   assert.equal((await other("/login", { method: "POST", form: { identifier: "late-confirmer", password: "second password 2", csrf_token: otherCsrf } })).status, 303);
+});
+
+test("search results come in pages of 20 with links that keep the query, sort and filters", async () => {
+  // 25 packages put straight into the database (publishing 25 would meet the publish limit).
+  const db = new Database(path.join(hub.dataDir, "wflhub.db"));
+  const now = new Date().toISOString().slice(0, 19) + "Z";
+  db.prepare("INSERT INTO users (id, username, email, password_hash, created_at, updated_at) VALUES ('pager-owner', 'pager-owner', 'pager@portal.test', 'x', ?, ?)").run(now, now);
+  for (let i = 0; i < 25; i++) {
+    const id = `pager-${i}`;
+    const name = `pager-${String(i).padStart(2, "0")}`;
+    db.prepare("INSERT INTO packages (id, name, owner_id, description, license, latest_version, downloads_total, created_at, updated_at) VALUES (?, ?, 'pager-owner', 'Pages of results', 'MIT', '26.1.1', ?, ?, ?)").run(id, name, i, now, now);
+    db.prepare("INSERT INTO versions (id, package_id, version_string, version_key, checksum, archive_path, archive_size_bytes, permissions, published_at) VALUES (?, ?, '26.1.1', '026.00001.00001', 'wflhash:00', 'x', 1, '[]', ?)").run(`${id}-v`, id, now);
+  }
+  db.close();
+  const first = await fetch(hub.base + "/search?q=pager&sort=downloads&license=MIT&updated=30");
+  assert.equal(first.status, 200);
+  const html = await first.text();
+  assert.match(html, /25 packages found/);
+  assert.match(html, /Page 1 of 2/);
+  assert.equal(html.match(/<article class="card">/g).length, 20);
+  assert.ok(html.indexOf(">pager-24<") < html.indexOf(">pager-23<"), "sorted by downloads");
+  const next = /<a href="([^"]+)" rel="next">/.exec(html)[1].replaceAll("&amp;", "&");
+  const url = new URL(next, hub.base);
+  assert.deepEqual([url.searchParams.get("q"), url.searchParams.get("sort"), url.searchParams.get("license"), url.searchParams.get("updated"), url.searchParams.get("page")], ["pager", "downloads", "MIT", "30", "2"]);
+  const second = await (await fetch(hub.base + next)).text();
+  assert.equal(second.match(/<article class="card">/g).length, 5);
+  assert.match(second, /rel="prev"/);
+  assert.match(second, /<option value="downloads" selected>/);
 });

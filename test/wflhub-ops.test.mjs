@@ -189,7 +189,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     assert.equal(Number(row.email_verified), 1);
   });
 
-  test("a browser session made on one instance works on the other (sessions and CSRF tokens are in the database)", async () => {
+  test("a browser session made on one instance works on the other (sessions and CSRF tokens are in the database)", async (t) => {
     // A session as an instance stores it (the cookie names a row of wfl_sessions).
     const uid = crypto.randomUUID();
     const now = new Date().toISOString();
@@ -226,6 +226,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
       assert.notEqual(dash.backend, signIn.backend);
       assert.equal(dash.status, 200);
       assert.ok(dash.text.includes(user.username), "the dashboard of the other instance shows the signed-in user");
+      t.diagnostic(`portal: sign-in page on instance ${form.backend}, sign-in on ${signIn.backend}, dashboard on ${dash.backend}`);
     }
   });
 

@@ -2,7 +2,9 @@
 // WFLHub measurements (issue 12: search over 10,000 packages under 50 ms at p95 on SQLite; a 10 MB
 // publish under 1 s). Prints them and writes reports/wflhub-bench.json; timings never fail anything.
 //
-//   node bench/wflhub.mjs [--packages N] [--searches N] [--duration S] [--publishes N]
+//   node bench/wflhub.mjs [--packages N] [--searches N] [--duration S] [--publishes N] [--data DIR]
+//
+// --data DIR keeps the data folder (seeded once, reused by later runs with the same DIR).
 //
 // 1. Seeds N packages (default 10,000) into a fresh SQLite data folder with apps/wflhub/seed.wfl
 //    (each through publish_package with a real archive) and reports how long that took.
@@ -32,6 +34,21 @@ function option(name, fallback) {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+function textOption(name) {
+  const i = process.argv.indexOf("--" + name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function run(args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(root, "bin/wfl"), args, { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -48,8 +65,10 @@ function run(args, env) {
 
 const ms = (x) => `${x.toFixed(1)} ms`;
 
-export async function runWflhubBench({ packages = 10_000, searches = 1000, duration = 5, publishes = 3 } = {}) {
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-bench-"));
+export async function runWflhubBench({ packages = 10_000, searches = 1000, duration = 5, publishes = 3, dataDir } = {}) {
+  const data = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-bench-"));
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const seeded = dataDir !== undefined && fs.existsSync(path.join(dataDir, "wflhub.db"));
   const env = {
     ...process.env, WFLHUB_PORT: "0", WFLHUB_DATA: data, WFLHUB_SECRET: SECRET,
     WFLHUB_LIMIT_SEARCH_PER_MINUTE: "100000000", WFLHUB_LIMIT_DOWNLOAD_PER_MINUTE: "100000000", WFLHUB_LIMIT_PUBLISH_PER_HOUR: "100000",
@@ -59,12 +78,16 @@ export async function runWflhubBench({ packages = 10_000, searches = 1000, durat
   const report = { generatedAt: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; node ${process.version}`, packages };
   let hub = null;
   try {
-    console.log(`wflhub bench: seeding ${packages} packages (apps/wflhub/seed.wfl) into ${data}`);
-    let t = performance.now();
-    const seedOut = await run([path.join(root, "apps/wflhub/seed.wfl"), String(packages)], env);
-    report.seedSeconds = (performance.now() - t) / 1000;
-    console.log(seedOut.trim().split("\n").pop());
-    console.log(`seed: ${report.seedSeconds.toFixed(1)} s (${(report.seedSeconds * 1000 / packages).toFixed(2)} ms per package)`);
+    if (seeded) {
+      console.log(`wflhub bench: reusing the seeded data folder ${data}`);
+    } else {
+      console.log(`wflhub bench: seeding ${packages} packages (apps/wflhub/seed.wfl) into ${data}`);
+      const t = performance.now();
+      const seedOut = await run([path.join(root, "apps/wflhub/seed.wfl"), String(packages)], env);
+      report.seedSeconds = (performance.now() - t) / 1000;
+      console.log(seedOut.trim().split("\n").pop());
+      console.log(`seed: ${report.seedSeconds.toFixed(1)} s (${(report.seedSeconds * 1000 / packages).toFixed(2)} ms per package)`);
+    }
 
     hub = await startServer(path.join(root, "apps/wflhub/main.wfl"), { env });
     const base = hub.base;
@@ -85,14 +108,18 @@ export async function runWflhubBench({ packages = 10_000, searches = 1000, durat
 
     const lat = [];
     const statuses = {};
+    const cpuBefore = cpuSeconds(hub.child.pid);
     for (let i = 0; i < searches; i++) {
       const s = performance.now();
       const r = await request(base, queries[i % queries.length]);
       lat.push(performance.now() - s);
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     }
-    report.search = { requests: searches, statuses, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: Math.max(...lat) };
-    console.log(`search over ${packages} packages, one at a time: ${searches} requests ${JSON.stringify(statuses)}; p50 ${ms(report.search.p50)}, p95 ${ms(report.search.p95)} (target < 50 ms), p99 ${ms(report.search.p99)}, max ${ms(report.search.max)}`);
+    const cpuAfter = cpuSeconds(hub.child.pid);
+    const cpuMs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / searches;
+    report.search = { requests: searches, statuses, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: Math.max(...lat), serverCpuMsPerSearch: cpuMs, loadAverage: os.loadavg()[0] };
+    console.log(`search over ${packages} packages, one at a time: ${searches} requests ${JSON.stringify(statuses)}; p50 ${ms(report.search.p50)}, p95 ${ms(report.search.p95)} (target < 50 ms), p99 ${ms(report.search.p99)}, max ${ms(report.search.max)}` +
+      (cpuMs === null ? "" : `; server CPU ${cpuMs.toFixed(1)} ms per search`) + `; load average ${os.loadavg()[0].toFixed(1)}`);
 
     let n = 0;
     const cannon = await autocannon({
@@ -115,7 +142,7 @@ export async function runWflhubBench({ packages = 10_000, searches = 1000, durat
     const token = login.json().token;
     const times = [];
     for (let i = 0; i < publishes; i++) {
-      const name = "bench-big";
+      const name = "bench-big-" + username.slice(6);
       const version = `26.3.${i + 1}`;
       const archive = makeWflpkg({
         "project.wfl": manifest({ name, version, description: "A 10 MB package for the publish benchmark", keywords: ["bench"] }),
@@ -136,7 +163,7 @@ export async function runWflhubBench({ packages = 10_000, searches = 1000, durat
       hub.child.kill("SIGTERM");
       await hub.exited;
     }
-    fs.rmSync(data, { recursive: true, force: true });
+    if (!dataDir) fs.rmSync(data, { recursive: true, force: true });
   }
   const out = path.join(root, "reports", "wflhub-bench.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -151,5 +178,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     searches: option("searches", 1000),
     duration: option("duration", 5),
     publishes: option("publishes", 3),
+    dataDir: textOption("data"),
   });
 }

@@ -213,7 +213,11 @@ test("corpus: RLO U+202E and other bidi controls in a string are MG-L05 (Trojan 
 });
 
 test("corpus: zero-width U+200B, U+200C, U+200D and U+FEFF are MG-L06 (U+FEFF is caught as a BOM first)", () => {
-  for (const c of ["\u200b", "\u200c", "\u200d", "\u2060"]) rejects(basePkg(`notes is "a${c}b"`), "MG-L06", `U+${c.charCodeAt(0).toString(16)}`);
+  for (const c of ["\u200b", "\u200c", "\u200d", "\u2060", "\u2062", "\u{e0041}", "\u{e007f}"]) rejects(basePkg(`notes is "a${c}b"`), "MG-L06", `U+${c.codePointAt(0).toString(16)}`);
+  rejects(basePkg('notes is "x"', "\u200b"), "MG-L06", "outside text");
+  rejects(basePkg('notes is "x"', "\u{e0041}"), "MG-L06", "a tag character outside text");
+  // Emoji and their variation selectors stay fine.
+  assert.equal(parseM(basePkg('notes is "\u2764\ufe0f \u{1f600}"')).ok, true);
   // §6 lists U+FEFF under both MG-B04 and MG-L06; Gate B runs first, so a U+FEFF is MG-B04.
   rejects(basePkg('notes is "a\ufeffb"'), ["MG-B04", "MG-L06"]);
 });
@@ -289,6 +293,7 @@ test("corpus: a top-level non-record statement is MG-S04", () => {
 
 test("corpus: a missing end map is MG-S05, with the other malformed blocks", () => {
   rejects('create map package:\n    name is "greeting"\n    version is "26.2.1"\n', "MG-S05");
+  assert.match(rejects("create map package:", "MG-S05").message, /never closed/);
   rejects(`create map package:\n    name is "greeting"\n${dep('name is "a"', 'version is "any version"')}`, "MG-S05", "a record opened inside another");
   rejects('create map package\n    name is "greeting"\nend map\n', "MG-S05", "missing :");
   rejects('create map package:\n    name "greeting"\nend map\n', "MG-S05", "missing is");

@@ -42,9 +42,13 @@ const K_AND = kw("and");
 export function isBidi(c: number): boolean {
   return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0x061c;
 }
-/** Zero-width and invisible characters of MG-L06. */
+/**
+ * Zero-width and invisible characters of MG-L06: §6's list (U+200B–U+200D, U+2060, U+FEFF), plus
+ * the invisible operators U+2061–U+2064 and the tag characters U+E0000–U+E007F (invisible text
+ * that some readers, AI agents among them, still read: "ASCII smuggling").
+ */
 export function isZeroWidth(c: number): boolean {
-  return (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff;
+  return (c >= 0x200b && c <= 0x200d) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff || (c >= 0xe0000 && c <= 0xe007f);
 }
 /** Unicode spaces other than space and tab (the lexer skips U+00A0 as whitespace). */
 function isOddSpace(c: number): boolean {
@@ -107,7 +111,8 @@ export class Reader {
       if (c === 0x22) this.fail("MG-S05", "This text is never closed; add a closing \" on the same line.", i);
       if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f)) this.fail("MG-L02", `The control character ${u(c)} is here between tokens; only spaces, tabs and line feeds may separate them.`, i);
       if (isBidi(c)) this.fail("MG-L05", `The bidirectional control ${u(c)} is here; it can make the text display differently from what it is.`, i);
-      if (isZeroWidth(c)) this.fail("MG-L06", `The invisible character ${u(c)} is here.`, i);
+      const cp0 = s.codePointAt(i)!;
+      if (isZeroWidth(cp0)) this.fail("MG-L06", `The invisible character ${u(cp0)} is here.`, i);
       if (isOddSpace(c)) this.fail("MG-L02", `The space character ${u(c)} is here; only spaces, tabs and line feeds may separate tokens.`, i);
       const cp = s.codePointAt(i)!;
       const shown = String.fromCodePoint(cp);
@@ -173,6 +178,10 @@ export class Reader {
       }
       if (isBidi(c)) this.fail("MG-L05", `The bidirectional control ${u(c)} is inside this text; it can make the text display differently from what it is.`, base + j);
       if (isZeroWidth(c)) this.fail("MG-L06", `The invisible character ${u(c)} is inside this text.`, base + j);
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const cp = img.codePointAt(j)!;
+        if (isZeroWidth(cp)) this.fail("MG-L06", `The invisible character ${u(cp)} is inside this text.`, base + j);
+      }
       decodedBytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : c >= 0xdc00 && c <= 0xdfff ? 0 : 3;
     }
     if (decodedBytes > LIMITS.stringBytes) {
@@ -207,6 +216,7 @@ export class Reader {
       i++;
       if (!is(i, Colon)) this.fail("MG-S05", `Expected ':' after 'create map ${nameTok.image}'.`, where(i));
       i++;
+      if (i >= ts.length) this.fail("MG-S05", `The record '${nameTok.image}' is never closed; add 'end map'.`, where(start));
       if (!is(i, Newline)) this.fail("MG-S05", `The entries of a record start on the line after 'create map ${nameTok.image}:'.`, where(i));
       i++;
       const entries: Entry[] = [];

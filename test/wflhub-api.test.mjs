@@ -549,6 +549,11 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
           "POST /api/v1/register", "POST /api/v1/verify-email", "POST /api/v1/resend-verification", "POST /api/v1/login", "GET /api/v1/me", "PATCH /api/v1/me",
           "POST /api/v1/me/password", "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
         ]) assert.ok(routes.includes(r), `documents ${r}`);
+        // … and every API route the app's source registers, so a new one cannot go undocumented.
+        const lib = path.join(root, "apps/wflhub/lib");
+        const registered = fs.readdirSync(lib).filter((f) => f.endsWith(".wfl")).flatMap((f) => [...fs.readFileSync(path.join(lib, f), "utf8").matchAll(/register route "([A-Z]+)" at "(\/api\/[^"]*)"/g)].map((m) => `${m[1]} ${m[2].replace(/:(\w+)/g, "{$1}")}`));
+        assert.ok(registered.length >= 17, registered.join(", "));
+        for (const r of registered) assert.ok(routes.includes(r), `documents ${r}`);
         // Every documented registry route answers (not 404 for the path).
         for (const r of routes.filter((x) => x.startsWith("GET ") && /search|packages|openapi/.test(x))) {
           const p = r.slice(4).replace("{name}", "http-client").replace("{version}", "26.1.3");

@@ -218,7 +218,7 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         assertError(await getJson(hub.base + "/api/v1/packages/http-client/9.9.9", { method: "DELETE", headers: { authorization: `Bearer ${t.alice}` } }), 404, "not_found");
       });
 
-      test("download sends the stored bytes with Content-Type, Content-Digest and Content-Disposition, and counts", async () => {
+      test("download sends the stored bytes with Content-Type, Content-Digest and Content-Disposition, and counts (a HEAD does not)", async () => {
         const before = (await getJson(hub.base + "/api/v1/packages/http-client")).body.downloads;
         const res = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download");
         assert.equal(res.status, 200);
@@ -229,7 +229,12 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         assert.equal(res.headers.get("content-digest"), `sha-256=:${createHash("sha256").update(bytes).digest("base64")}:`);
         assert.equal(res.headers.get("content-disposition"), 'attachment; filename="http-client-26.1.3.wflpkg"');
         assert.ok(res.headers.get("ratelimit-limit"));
+        assert.equal(res.headers.get("content-encoding"), null, "the archive is sent as it is, gzip already, whatever Accept-Encoding says");
         await (await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download")).arrayBuffer();
+        const head = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download", { method: "HEAD" });
+        assert.equal(head.status, 200);
+        assert.equal(Number(head.headers.get("content-length")), stored.length);
+        assert.ok(head.headers.get("content-digest"));
         const after = (await getJson(hub.base + "/api/v1/packages/http-client")).body.downloads;
         assert.equal(after, before + 2);
         const rows = await db.all("SELECT v.downloads FROM versions v JOIN packages p ON p.id = v.package_id WHERE p.name = 'http-client' AND v.version_string = '26.1.3'");

@@ -95,7 +95,7 @@ async function publish(base, token, { name, version = "26.2.1", proxy, extra = {
 
 describe("WFLHub on PostgreSQL: two instances on one database behind one port", { skip: skipPg ? "WFL_SKIP_POSTGRES=1" : false }, () => {
   let pg, mail, data, a, b, proxy, backends, client, parts, user, published;
-  let loginsThisMinute = 0;
+  const loginTimes = []; // the logins earlier tests made (each counts against the login limit for a minute)
   const env = { WFLHUB_LIMIT_SEARCH_PER_MINUTE: "100000", WFLHUB_LIMIT_DOWNLOAD_PER_MINUTE: "100000", WFLHUB_LIMIT_PUBLISH_PER_HOUR: "1000" };
 
   before(async () => {
@@ -178,7 +178,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
   test("a user registered and verified through one instance logs in and is known through the other", async (t) => {
     if (!parts.accounts) return t.skip("the accounts API has not landed yet");
     user = await registerVerifyLogin(proxy.base, mail, proxy);
-    loginsThisMinute++;
+    loginTimes.push(Date.now());
     assert.notEqual(user.reg.backend, user.verified.backend, "registration and verification went to different instances");
     assert.ok(user.token, "login gives a token");
     const me = await request(proxy.base, "/api/v1/me", { proxy, headers: { authorization: "Bearer " + user.token } });
@@ -189,7 +189,7 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     assert.equal(Number(row.email_verified), 1);
   });
 
-  test("a browser session made on one instance works on the other (sessions and CSRF tokens are in the database)", async () => {
+  test("a browser session made on one instance works on the other (sessions and CSRF tokens are in the database)", async (t) => {
     // A session as an instance stores it (the cookie names a row of wfl_sessions).
     const uid = crypto.randomUUID();
     const now = new Date().toISOString();
@@ -219,13 +219,14 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
         method: "POST", proxy, headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ csrf_token: csrf, identifier: user.username, username: user.username, password: PASSWORD }).toString(),
       });
-      loginsThisMinute++;
+      loginTimes.push(Date.now());
       assert.ok(signIn.status === 303 || signIn.status === 302 || signIn.status === 200, `sign in: ${signIn.status}`);
       const session = cookieOf(signIn) ?? cookie;
       const dash = await request(proxy.base, "/dashboard", { proxy, headers: { cookie: session } });
       assert.notEqual(dash.backend, signIn.backend);
       assert.equal(dash.status, 200);
       assert.ok(dash.text.includes(user.username), "the dashboard of the other instance shows the signed-in user");
+      t.diagnostic(`portal: sign-in page on instance ${form.backend}, sign-in on ${signIn.backend}, dashboard on ${dash.backend}`);
     }
   });
 
@@ -309,7 +310,13 @@ describe("WFLHub on PostgreSQL: two instances on one database behind one port", 
     }
     const ok = results.filter((r) => r.status === 200);
     const limited = results.filter((r) => r.status === 429);
-    assert.equal(ok.length + loginsThisMinute, 5, `statuses ${results.map((r) => `${r.status}@${r.backend}`).join(" ")}`);
+    const statuses = `statuses ${results.map((r) => `${r.status}@${r.backend}`).join(" ")}`;
+    if (loginTimes.every((at) => Date.now() - at < 50_000)) {
+      assert.equal(ok.length + loginTimes.length, 5, statuses);
+    } else {
+      // A very slow machine: some earlier logins may have left the window meanwhile.
+      assert.ok(ok.length <= 5 && ok.length >= 5 - loginTimes.length, statuses);
+    }
     assert.equal(ok.length + limited.length, results.length);
     assert.deepEqual([...new Set(results.map((r) => r.backend))].sort(), [0, 1]);
     for (const r of limited) {

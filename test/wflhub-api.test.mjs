@@ -218,7 +218,7 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         assertError(await getJson(hub.base + "/api/v1/packages/http-client/9.9.9", { method: "DELETE", headers: { authorization: `Bearer ${t.alice}` } }), 404, "not_found");
       });
 
-      test("download sends the stored bytes with Content-Type, Content-Digest and Content-Disposition, and counts", async () => {
+      test("download sends the stored bytes with Content-Type, Content-Digest and Content-Disposition, and counts (a HEAD does not)", async () => {
         const before = (await getJson(hub.base + "/api/v1/packages/http-client")).body.downloads;
         const res = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download");
         assert.equal(res.status, 200);
@@ -229,7 +229,12 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         assert.equal(res.headers.get("content-digest"), `sha-256=:${createHash("sha256").update(bytes).digest("base64")}:`);
         assert.equal(res.headers.get("content-disposition"), 'attachment; filename="http-client-26.1.3.wflpkg"');
         assert.ok(res.headers.get("ratelimit-limit"));
+        assert.equal(res.headers.get("content-encoding"), null, "the archive is sent as it is, gzip already, whatever Accept-Encoding says");
         await (await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download")).arrayBuffer();
+        const head = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download", { method: "HEAD" });
+        assert.equal(head.status, 200);
+        assert.equal(Number(head.headers.get("content-length")), stored.length);
+        assert.ok(head.headers.get("content-digest"));
         const after = (await getJson(hub.base + "/api/v1/packages/http-client")).body.downloads;
         assert.equal(after, before + 2);
         const rows = await db.all("SELECT v.downloads FROM versions v JOIN packages p ON p.id = v.package_id WHERE p.name = 'http-client' AND v.version_string = '26.1.3'");
@@ -549,6 +554,11 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
           "POST /api/v1/register", "POST /api/v1/verify-email", "POST /api/v1/resend-verification", "POST /api/v1/login", "GET /api/v1/me", "PATCH /api/v1/me",
           "POST /api/v1/me/password", "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
         ]) assert.ok(routes.includes(r), `documents ${r}`);
+        // … and every API route the app's source registers, so a new one cannot go undocumented.
+        const lib = path.join(root, "apps/wflhub/lib");
+        const registered = fs.readdirSync(lib).filter((f) => f.endsWith(".wfl")).flatMap((f) => [...fs.readFileSync(path.join(lib, f), "utf8").matchAll(/register route "([A-Z]+)" at "(\/api\/[^"]*)"/g)].map((m) => `${m[1]} ${m[2].replace(/:(\w+)/g, "{$1}")}`));
+        assert.ok(registered.length >= 17, registered.join(", "));
+        for (const r of registered) assert.ok(routes.includes(r), `documents ${r}`);
         // Every documented registry route answers (not 404 for the path).
         for (const r of routes.filter((x) => x.startsWith("GET ") && /search|packages|openapi/.test(x))) {
           const p = r.slice(4).replace("{name}", "http-client").replace("{version}", "26.1.3");

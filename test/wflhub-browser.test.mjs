@@ -105,6 +105,11 @@ test("the portal journey in Chromium: register, verify by e-mail, log in, token,
     assert.equal(await page.locator("html").getAttribute("lang"), "en");
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Find WFL packages");
     await look("home");
+    // The first Tab reaches the skip link, which moves the focus to the main content.
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to main content");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "main");
 
     // Register.
     const username = "ada-browser";

@@ -161,6 +161,27 @@ test("search escapes the query, accepts any parameters, and shows the limit's ow
   await limited.stop();
 });
 
+test("the registration form counts against the same per-address limit on new accounts as the API (each sign-up sends an e-mail)", async () => {
+  // A hub of its own that allows 2 new accounts an hour per address (WFLHUB_LIMIT_REGISTER_PER_HOUR).
+  const limited = await startHub({ env: { WFLHUB_LIMIT_REGISTER_PER_HOUR: "2" } });
+  try {
+    const s = browserSession(limited.base);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const csrf = csrfOf((await s("/register")).text);
+      const r = await s("/register", { method: "POST", form: { username: `limited-${i}`, email: `limited${i}@portal.test`, password: "a long password", csrf_token: csrf } });
+      statuses.push(r.status);
+      if (i === 2) assert.match(r.text, /Too many new accounts from this address/);
+    }
+    assert.deepEqual(statuses, [201, 201, 429]);
+    // The API shares the count: the address has used its two.
+    const api = await fetch(limited.base + "/api/v1/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "limited-api", email: "api@portal.test", password: "a long password" }) });
+    assert.equal(api.status, 429);
+  } finally {
+    await limited.stop();
+  }
+});
+
 test("an unconfirmed account is told so on the dashboard, where asking for a new link too soon shows the wait; a password change needs the current password", async () => {
   const s = browserSession(hub.base);
   let csrf = csrfOf((await s("/register")).text);

@@ -155,6 +155,33 @@ interface Waiter {
   fail(e: WflRuntimeError): void;
 }
 
+/** A parked handler slot of `main loop concurrently` (see `WebServer.nextNow`). */
+class SlotWaiter implements Waiter {
+  constructor(
+    private readonly server: WebServer,
+    private readonly slot: HandlerSlot,
+    private readonly onTake: (o: WflObject) => void,
+    private readonly onFail: (e: WflRuntimeError) => void,
+  ) {}
+
+  take(ex: ServerExchange): boolean {
+    if (this.slot.dead) return false;
+    if (ex.gone || ex.state !== "waiting") return true; // consumed: nothing to hand over
+    const server = this.server;
+    if (isGone(ex)) {
+      server.settled(ex);
+      return true;
+    }
+    server.takeFor(ex, this.slot);
+    this.onTake(ex.request);
+    return true;
+  }
+
+  fail(e: WflRuntimeError): void {
+    if (!this.server.owner.shuttingDown) this.onFail(e);
+  }
+}
+
 /**
  * The requests of a server not yet answered. A Set of them grew and shrank (rehashing) with every
  * burst of requests; here each exchange knows its place and leaves by a swap with the last.
@@ -522,6 +549,29 @@ export class WebServer {
     });
   }
 
+  /**
+   * `next` without a promise, for the handler slots of `main loop concurrently`: a request ready
+   * now is taken and returned. Otherwise null is returned and the slot parks: `onTake` gets the
+   * next request when it arrives, called from the server's own request callback (so the handler
+   * runs at once, with no promise in between), and `onFail` the error if the server is closed
+   * meanwhile. Throws what `next` rejects with; during the run's shutdown it parks for good.
+   */
+  nextNow(slot: HandlerSlot, onTake: (o: WflObject) => void, onFail: (e: WflRuntimeError) => void): WflObject | null {
+    if (this.redirectToPort !== null) {
+      throw new WflRuntimeError("A redirecting server answers every request itself; wait for requests on the server it redirects to", "general");
+    }
+    const ready = this.dequeue();
+    if (ready) {
+      this.take(ready, slot);
+      return ready.request;
+    }
+    if (this.owner.shuttingDown) return null; // the run ends when the drain is done
+    if (this.draining || this.closed) throw new ServerClosedError();
+    if (!this.accepting) throw new WflRuntimeError("This server has stopped accepting connections", "general");
+    this.waiters.push(new SlotWaiter(this, slot, onTake, onFail));
+    return null;
+  }
+
   private dequeue(): ServerExchange | undefined {
     while (this.queueHead < this.queue.length) {
       const ex = this.queue[this.queueHead]!;
@@ -540,6 +590,11 @@ export class WebServer {
       this.queueHead = 0;
     }
     return undefined;
+  }
+
+  /** For `SlotWaiter`: the program takes `ex` in `slot`. */
+  takeFor(ex: ServerExchange, slot: HandlerSlot): void {
+    this.take(ex, slot);
   }
 
   private take(ex: ServerExchange, slot: HandlerSlot | null): void {

@@ -96,6 +96,34 @@ const DEFAULT_DRAIN_MS = 10_000;
 const LINGER_MS = 1000;
 
 
+/** What a server's middleware do, worked out once per middleware list instead of on every request. */
+interface MiddlewarePlan {
+  readonly onRequest: readonly Middleware[];
+  /** Some middleware has an `onRequestAsync`. */
+  readonly waits: boolean;
+  /** Some middleware has an `onFinish`. */
+  readonly finish: boolean;
+  readonly transform: readonly Middleware[];
+  readonly onHeaders: readonly Middleware[];
+}
+
+const plans = new WeakMap<readonly Middleware[], MiddlewarePlan>();
+function planOf(mw: readonly Middleware[]): MiddlewarePlan {
+  let p = plans.get(mw);
+  if (p === undefined) {
+    p = {
+      onRequest: mw.filter((m) => m.onRequest),
+      waits: mw.some((m) => m.onRequestAsync),
+      finish: mw.some((m) => m.onFinish),
+      transform: mw.filter((m) => m.transformBody),
+      onHeaders: mw.filter((m) => m.onHeaders),
+    };
+    // A list that may still grow (not one of the servers' frozen copies) is not remembered.
+    if (Object.isFrozen(mw)) plans.set(mw, p);
+  }
+  return p;
+}
+
 /** One request of a WebServer (the contract is `Exchange`; the rest is the core's bookkeeping). */
 export class ServerExchange implements Exchange {
   readonly startedAt: number;
@@ -116,6 +144,7 @@ export class ServerExchange implements Exchange {
   form: FormResult | undefined;
   /** Its place in its server's `live` list (-1: not in it). */
   liveAt = -1;
+  readonly plan: MiddlewarePlan;
   constructor(
     readonly server: WebServer,
     readonly req: http.IncomingMessage,
@@ -125,6 +154,7 @@ export class ServerExchange implements Exchange {
     readonly middleware: readonly Middleware[],
   ) {
     this.startedAt = performance.now();
+    this.plan = planOf(middleware);
     const t = server.limits.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadline = t > 0 ? this.startedAt + t : Infinity;
   }
@@ -382,12 +412,7 @@ export class WebServer {
     exchanges.set(request, ex);
     this.live.add(ex);
     // `onFinish` for middleware that wants it, when the response is done or the client went away.
-    for (const m of ex.middleware) {
-      if (m.onFinish) {
-        res.once("close", () => this.closed_(ex));
-        break;
-      }
-    }
+    if (ex.plan.finish) res.once("close", () => this.closed_(ex));
     if (this.sweeper === null) this.ensureSweeper();
 
     const length = headers.get("content-length") as string | undefined;
@@ -467,19 +492,18 @@ export class WebServer {
       o.set("body_bytes", new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     }
     ex.delivered = true;
-    let waiting = false;
-    for (const m of ex.middleware) {
-      if (m.onRequestAsync) waiting = true;
-      if (!m.onRequest) continue;
+    const plan = ex.plan;
+    const checks = plan.onRequest;
+    for (let i = 0; i < checks.length; i++) {
       try {
         // true: the middleware answered it (now, or later by itself); the program never sees it.
-        if (m.onRequest(ex) || ex.state !== "waiting") return;
+        if (checks[i]!.onRequest!(ex) || ex.state !== "waiting") return;
       } catch {
         sendRuntime(ex, 500, "Internal Server Error\n");
         return;
       }
     }
-    if (waiting) void this.deliverAfterChecks(ex);
+    if (plan.waits) void this.deliverAfterChecks(ex);
     else this.enqueue(ex);
   }
 
@@ -967,18 +991,19 @@ export function markAnswered(ex: Exchange): void {
  */
 export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body: Buffer | string): void {
   const mw = ex.middleware;
+  const sx = ex instanceof ServerExchange ? ex : null;
   if (mw.length > 0) {
-    finalHeaders(ex, mw, status, headers);
-    let transform = false;
-    for (const m of mw) if (m.transformBody) transform = true;
-    if (transform) {
+    const plan = sx !== null ? sx.plan : planOf(mw);
+    const onHeaders = plan.onHeaders;
+    for (let i = 0; i < onHeaders.length; i++) onHeaders[i]!.onHeaders!(ex, status, headers);
+    const transform = plan.transform;
+    if (transform.length > 0) {
       let b = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-      for (const m of mw) if (m.transformBody) b = m.transformBody(ex, status, headers, b);
+      for (let i = 0; i < transform.length; i++) b = transform[i]!.transformBody!(ex, status, headers, b);
       body = b;
     }
+    checkMiddlewareHeaders(headers, sx?.idIfMade); // `respond` checked the program's own
   }
-  const sx = ex instanceof ServerExchange ? ex : null;
-  if (mw.length > 0) checkMiddlewareHeaders(headers, sx?.idIfMade); // `respond` checked the program's own
   if (sx?.server.draining) headers.Connection = "close";
   ex.state = "answered";
   writeSafely(ex.res, status, headers, body, ex);
@@ -1062,7 +1087,10 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
     "Content-Type": opts.contentType ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8"),
     "X-Content-Type-Options": "nosniff",
   };
-  if (opts.contentType !== null) checkHeader("Content-Type", opts.contentType);
+  if (opts.contentType !== null && sendable.get("Content-Type") !== opts.contentType) {
+    checkHeader("Content-Type", opts.contentType);
+    sendable.set("Content-Type", opts.contentType);
+  }
   const extra = opts.headers;
   if (extra instanceof WflObject) {
     for (const [k, v] of extra) {

@@ -2,12 +2,27 @@
 // `.wflcfg` values (a value that does not parse keeps the default, as upstream WFL does).
 import type { HeaderMap } from "../exchange.js";
 
+/**
+ * A header name in lower case. Responses use the same few spellings over and over
+ * (`Content-Type`, `X-Request-Id`), so each spelling is lower-cased once and remembered.
+ */
+const lowered = new Map<string, string>();
+export function lowerName(k: string): string {
+  let l = lowered.get(k);
+  if (l === undefined) {
+    l = k.toLowerCase();
+    if (lowered.size >= 1024) lowered.clear();
+    lowered.set(k, l);
+  }
+  return l;
+}
+
 /** The key under which `name` is stored in `headers` (any case), or undefined. */
 export function headerKey(headers: HeaderMap, name: string): string | undefined {
   if (name in headers) return name;
-  const lower = name.toLowerCase();
+  const lower = lowerName(name);
   // This runs for every response: lengths are compared before any lower-casing.
-  for (const k in headers) if (k.length === lower.length && k.toLowerCase() === lower) return k;
+  for (const k in headers) if (k.length === lower.length && lowerName(k) === lower) return k;
   return undefined;
 }
 

@@ -9,7 +9,7 @@ import { BlockScope } from "../../compiler/scope.js";
 import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit, sequence } from "../../compiler/closures.js";
 import type { Span } from "../../ast/span.js";
 import type { Compiler } from "../../compiler/compile.js";
-import { WebServer, ServerClosedError, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
+import { WebServer, ServerClosedError, SlotWaiter, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
 import { exchangeOf } from "../../stdlib/web/exchange.js";
 import { FunctionScope } from "../../compiler/scope.js";
 import { frameAt } from "../../compiler/closures.js";
@@ -206,32 +206,32 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
       // from its own request callback; a handler that finishes without waiting goes straight
       // on to the next request. A handler that waits (a database, a call) goes on when it is done.
       const d = direct;
-      const drive = (slot: HandlerSlot): void => {
+      /** Each slot's frame for its next request, and how it parks (made once per slot). */
+      const frames: Frame[] = [];
+      const parkers: SlotWaiter[] = [];
+      const drive = (slot: HandlerSlot, i: number): void => {
         while (!ended) {
           rt.tick();
           endOfHandler(slot);
           slot.requests.length = 0;
           const nf = newFrame(fn.size, f);
           nf[slotIdx] = slot as unknown as Value;
+          frames[i] = nf;
           let o: WflObject | null;
           try {
             const srv = serverOf(d!.server(nf));
             rt.flush();
-            o = srv.nextNow(
-              slot,
-              (req) => resume(slot, nf, req),
-              (e) => { if (failed(slot, rt.locate(e, d!.span))) safely(slot); },
-            );
+            o = srv.nextNow(parkers[i]!);
           } catch (e) {
             if (failed(slot, rt.locate(e, d!.span))) continue;
             return;
           }
           if (o === null) return; // parked
-          if (!handle(slot, nf, o)) return;
+          if (!handle(slot, i, nf, o)) return;
         }
       };
       /** Runs the handler on request `o`: true when it finished at once and the slot goes on. */
-      const handle = (slot: HandlerSlot, nf: Frame, o: WflObject): boolean => {
+      const handle = (slot: HandlerSlot, i: number, nf: Frame, o: WflObject): boolean => {
         d!.bind(nf, o);
         let r: StmtResult | Promise<StmtResult>;
         try {
@@ -241,23 +241,16 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
         }
         if (r instanceof Promise) {
           r.then(
-            (v) => { if (finished(slot, nf, v)) safely(slot); },
-            (e: unknown) => { if (failed(slot, e)) safely(slot); },
+            (v) => { if (finished(slot, nf, v)) safely(slot, i); },
+            (e: unknown) => { if (failed(slot, e)) safely(slot, i); },
           );
           return false;
         }
         return finished(slot, nf, r);
       };
-      const resume = (slot: HandlerSlot, nf: Frame, o: WflObject): void => {
+      const safely = (slot: HandlerSlot, i: number): void => {
         try {
-          if (handle(slot, nf, o)) drive(slot);
-        } catch (e) {
-          end(() => reject(e));
-        }
-      };
-      const safely = (slot: HandlerSlot): void => {
-        try {
-          drive(slot);
+          drive(slot, i);
         } catch (e) {
           end(() => reject(e));
         }
@@ -265,8 +258,23 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
       for (let i = 0; i < count; i++) {
         const slot: HandlerSlot = { requests: [], dead: false };
         slots.push(slot);
-        if (d) safely(slot);
-        else runSlot(slot).catch((e: unknown) => end(() => reject(e)));
+        if (d) {
+          parkers.push(new SlotWaiter(
+            slot,
+            (o) => {
+              // A request for the parked slot, from the server's request callback.
+              try {
+                if (handle(slot, i, frames[i]!, o)) drive(slot, i);
+              } catch (e) {
+                end(() => reject(e));
+              }
+            },
+            (e) => { if (failed(slot, rt.locate(e, d.span))) safely(slot, i); },
+          ));
+          safely(slot, i);
+        } else {
+          runSlot(slot).catch((e: unknown) => end(() => reject(e)));
+        }
       }
     }),
     async: true,

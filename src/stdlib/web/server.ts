@@ -185,11 +185,15 @@ interface Waiter {
   fail(e: WflRuntimeError): void;
 }
 
-/** A parked handler slot of `main loop concurrently` (see `WebServer.nextNow`). */
-class SlotWaiter implements Waiter {
+/**
+ * How a handler slot of `main loop concurrently` parks on a server (see `WebServer.nextNow`):
+ * made once per slot, parked again after each request (it is in a server's queue at most once).
+ */
+export class SlotWaiter implements Waiter {
+  /** The server it parked on last. */
+  server: WebServer | null = null;
   constructor(
-    private readonly server: WebServer,
-    private readonly slot: HandlerSlot,
+    readonly slot: HandlerSlot,
     private readonly onTake: (o: WflObject) => void,
     private readonly onFail: (e: WflRuntimeError) => void,
   ) {}
@@ -197,7 +201,7 @@ class SlotWaiter implements Waiter {
   take(ex: ServerExchange): boolean {
     if (this.slot.dead) return false;
     if (ex.gone || ex.state !== "waiting") return true; // consumed: nothing to hand over
-    const server = this.server;
+    const server = this.server!;
     if (isGone(ex)) {
       server.settled(ex);
       return true;
@@ -208,7 +212,7 @@ class SlotWaiter implements Waiter {
   }
 
   fail(e: WflRuntimeError): void {
-    if (!this.server.owner.shuttingDown) this.onFail(e);
+    if (!this.server!.owner.shuttingDown) this.onFail(e);
   }
 }
 
@@ -580,7 +584,8 @@ export class WebServer {
    * runs at once, with no promise in between), and `onFail` the error if the server is closed
    * meanwhile. Throws what `next` rejects with; during the run's shutdown it parks for good.
    */
-  nextNow(slot: HandlerSlot, onTake: (o: WflObject) => void, onFail: (e: WflRuntimeError) => void): WflObject | null {
+  nextNow(waiter: SlotWaiter): WflObject | null {
+    const slot = waiter.slot;
     if (this.redirectToPort !== null) {
       throw new WflRuntimeError("A redirecting server answers every request itself; wait for requests on the server it redirects to", "general");
     }
@@ -592,7 +597,8 @@ export class WebServer {
     if (this.owner.shuttingDown) return null; // the run ends when the drain is done
     if (this.draining || this.closed) throw new ServerClosedError();
     if (!this.accepting) throw new WflRuntimeError("This server has stopped accepting connections", "general");
-    this.waiters.push(new SlotWaiter(this, slot, onTake, onFail));
+    waiter.server = this;
+    this.waiters.push(waiter);
     return null;
   }
 

@@ -1020,13 +1020,25 @@ export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body
 function writeSafely(res: http.ServerResponse, status: number, headers: HeaderMap, body: Buffer | string, ex: Exchange | null): void {
   if (res.destroyed || res.headersSent || res.socket?.destroyed === true) return;
   const noBody = status === 204 || status === 304 || status < 200;
+  // Node takes the head as a flat [name, value, …] list with less work than an object (no
+  // own-property check per name). The length is the runtime's, never a handler's or a
+  // middleware's; `headers` is left as it was sent (the access log reads its Content-Length).
+  const flat: (string | string[])[] = [];
   for (const k in headers) {
     const l = k.length === 14 || k.length === 17 ? k.toLowerCase() : "";
-    if (l === "content-length" || l === "transfer-encoding") delete headers[k];
+    if (l === "content-length" || l === "transfer-encoding") {
+      delete headers[k];
+      continue;
+    }
+    flat.push(k, headers[k]!);
   }
-  if (!noBody) headers["Content-Length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  if (!noBody) {
+    const length = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+    headers["Content-Length"] = length;
+    flat.push("Content-Length", length);
+  }
   try {
-    res.writeHead(status, headers as http.OutgoingHttpHeaders);
+    res.writeHead(status, flat as unknown as http.OutgoingHttpHeaders);
     if (noBody) res.end();
     else res.end(body);
   } catch {

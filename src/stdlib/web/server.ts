@@ -16,6 +16,7 @@ import type net from "node:net";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { middlewareFor } from "./middleware/index.js";
+import { rawHeader } from "./middleware/headers.js";
 import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
@@ -406,7 +407,8 @@ export class WebServer {
       return this.answerBare(res, 503, "Server busy\n", false, { "Retry-After": "1" });
     }
     const request = new WflObject();
-    const headers = headersOf(req.rawHeaders);
+    const raw = req.rawHeaders;
+    const headers = new RequestHeaders(raw);
     request.set("method", req.method ?? "GET");
     request.set("path", target.path);
     request.set("query", target.query);
@@ -419,9 +421,9 @@ export class WebServer {
     if (ex.plan.finish) res.once("close", () => this.closed_(ex));
     if (this.sweeper === null) this.ensureSweeper();
 
-    const length = headers.get("content-length") as string | undefined;
-    const chunked = headers.get("transfer-encoding") !== undefined;
-    const type = headers.get("content-type") as string | undefined;
+    const length = rawHeader(raw, "content-length");
+    const chunked = rawHeader(raw, "transfer-encoding") !== undefined;
+    const type = rawHeader(raw, "content-type");
     if ((length === undefined || length === "0") && !chunked) {
       if (expectsContinue) res.writeContinue();
       this.deliver(ex, EMPTY);
@@ -866,16 +868,82 @@ export function splitTarget(target: string): { path: string; query: string } | n
   return q < 0 ? { path: t, query: "" } : { path: t.slice(0, q), query: t.slice(q + 1) };
 }
 
-/** The request's headers as the program sees them: lower-case names, repeated ones joined with ", ". */
-function headersOf(raw: string[]): WflObject {
-  const o = new WflObject();
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!.toLowerCase();
-    const v = raw[i + 1]!;
-    const had = o.get(k);
-    o.set(k, had === undefined ? v : `${had as string}${k === "cookie" ? "; " : ", "}${v}`);
+/**
+ * The request's headers as the program sees them: lower-case names, repeated ones joined with
+ * ", " (cookies with "; "). The map is filled from Node's raw list the first time anything reads
+ * it or changes it — most handlers never look at their request's headers.
+ */
+class RequestHeaders extends WflObject {
+  private raw: readonly string[] | null;
+  constructor(raw: readonly string[]) {
+    super();
+    this.raw = raw;
   }
-  return o;
+
+  /** Fills the map (once). */
+  fill(): this {
+    const raw = this.raw;
+    if (raw === null) return this;
+    this.raw = null;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i]!.toLowerCase();
+      const v = raw[i + 1]!;
+      const had = super.get(k);
+      super.set(k, had === undefined ? v : `${had as string}${k === "cookie" ? "; " : ", "}${v}`);
+    }
+    return this;
+  }
+
+  override get(k: string): Value | undefined {
+    if (this.raw !== null) this.fill();
+    return super.get(k);
+  }
+  override has(k: string): boolean {
+    if (this.raw !== null) this.fill();
+    return super.has(k);
+  }
+  override set(k: string, v: Value): this {
+    if (this.raw !== null) this.fill();
+    return super.set(k, v);
+  }
+  override delete(k: string): boolean {
+    if (this.raw !== null) this.fill();
+    return super.delete(k);
+  }
+  override clear(): void {
+    this.raw = null;
+    super.clear();
+  }
+  override forEach(cb: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
+    if (this.raw !== null) this.fill();
+    super.forEach(cb, thisArg);
+  }
+  override keys(): MapIterator<string> {
+    if (this.raw !== null) this.fill();
+    return super.keys();
+  }
+  override values(): MapIterator<Value> {
+    if (this.raw !== null) this.fill();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, Value]> {
+    if (this.raw !== null) this.fill();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, Value]> {
+    if (this.raw !== null) this.fill();
+    return super[Symbol.iterator]();
+  }
+}
+// `size` is a property of Map in TypeScript's eyes, so its getter is replaced here.
+{
+  const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
+  Object.defineProperty(RequestHeaders.prototype, "size", {
+    get(this: RequestHeaders): number {
+      return mapSize.call(this.fill()) as number;
+    },
+    configurable: true,
+  });
 }
 
 /** The multipart form each multipart/form-data request carried (read while it arrived). */

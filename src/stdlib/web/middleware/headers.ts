@@ -69,6 +69,23 @@ export function requestHeader(raw: Record<string, string | string[] | undefined>
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
+/**
+ * One request header straight from Node's raw [name, value, …] list, the way the program sees it
+ * in `headers` (repeated ones joined with ", ", cookies with "; "), without building the map.
+ * `lower` is the name in lower case.
+ */
+export function rawHeader(raw: readonly string[], lower: string): string | undefined {
+  let out: string | undefined;
+  const n = lower.length;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length !== n || k.toLowerCase() !== lower) continue;
+    const v = raw[i + 1]!;
+    out = out === undefined ? v : `${out}${lower === "cookie" ? "; " : ", "}${v}`;
+  }
+  return out;
+}
+
 /** The `.wflcfg` settings, as the runtime loaded them. */
 export type Config = ReadonlyMap<string, string>;
 

@@ -13,6 +13,10 @@
 // Then the web throughput bench (bench/web.mjs: WFL servers against bare node:http under
 // autocannon) runs, unless NAMEs are given without `web` or `--no-web` is passed; `web` alone
 // runs only it. Its options: --web-duration S, --web-rounds N.
+//
+// Last, the WFLHub bench (bench/wflhub.mjs: seeds 10,000 packages, search latency p50/p95/p99 and a
+// 10 MB publish), unless NAMEs are given without `wflhub` or `--no-wflhub` is passed (it takes a
+// minute or two); `wflhub` alone runs only it.
 import { spawnSync } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -39,6 +43,7 @@ function parseArgs(argv) {
     else if (a.startsWith("--runs=")) opts.runs = Number(a.slice(7));
     else if (a === "-h" || a === "--help") opts.help = true;
     else if (a === "--no-web") opts.noWeb = true;
+    else if (a === "--no-wflhub") opts.noWflhub = true;
     else if (a === "--web-duration") opts.webDuration = Number(argv[++i]);
     else if (a === "--web-rounds") opts.webRounds = Number(argv[++i]);
     else opts.names.push(a.replace(/\.(wfl|js|py)$/, ""));
@@ -157,12 +162,14 @@ async function main() {
     return;
   }
   const web = !opts.noWeb && (opts.names.length === 0 || opts.names.includes("web"));
-  const onlyWeb = opts.names.length > 0 && opts.names.every((n) => n === "web");
-  if (onlyWeb) {
-    await webBench(opts);
+  const hub = !opts.noWflhub && (opts.names.length === 0 || opts.names.includes("wflhub"));
+  const onlyServers = opts.names.length > 0 && opts.names.every((n) => n === "web" || n === "wflhub");
+  if (onlyServers) {
+    if (web) await webBench(opts);
+    if (hub) await wflhubBench();
     return;
   }
-  const names = benchNames(opts.names.filter((n) => n !== "web"));
+  const names = benchNames(opts.names.filter((n) => n !== "web" && n !== "wflhub"));
   const pyVersion = version(PYTHON, ["--version"]);
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; node ${process.version}; ${pyVersion ?? `${PYTHON} not found`}`;
   console.log(`bench: ${names.length} programs, best of ${opts.runs}, wall time per process (start-up included)`);
@@ -217,6 +224,20 @@ async function main() {
   if (web) {
     console.log("");
     await webBench(opts);
+  }
+  if (hub) {
+    console.log("");
+    await wflhubBench();
+  }
+}
+
+async function wflhubBench() {
+  const { runWflhubBench } = await import("./wflhub.mjs");
+  try {
+    await runWflhubBench({});
+  } catch (e) {
+    console.log(`wflhub bench failed: ${e.message}`);
+    process.exitCode = 1;
   }
 }
 

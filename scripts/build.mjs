@@ -17,7 +17,7 @@ const common = {
   // start-up snapshot at one byte per character.
   minifyWhitespace: true,
   // Native addons and heavy optional libraries stay external.
-  external: ["argon2", "better-sqlite3", "busboy", "jose", "pg", "playwright-core", "ws"],
+  external: ["argon2", "better-sqlite3", "busboy", "jose", "pg", "playwright-core", "ws", "tar-stream", "markdown-it"],
   banner: { js: "import { createRequire as __wflCreateRequire } from 'node:module'; const require = __wflCreateRequire(import.meta.url);" },
 };
 

@@ -9,47 +9,20 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { SMTPServer } from "smtp-server";
+import { startMailServer, SMTP_USER, SMTP_PASSWORD } from "./support/smtp.mjs";
 import { startServer, killServers } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const app = path.join(root, "examples/guestbook/main.wfl");
 let dir;
 let smtp;
-const mail = { messages: [], auths: [] };
+let mail;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-guestbook-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
-  smtp = new SMTPServer({
-    key: fs.readFileSync(path.join(dir, "key.pem")),
-    cert: fs.readFileSync(path.join(dir, "cert.pem")),
-    authMethods: ["PLAIN", "LOGIN"],
-    logger: false,
-    onAuth(auth, session, cb) {
-      mail.auths.push({ user: auth.username, secure: session.secure });
-      if (auth.username === "guestbook@example.org" && auth.password === "t0p-secret") return cb(null, { user: auth.username });
-      const err = new Error("Invalid username or password");
-      err.responseCode = 535;
-      cb(err);
-    },
-    onData(stream, session, cb) {
-      let raw = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (d) => (raw += d));
-      stream.on("end", () => {
-        mail.messages.push({ raw, to: session.envelope.rcptTo.map((r) => r.address), secure: session.secure });
-        cb();
-      });
-    },
-  });
-  await new Promise((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtp = await startMailServer();
+  mail = smtp;
   fs.writeFileSync(path.join(dir, "settings.toml"), [
     "[app]",
     "port = 0",
@@ -57,9 +30,9 @@ before(async () => {
     'from = "Guestbook <guestbook@example.org>"',
     "[smtp]",
     'host = "127.0.0.1"',
-    `port = ${smtp.server.address().port}`,
-    'username = "guestbook@example.org"',
-    'password = "t0p-secret"',
+    `port = ${smtp.port}`,
+    `username = "${SMTP_USER}"`,
+    `password = "${SMTP_PASSWORD}"`,
     "[limits]",
     "sign_in_attempts_per_minute = 5",
     "",
@@ -67,13 +40,13 @@ before(async () => {
 });
 after(async () => {
   killServers();
-  if (smtp) await new Promise((r) => smtp.close(r));
+  if (smtp) await smtp.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts the app on the test's settings; resolves once it displays its server (port 0 → the real one). */
 function startApp() {
-  const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "cert.pem") };
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: smtp.certFile };
   return startServer(app, { cwd: dir, env, args: [path.join(dir, "settings.toml")] });
 }
 

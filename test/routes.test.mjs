@@ -231,3 +231,43 @@ function portIsFree(port) {
     srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
+
+test("`register fallback route on server as handler` answers what no route's path matches; 405 stays 405", async () => {
+  const file = path.join(dir, "fallback.wfl");
+  fs.writeFileSync(file, [
+    "listen on port 0 as server",
+    'register route "GET" at "/items/:id" on server as item',
+    'register route "POST" at "/items" on server as add_item',
+    "register fallback route on server as not_found",
+    "define action called item with parameters request:",
+    '    respond to request with "item " with route parameter "id" of request',
+    "end action",
+    "define action called add_item with parameters request:",
+    '    respond to request with "added" and status 201',
+    "end action",
+    "define action called not_found with parameters request:",
+    '    respond to request with "no page at " with path of request with " (" with method of request with ")" and status 404 and content_type "text/html"',
+    "end action",
+    "display server",
+    "start server",
+    "",
+  ].join("\n"));
+  const s = await start(file);
+  assert.equal((await get(`${s.base}/items/7`)).body, "item 7");
+  const missing = await get(`${s.base}/nowhere/at/all?x=1`);
+  assert.deepEqual([missing.status, missing.body, missing.headers.get("content-type")], [404, "no page at /nowhere/at/all (GET)", "text/html"]);
+  assert.equal((await get(`${s.base}/other`, { method: "POST" })).body, "no page at /other (POST)");
+  const wrongMethod = await get(`${s.base}/items`, { method: "GET" });
+  assert.equal(wrongMethod.status, 405, "a known path with another method is still 405");
+  assert.equal(wrongMethod.headers.get("allow"), "POST");
+  s.child.kill();
+
+  const twice = path.join(dir, "fallback-twice.wfl");
+  fs.writeFileSync(twice, "listen on port 0 as server\ndefine action called h with parameters request:\n    respond to request with \"x\"\nend action\nregister fallback route on server as h\nregister fallback route on server as h\n");
+  const run = spawn(path.join(root, "bin/wfl"), [twice], { cwd: root });
+  let err = "";
+  run.stderr.on("data", (d) => (err += d));
+  run.stdout.on("data", (d) => (err += d));
+  await new Promise((r) => run.on("exit", r));
+  assert.match(err, /A fallback route is already registered on this server/);
+});

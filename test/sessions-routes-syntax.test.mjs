@@ -145,3 +145,13 @@ test("`set session value K to V in S` takes a value joined with `with` (as `stor
     assert.deepEqual([s.session.kind, s.session.name], ["Var", "s"]);
   }
 });
+
+test("`register fallback route on S as h` parses to its own node, and `fallback` stays usable as a name", () => {
+  const r = run('listen on port 0 as server\ndefine action called h with parameters request:\n    respond to request with "x"\nend action\nregister fallback route on server as h\nstore fallback as 3\ndisplay fallback\n', "--parse");
+  assert.equal(r.code, 0, r.err);
+  const k = kinds(r.out);
+  assert.ok(k.includes("RegisterFallback"));
+  assert.ok(!k.includes("RegisterRoute"));
+  const plain = run("store fallback as 3\ndisplay fallback plus 1\n");
+  assert.deepEqual([plain.code, plain.out, plain.err], [0, "4\n", ""]);
+});

@@ -5,7 +5,7 @@ import type { CoreStmt, Expr, Stmt, Program } from "../ast/nodes.js";
 import type { Span } from "../ast/span.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { type Frame, newFrame, Signal, ExitProgram, RET, FIRST_SLOT } from "../runtime/frame.js";
-import { WflAction, type Overload } from "../runtime/action.js";
+import { WflAction, type BodyFn, type Overload } from "../runtime/action.js";
 import {
   type Value, WflObject, isTruthy, isList, isObject, typeName, valuesEqual, 
 } from "../runtime/values.js";
@@ -221,6 +221,9 @@ export class Compiler {
       inner.names.set(p.name, { kind: "var", slot, fn: fnScope, constant: false, name: p.name });
       params.push({ name: p.name, type: p.type, defaultValue: null });
     }
+    // In a program with includes, an error in an action's body names the file the action is
+    // written in (it may be called from another file, where no include wraps the call).
+    const file = this.resolution.includes.size > 0 ? this.currentFile : null;
     const ov: { -readonly [K in keyof Overload]: Overload[K] } = {
       params,
       frameSize: 0,
@@ -236,7 +239,7 @@ export class Compiler {
         }
       }
       const body = this.block(d.body, inner);
-      ov.body = body.fn;
+      ov.body = file === null ? body.fn : inFileBody(body.fn, body.async, file);
       ov.frameSize = fnScope.size;
       if (body.async && !info.mayWait) ov.isAsync = true;
     });
@@ -1218,3 +1221,27 @@ const CORE_STATEMENTS: StmtCompilers<CoreStmt> = {
 };
 
 const STATEMENTS: StmtCompilers<Stmt> = { ...CORE_STATEMENTS, ...FEATURE_STATEMENTS };
+
+/** An action body whose WFL errors, when not yet placed in a file, are placed in `file`. */
+function inFileBody(fn: BodyFn, isAsync: boolean, file: string): BodyFn {
+  const place = (e: unknown): never => {
+    if (e instanceof WflRuntimeError && !(e as { file?: string }).file) (e as { file?: string }).file = file;
+    throw e;
+  };
+  if (isAsync) {
+    return async (f) => {
+      try {
+        return await fn(f);
+      } catch (e) {
+        return place(e);
+      }
+    };
+  }
+  return (f) => {
+    try {
+      return fn(f);
+    } catch (e) {
+      return place(e);
+    }
+  };
+}

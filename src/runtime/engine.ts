@@ -72,6 +72,8 @@ export class Engine {
   earlyEnd: EarlyEnd | null = null;
   private endEarly!: (e: EarlyEnd) => void;
   private stopped: RunStopped | null = null;
+  /** A signal arrived and the servers are in their `web_server_shutdown_delay_seconds`. */
+  private shutdownAnnounced = false;
   private released = false;
   private deadline: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -197,11 +199,25 @@ export class Engine {
     this.signalHandlers.get(signal)?.();
     const remove = addSignalHandler(signal, () => {
       if (this.stopped) return;
-      if (this.resources.shuttingDown) {
-        // A second signal while draining: end now (what is still unanswered gets 503).
+      if (this.resources.shuttingDown || this.shutdownAnnounced) {
+        // A second signal while draining (or during the delay before it): end now (what is still
+        // unanswered gets 503).
         this.finish({ kind: "exit", code: 0 });
         return;
       }
+      // `web_server_shutdown_delay_seconds`: first keep serving for that long while readiness
+      // checks answer 503, so that a load balancer stops sending before connections are refused.
+      const delay = this.shutdownDelayMs();
+      if (delay > 0) {
+        this.shutdownAnnounced = true;
+        this.resources.announceShutdown();
+        this.sleep(delay).then(begin, () => {});
+        return;
+      }
+      begin();
+    });
+    const begin = (): void => {
+      if (this.stopped) return;
       // From here on waits for requests park, and the run's servers drain once the handler is done.
       this.resources.shuttingDown = true;
       handler().then(
@@ -215,8 +231,14 @@ export class Engine {
           this.finish(code !== null ? { kind: "exit", code } : { kind: "error", error: e });
         },
       );
-    });
+    };
     this.signalHandlers.set(signal, remove);
+  }
+
+  /** `web_server_shutdown_delay_seconds` (default 0): how long a shutdown serves on, "not ready", before draining. */
+  shutdownDelayMs(): number {
+    const v = Number(this.config.get("web_server_shutdown_delay_seconds") ?? 0);
+    return Number.isFinite(v) && v > 0 ? v * 1000 : 0;
   }
 
   /** `web_server_shutdown_drain_seconds` (default 10): how long a shutdown lets in-flight requests finish. */

@@ -5,6 +5,8 @@ export interface Closable {
   close(): void;
   /** A graceful end (servers): finish what is in flight, up to `graceMs`, then close. */
   drain?(graceMs?: number): Promise<void>;
+  /** A shutdown is coming (servers): keep serving, but tell readiness checks "not ready". */
+  announceShutdown?(): void;
 }
 
 /**
@@ -37,6 +39,11 @@ export class RunResources {
 
   delete(c: Closable): void {
     this.open.delete(c);
+  }
+
+  /** Tell every server still open that a shutdown is coming (its readiness check answers 503). */
+  announceShutdown(): void {
+    for (const c of this.open) c.announceShutdown?.();
   }
 
   /** Drain every server still open (in parallel), each for at most `graceMs`. */

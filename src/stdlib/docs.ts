@@ -17,6 +17,9 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   typeof: d("core", "The type of a value as text: \"Number\", \"Text\", \"Boolean\", \"List\", \"Object\", \"Nothing\", …", "typeof of 42"),
   isnothing: d("core", "Yes when the value is nothing.", "isnothing of x"),
   print: d("core", "Writes its values as one line of output (like `display`).", "print with \"a\" and 1"),
+  // environment
+  environment_variable: d("environment", "The value of an environment variable, or nothing when it is not set.", "environment_variable of \"PORT\""),
+  environment_variable_or: d("environment", "The value of an environment variable, or the default when it is not set or empty.", "environment_variable_or of \"PORT\" and \"8080\""),
   // math
   abs: d("math", "The absolute value of a number.", "abs of -5"),
   round: d("math", "A number rounded to the nearest whole number (halves away from zero).", "round of 2.5"),
@@ -33,6 +36,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   // text
   touppercase: d("text", "The text in upper case.", "touppercase of \"hello\""),
   tolowercase: d("text", "The text in lower case.", "tolowercase of \"HELLO\""),
+  to_number: d("text", "A text that is a plain decimal number as a number; nothing for any other text.", "to_number of \"42\""),
   trim: d("text", "The text without whitespace at its start and end.", "trim of \"  hi  \""),
   capitalize: d("text", "The text with its first letter in upper case.", "capitalize of \"hello\""),
   reverse: d("text", "The text with its characters in reverse order.", "reverse of \"abc\""),
@@ -139,7 +143,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   hmac_sha256: d("crypto", "The HMAC-SHA-256 of a message with a key, as hexadecimal text.", "hmac_sha256 of message and key"),
   pbkdf2_hmac_sha256: d("crypto", "A key derived with PBKDF2-HMAC-SHA-256 from a password, salt, iteration count and length.", "pbkdf2_hmac_sha256 of pw and salt and 100000 and 32"),
   constant_time_equals: d("crypto", "Yes when two texts or binaries are equal, compared in constant time.", "constant_time_equals of a and b"),
-  secure_random_bytes: d("crypto", "Cryptographically secure random bytes, as binary data.", "secure_random_bytes of 16"),
+  secure_random_bytes: d("crypto", "Cryptographically secure random bytes, as lowercase hexadecimal text (two characters a byte).", "secure_random_bytes of 16"),
   generate_csrf_token: d("crypto", "A random token for CSRF protection, as hexadecimal text.", "generate_csrf_token"),
   hash_password: d("crypto", "A password hash (Argon2id) to store; check it with verify_password.", "hash_password of pw"),
   verify_password: d("crypto", "Yes when the password matches a stored hash (Argon2, bcrypt, scrypt or PBKDF2).", "verify_password of pw and stored"),
@@ -160,6 +164,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   stringify_toml: d("toml", "An object as TOML text.", "stringify_toml of config"),
   stringify_toml_pretty: d("toml", "An object as TOML text, with blank lines between tables.", "stringify_toml_pretty of config"),
   // web
+  parse_url: d("web", "The parts of a URL as an object: scheme, username, password, host, port, path, query (an object) and fragment.", "parse_url of \"smtp://mail.example.org:587\""),
   mime_type: d("web", "The MIME type of a file name by its extension.", "mime_type of \"index.html\""),
   path_params: d("web", "The parameters a route pattern (\"/users/:id\") takes from a path, as an object.", "path_params of \"/users/:id\" and path"),
   path_matches: d("web", "Yes when a path matches a route pattern.", "path_matches of \"/users/:id\" and path"),
@@ -167,6 +172,33 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   parse_form_urlencoded: d("web", "The fields of a URL-encoded form body, as an object.", "parse_form_urlencoded of body"),
   parse_multipart: d("web", "The fields and files of a multipart form body, given its content type.", "parse_multipart of body and content_type"),
   parse_cookies: d("web", "The cookies of a Cookie header, as an object.", "parse_cookies of header"),
+  // archive
+  read_archive: d("archive", "The entries of a tar.gz (or tar) archive, in order, as objects {path, type (\"file\" or \"directory\"), size, content}; refuses links, special files, unsafe or duplicate paths, more than 10,000 entries, more than 200 MiB unpacked and corrupt archives (see Docs/archives.md).", "read_archive of data"),
+  check_archive: d("archive", "Nothing when read_archive would accept the archive, else its first problem as {code, message, path} (codes: symlink, hardlink, special_file, absolute_path, path_traversal, bad_path, duplicate_path, too_many_entries, too_large, corrupt).", "check_archive of data"),
+  archive_entry: d("archive", "The entry with the given path from a read_archive list (or from archive data, which it reads), or nothing.", "archive_entry of entries and \"project.wfl\""),
+  create_archive: d("archive", "A tar.gz archive of an object mapping paths to text (written as UTF-8) or binary data; the same object always gives the same bytes.", "create_archive of {\"hello.txt\": \"hi\"}"),
+  extract_archive: d("archive", "Extracts an archive into a folder (made when missing) with read_archive's checks, refusing to overwrite anything or follow a link; gives the extracted paths.", "extract_archive of data and \"out\""),
+  gzip: d("archive", "Text (as UTF-8) or binary data compressed with gzip, as binary data.", "gzip of \"hello\""),
+  gunzip: d("archive", "The data a gzip stream holds (at most 200 MiB), as binary data.", "gunzip of compressed"),
+  // encoding
+  base64_encode: d("encoding", "Text (as UTF-8) or binary data in standard base64, with padding.", "base64_encode of \"hi\""),
+  base64_decode: d("encoding", "The binary data a standard, padded base64 text encodes; anything else is an error.", "base64_decode of \"aGk=\""),
+  hex_encode: d("encoding", "Text (as UTF-8) or binary data as lowercase hexadecimal.", "hex_encode of \"hi\""),
+  hex_decode: d("encoding", "The binary data a hexadecimal text (an even count of digits) encodes; anything else is an error.", "hex_decode of \"6869\""),
+  text_to_binary: d("encoding", "The UTF-8 bytes of a text, as binary data.", "text_to_binary of \"hé\""),
+  binary_to_text: d("encoding", "Binary data read as UTF-8 text; data that is not valid UTF-8 is an error.", "binary_to_text of data"),
+  sha256_bytes: d("encoding", "The raw 32-byte SHA-256 digest of text (as UTF-8) or binary data, as binary data.", "base64_encode of sha256_bytes of data"),
+  url_encode: d("encoding", "Text with every character but A-Z a-z 0-9 - _ . ! ~ * ' ( ) percent-encoded (as encodeURIComponent).", "url_encode of \"a b&c\""),
+  url_decode: d("encoding", "Text with its percent escapes decoded; a malformed escape is an error.", "url_decode of \"a%20b\""),
+  // markdown
+  render_markdown: d("markdown", "Markdown as HTML, safe to output unescaped (`| safe` in a template): raw HTML escaped, unsafe links dropped, rel=\"nofollow noopener noreferrer\" on links, only http(s) images; at most 1 MiB.", "render_markdown of readme"),
+  // manifest (Docs/manifests.md)
+  parse_manifest: d("manifest", "Reads a wflpkg manifest (project.wfl, text or binary) without running it: `{\"ok\": yes, \"package\", \"dependencies\", \"permissions\", \"records\", \"json\", \"file_hash\", \"content_hash\", …}`, or `{\"ok\": no, \"code\", \"message\", \"offset\", \"line\", \"column\"}` when the grammar or the registry schema rejects it (see Docs/manifests.md).", "parse_manifest of manifest_text"),
+  parse_lockfile: d("manifest", "Reads a wflpkg lockfile (project.lock) the same way: `{\"ok\": yes, \"locked\": [...], \"records\", \"json\", \"file_hash\", \"content_hash\", …}` or the rejection object.", "parse_lockfile of lock_text"),
+  format_manifest: d("manifest", "The canonical form of a manifest or lockfile (what `file_hash` covers); an error naming the code and line when it is rejected.", "format_manifest of manifest_text"),
+  check_package_name: d("manifest", "Yes when the text is a valid package name: lowercase ASCII letters and digits with single hyphens between them, starting with a letter, at most 64 characters.", "check_package_name of \"http-client\""),
+  check_package_version: d("manifest", "Yes when the text is an exact package version such as \"26.2.1\" (MAJOR.MINOR.PATCH, no leading zeros, MAJOR below 256, optional -prerelease and +build).", "check_package_version of \"26.2.1\""),
+  parse_version_constraint: d("manifest", "What a dependency's version constraint allows, as an object with the keys that apply (`any`, `exact`, `min`, `above`, `max`, `max_below`), or nothing when the text is not a constraint.", "parse_version_constraint of \"26.1 or newer but below 27\""),
   // pattern
   pattern_matches: d("pattern", "Yes when the text matches the pattern.", "pattern_matches of text and p"),
   pattern_find: d("pattern", "The first match of the pattern in the text (with its captures), or nothing.", "pattern_find of text and p"),

@@ -12,8 +12,13 @@ import * as crypto from "./crypto/index.js";
 import * as toml from "./toml/index.js";
 import * as web from "./web/index.js";
 import * as pattern from "./pattern/index.js";
+import * as environment from "./environment/index.js";
+import * as archive from "./archive/index.js";
+import * as encoding from "./encoding/index.js";
+import * as markdown from "./markdown/index.js";
+import * as manifest from "./manifest/index.js";
 
-const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern];
+const modules = [core, math, text, list, random, json, time, filesystem, crypto, toml, web, pattern, environment, archive, encoding, markdown, manifest];
 
 let shared: Registry | undefined;
 

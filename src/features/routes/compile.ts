@@ -6,29 +6,48 @@ import { WflAction } from "../../runtime/action.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { combine, readBinding } from "../../compiler/closures.js";
 import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
+import type { Compiler } from "../../compiler/compile.js";
+import type { BlockScope } from "../../compiler/scope.js";
+import type { Span } from "../../ast/span.js";
 import { serverOf } from "../../stdlib/web/server.js";
 import { requestParameter, routeParameter, routeTableOf, serve } from "../../stdlib/web/routes.js";
 import type { RoutesExpr, RoutesStmt } from "./nodes.js";
 
+/** The handler action a `register … as NAME` names, read when the statement runs. */
+function handlerReader(c: Compiler, name: string, nameSpan: Span, span: Span, scope: BlockScope): (f: Frame) => WflAction {
+  const b = scope.lookup(name);
+  if (!b) c.error(`'${name}' is not defined: a route's handler is an action (define action called ${name} with parameters request: …)`, nameSpan);
+  const read = b ? (readBinding(b, scope, span).fn as (f: Frame) => Value) : () => null;
+  return (f) => {
+    const h = read(f);
+    if (!(h instanceof WflAction)) throw new WflRuntimeError(`'${name}' is not an action, so it cannot handle a route`, "type");
+    if (!h.overloads.some((ov) => ov.params.length >= 1 && ov.params.filter((p) => !p.defaultValue).length <= 1)) {
+      throw new WflRuntimeError(`The route handler '${name}' must take one parameter, the request (define action called ${name} with parameters request: …)`, "general");
+    }
+    return h;
+  };
+}
+
 export const routesCompilers: StmtCompilers<RoutesStmt> = {
   RegisterRoute: (c, s, scope) => {
-    const b = scope.lookup(s.handler);
-    if (!b) c.error(`'${s.handler}' is not defined: a route's handler is an action (define action called ${s.handler} with parameters request: …)`, s.handlerSpan);
-    const read = b ? (readBinding(b, scope, s.span).fn as (f: Frame) => Value) : () => null;
+    const handler = handlerReader(c, s.handler, s.handlerSpan, s.span, scope);
     const rt = c.rt;
-    const handlerName = s.handler;
     const span = s.span;
     return c.withValue(combine([c.expr(s.method, scope), c.expr(s.path, scope), c.expr(s.server, scope)], (vals) => {
       const [method, path, server] = vals as Value[];
       return new WflObject([["method", method!], ["path", path!], ["server", server!]]);
     }), (f, v) => rt.located(span, () => {
       const o = v as WflObject;
-      const h = read(f);
-      if (!(h instanceof WflAction)) throw new WflRuntimeError(`'${handlerName}' is not an action, so it cannot handle a route`, "type");
-      if (!h.overloads.some((ov) => ov.params.length >= 1 && ov.params.filter((p) => !p.defaultValue).length <= 1)) {
-        throw new WflRuntimeError(`The route handler '${handlerName}' must take one parameter, the request (define action called ${handlerName} with parameters request: …)`, "general");
-      }
+      const h = handler(f);
       routeTableOf(serverOf(o.get("server")!)).add(o.get("method")!, o.get("path")!, h);
+    }), false);
+  },
+  RegisterFallback: (c, s, scope) => {
+    const handler = handlerReader(c, s.handler, s.handlerSpan, s.span, scope);
+    const rt = c.rt;
+    const span = s.span;
+    return c.withValue(c.expr(s.server, scope), (f, v) => rt.located(span, () => {
+      routeTableOf(serverOf(v)).setFallback(handler(f));
     }), false);
   },
   StartServer: (c, s, scope) => {

@@ -5,6 +5,8 @@ import type { Span } from "../../ast/span.js";
 export type RoutesStmt =
   /** `register route "GET" at "/api/v1/packages/:name" on server as handler`. */
   | { kind: "RegisterRoute"; method: Expr; path: Expr; server: Expr; handler: string; handlerSpan: Span; span: Span }
+  /** `register fallback route on server as handler`: answers the requests no route's path matches. */
+  | { kind: "RegisterFallback"; server: Expr; handler: string; handlerSpan: Span; span: Span }
   /** `start server` / `start <server>`: serve requests with the registered routes. */
   | { kind: "StartServer"; server: Expr; span: Span };
 

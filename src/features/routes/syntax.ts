@@ -1,5 +1,6 @@
 // The grammar of structured route registration (seed 003, section 3.10):
-// `register route "GET" at "/api/v1/packages/:name" on server as handler`, `start server`,
+// `register route "GET" at "/api/v1/packages/:name" on server as handler`, `register fallback
+// route on server as handler` (what no route's path matches), `start server`,
 // `parameter "q" of request`, `route parameter "name" of request`. (The core `route` statement,
 // `route X: when … end route`, is unchanged.)
 import { EOF } from "chevrotain";
@@ -25,6 +26,20 @@ export function routesSyntax<B extends ParserClass>(Base: B) {
       const handlerSpan = this.lastNameSpan;
       this.eos();
       return { kind: "RegisterRoute", method, path, server, handler, handlerSpan, span: this.spanFrom(start) };
+    });
+
+    /** `register fallback route on S as handler`. */
+    registerFallbackStmt = this.RULE("registerFallbackStmt", (): Stmt => {
+      const start = this.CONSUME(K.register);
+      this.word(1, "fallback");
+      this.CONSUME(K.route);
+      this.CONSUME(K.on);
+      const server = this.SUBRULE(this.postfix);
+      this.CONSUME(K.as);
+      const handler = this.SUBRULE(this.identifier);
+      const handlerSpan = this.lastNameSpan;
+      this.eos();
+      return { kind: "RegisterFallback", server, handler, handlerSpan, span: this.spanFrom(start) };
     });
 
     /** `start server` / `start <server>`. */
@@ -73,6 +88,10 @@ export function routesSyntax<B extends ParserClass>(Base: B) {
     protected readonly routesTables = this.contribute({
       statements: [
         { GATE: () => this.LA(1).tokenType === K.register && this.LA(2).tokenType === K.route, ALT: () => this.SUBRULE(this.registerRouteStmt) },
+        {
+          GATE: () => this.LA(1).tokenType === K.register && this.isWord(2, "fallback") && this.LA(3).tokenType === K.route,
+          ALT: () => this.SUBRULE(this.registerFallbackStmt),
+        },
         {
           // `start server` / `start my server`: `start` and a name, alone on the line (a variable
           // called `start` used otherwise keeps working).

@@ -122,6 +122,19 @@ export function register(r: Registry): void {
   r.fn("tolowercase", { params: ["text"], aliases: ["to_lowercase"] }, (a) => checkCaseChange(text("tolowercase", a[0]!)).toLowerCase());
   r.fn("trim", { params: ["text"] }, (a) => trimText(text("trim", a[0]!)));
 
+  // A text that is a plain decimal number ("42", " -3.5 ", "1e3") as a number; anything else
+  // (including "", "0x10", "NaN", "Infinity") is nothing, so form fields and query parameters can be
+  // checked without a try. A number is given back unchanged.
+  r.fn("to_number", { params: ["any"] }, (a) => {
+    const v = a[0]!;
+    if (typeof v === "number") return Number.isFinite(v) ? v : null;
+    if (typeof v !== "string") return null;
+    const t = v.trim();
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+    const n = Number(t);
+    return Number.isFinite(n) ? n : null;
+  });
+
   // Uppercases the first character and leaves the rest as written.
   r.fn("capitalize", { params: ["text"] }, (a) => {
     const s = text("capitalize", a[0]!);

@@ -15,6 +15,7 @@
 import type { Registry } from "../registry.js";
 import { type Value, WflObject } from "../../runtime/values.js";
 import { text } from "../args.js";
+import { WflRuntimeError } from "../../runtime/errors.js";
 import { parseMultipartBody } from "./multipart.js";
 
 const utf8 = new TextDecoder("utf-8");
@@ -139,7 +140,33 @@ export function mimeType(name: string): string {
   return MIME[base.slice(dot + 1).toLowerCase()] ?? "application/octet-stream";
 }
 
+/** A URL's parts (`smtp://user:pass@host:587`, `postgres://…`): configuration often comes as one URL. */
+function parseUrl(raw: string): WflObject {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new WflRuntimeError(`parse_url cannot read "${raw.length > 80 ? raw.slice(0, 80) + "…" : raw}" as a URL (it needs a scheme, as in "https://example.org/")`, "general");
+  }
+  const decode = (s: string): string => {
+    try { return decodeURIComponent(s); } catch { return s; }
+  };
+  const query = new WflObject();
+  for (const [k, v] of u.searchParams) query.set(k, v);
+  const out = new WflObject();
+  out.set("scheme", u.protocol.replace(/:$/, ""));
+  out.set("username", u.username === "" ? null : decode(u.username));
+  out.set("password", u.password === "" ? null : decode(u.password));
+  out.set("host", u.hostname.replace(/^\[(.*)\]$/, "$1"));
+  out.set("port", u.port === "" ? null : Number(u.port));
+  out.set("path", decode(u.pathname));
+  out.set("query", query);
+  out.set("fragment", u.hash === "" ? null : decode(u.hash.slice(1)));
+  return out;
+}
+
 export function register(r: Registry): void {
+  r.fn("parse_url", { params: ["text"] }, ([v]) => parseUrl(text("parse_url", v!)));
   r.fn("mime_type", { arity: 1 }, ([v]) => mimeType(text("mime_type", v!)));
   r.fn("path_params", { arity: 2 }, ([p, t]) => matchRoute(text("path_params", p!), text("path_params", t!)) ?? null);
   r.fn("path_matches", { arity: 2 }, ([p, t]) => matchRoute(text("path_matches", p!), text("path_matches", t!)) !== undefined);

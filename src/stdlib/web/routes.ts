@@ -2,7 +2,8 @@
 // server as handler`, `start server`, `parameter "q" of request`, `route parameter "name" of request`.
 // A server's route table picks, for a request, the most specific route of its method (a literal
 // segment beats a `:param`, which beats a final `*rest`; registration order never matters), answers
-// 405 with `Allow` for a known path with another method and 404 for an unknown path, answers HEAD
+// 405 with `Allow` for a known path with another method and 404 for an unknown path (or the
+// fallback route's handler, when one is registered), answers HEAD
 // with the GET route (without the body), and runs each request's handler as its own action call
 // (concurrently with other requests', each in its own scope).
 import type { Value } from "../../runtime/values.js";
@@ -53,6 +54,13 @@ const METHOD = /^[A-Z][A-Z0-9_-]*$/;
 
 export class RouteTable {
   readonly routes: Route[] = [];
+  /** `register fallback route`: the handler of requests no route's path matches (else 404). */
+  fallback: Value | null = null;
+
+  setFallback(handler: Value): void {
+    if (this.fallback !== null) throw new WflRuntimeError("A fallback route is already registered on this server", "general");
+    this.fallback = handler;
+  }
 
   add(methodValue: Value, patternValue: Value, handler: Value): void {
     if (typeof methodValue !== "string") throw new WflRuntimeError(`A route's method must be text such as "GET", got ${formatValue(methodValue)}`, "type");
@@ -128,15 +136,27 @@ export function serve(srv: WebServer, d: Dispatcher): Promise<void> {
       const ex = exchangeOf(request);
       if (!ex) return;
       const m = table.match(String(request.get("method") ?? "GET"), String(request.get("path") ?? "/"));
-      if (m.kind === "none") return answer(srv, ex, 404, "Not Found\n", {});
-      if (m.kind === "method") return answer(srv, ex, 405, "Method Not Allowed\n", { Allow: m.allow.join(", ") });
-      ex.locals.set(LOCAL_PARAMS, m.params);
-      ex.locals.set(LOCAL_ROUTE, `${m.route.method} ${m.route.pattern}`);
+      let handler: Value;
+      let label: string;
+      if (m.kind === "none") {
+        if (table.fallback === null) return answer(srv, ex, 404, "Not Found\n", {});
+        handler = table.fallback;
+        label = "the fallback route";
+        ex.locals.set(LOCAL_PARAMS, new WflObject());
+        ex.locals.set(LOCAL_ROUTE, label);
+      } else if (m.kind === "method") {
+        return answer(srv, ex, 405, "Method Not Allowed\n", { Allow: m.allow.join(", ") });
+      } else {
+        handler = m.route.handler;
+        label = `${m.route.method} "${m.route.pattern}"`;
+        ex.locals.set(LOCAL_PARAMS, m.params);
+        ex.locals.set(LOCAL_ROUTE, `${m.route.method} ${m.route.pattern}`);
+      }
       try {
-        await d.call(m.route.handler, request);
+        await d.call(handler, request);
         if (ex.state === "waiting") {
           answer(srv, ex, 500, "Internal Server Error\n", {});
-          d.report(new WflRuntimeError(`The handler of ${m.route.method} "${m.route.pattern}" finished without responding to the request`, "general"));
+          d.report(new WflRuntimeError(`The handler of ${label} finished without responding to the request`, "general"));
         }
       } catch (e) {
         if (ex.state === "waiting") answer(srv, ex, 500, "Internal Server Error\n", {});

@@ -316,6 +316,8 @@ export class WebServer {
   accepting = true;
   /** A shutdown has begun: queued requests were answered 503, new ones get 503, waits park. */
   draining = false;
+  /** A shutdown is announced (`web_server_shutdown_delay_seconds`): serving, but /readyz says 503. */
+  notReady = false;
   private closed = false;
   private sweeper: NodeJS.Timeout | null = null;
   private drained: Promise<void> | null = null;
@@ -761,6 +763,10 @@ export class WebServer {
    * `close server`, and shutdown: stop listening, answer queued requests 503, let requests the
    * program has taken finish (up to `graceMs`), then close every connection. Resolves when done.
    */
+  announceShutdown(): void {
+    this.notReady = true;
+  }
+
   drain(graceMs: number = this.limits.drainMs ?? DEFAULT_DRAIN_MS): Promise<void> {
     if (this.drained) return this.drained;
     this.draining = true;

@@ -2,9 +2,11 @@
 // before the program sees the request:
 //   GET /healthz → 200 {"status":"ok"}      the process is up and its event loop turns
 //   GET /readyz  → 200 {"status":"ready"}   this server takes new requests
-//                  503 {"status":"draining"} once it stops accepting (graceful shutdown), so a
-//                                            load balancer sends new traffic elsewhere
-// The readiness answer reads the server's `draining` flag (see `ServerStatus` in index.ts).
+//                  503 {"status":"draining"} once a shutdown has begun — during the
+//                                            `web_server_shutdown_delay_seconds` before it stops
+//                                            accepting, and after — so a load balancer sends new
+//                                            traffic elsewhere
+// The readiness answer reads the server's `draining` and `notReady` flags (`ServerStatus`).
 import type { Exchange, Middleware } from "../exchange.js";
 import { type Config, cfgBool, cfgText } from "./headers.js";
 import { answer } from "./answer.js";
@@ -12,6 +14,8 @@ import { answer } from "./answer.js";
 /** What the health middleware reads of its server: set once the server begins to drain. */
 export interface ServerStatus {
   readonly draining: boolean;
+  /** A shutdown is announced (the delay before draining): still serving, but not ready. */
+  readonly notReady?: boolean;
 }
 
 function pathSetting(config: Config, key: string, byDefault: string): string {
@@ -36,7 +40,7 @@ export function health(config: Config, server: ServerStatus | undefined): Middle
         return true;
       }
       if (path === ready) {
-        if (server?.draining === true || ex.locals.get("draining") === true) answer(ex, 503, { ...json, "Retry-After": "5" }, '{"status":"draining"}');
+        if (server?.draining === true || server?.notReady === true || ex.locals.get("draining") === true) answer(ex, 503, { ...json, "Retry-After": "5" }, '{"status":"draining"}');
         else answer(ex, 200, { ...json }, '{"status":"ready"}');
         return true;
       }

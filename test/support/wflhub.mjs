@@ -1,0 +1,65 @@
+// Running WFLHub (apps/wflhub/main.wfl) for a test, as an operator would: bin/wfl, settings by
+// environment, a fresh data folder, SQLite by default or a PostgreSQL URL, e-mail to a real SMTP
+// server on loopback (test/support/smtp.mjs).
+//
+//   const mail = await startMailServer();
+//   const hub = await startHub({ mail });              // or { mail, databaseUrl: pg.url }
+//   … fetch(hub.base + "/api/v1/search?q=x") … hub.dataDir … hub.io.err (its logs) …
+//   await hub.stop();                                  // SIGTERM; resolves with the exit code
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "./server.mjs";
+
+export const root = fileURLToPath(new URL("../..", import.meta.url));
+export const hubProgram = path.join(root, "apps/wflhub/main.wfl");
+export const TEST_SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+/**
+ * Start WFLHub on a free port. Options: `mail` (from startMailServer; without it e-mails go to
+ * the log), `databaseUrl` (default: SQLite in the data folder), `dataDir` (default: a new
+ * temporary folder, removed by stop()), `env` (more variables, e.g. WFLHUB_LIMIT_SEARCH_PER_MINUTE).
+ */
+export async function startHub({ mail, databaseUrl, dataDir, env = {} } = {}) {
+  const ownData = !dataDir;
+  const data = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "wflhub-data-"));
+  const vars = {
+    ...process.env,
+    WFLHUB_PORT: "0",
+    WFLHUB_DATA: data,
+    WFLHUB_SECRET: TEST_SECRET,
+    ...(databaseUrl ? { WFLHUB_DATABASE_URL: databaseUrl } : {}),
+    ...(mail ? { WFLHUB_SMTP_URL: mail.url, NODE_EXTRA_CA_CERTS: mail.certFile } : {}),
+    ...env,
+  };
+  const server = await startServer(hubProgram, { env: vars });
+  server.dataDir = data;
+  server.stop = async () => {
+    if (server.child.exitCode === null) server.child.kill("SIGTERM");
+    const code = await server.exited;
+    if (ownData) fs.rmSync(data, { recursive: true, force: true });
+    return code;
+  };
+  return server;
+}
+
+/** fetch with a cookie jar, for the portal: keeps what Set-Cookie sets, sends Cookie, never follows redirects. */
+export function browserSession(base) {
+  const jar = new Map();
+  return async (p, { method = "GET", form, headers = {} } = {}) => {
+    const h = { ...headers };
+    if (jar.size) h.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    let body;
+    if (form) { body = new URLSearchParams(form).toString(); h["content-type"] = "application/x-www-form-urlencoded"; }
+    const res = await fetch(base + p, { method, headers: h, body, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+      else jar.set(name, pair.slice(eq + 1).trim());
+    }
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+}

@@ -566,6 +566,36 @@ end loop
   assertNoHostTrace(serial.io.err);
 });
 
+test("main loop concurrently: a handler that waits midway answers, and a handler's return or exit loop ends the loop with its value", async () => {
+  const program = (ending) => `listen on port 0 as srv
+display srv
+store served as 0
+define action called serve_until_stop:
+    main loop concurrently:
+        wait for request comes in on srv as req
+        change served to served plus 1
+        check if path is "/stop":
+            respond to req with "stopping"
+            ${ending}
+        end check
+        wait for 20 milliseconds
+        respond to req with "hello " with served
+    end loop
+    return "loop exited after " with served
+end action
+store result as serve_until_stop
+display result
+`;
+  for (const [ending, expected] of [["return \"returned after \" with served", "returned after 3"], ["exit loop", "loop exited after 3"]]) {
+    const s = await serve(program(ending));
+    const [a, b] = await Promise.all([fetch(`${s.url}/a`), fetch(`${s.url}/b`)]);
+    for (const r of [a, b]) assert.match(await r.text(), /^hello [12]$/);
+    assert.equal(await (await fetch(`${s.url}/stop`)).text(), "stopping");
+    assert.equal(await s.exited, 0, s.io.err);
+    assert.match(s.io.out, new RegExp(`${expected}\n$`));
+  }
+});
+
 /** Time a plain request while `busy` is in flight; the best of a few tries (the machine is shared). */
 async function quickWhileBusy(url, busyPath) {
   let best = Infinity;

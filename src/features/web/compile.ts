@@ -6,9 +6,10 @@ import { type Value, WflObject, WflOpaque } from "../../runtime/values.js";
 import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { BlockScope } from "../../compiler/scope.js";
-import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit } from "../../compiler/closures.js";
+import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit, sequence } from "../../compiler/closures.js";
+import type { Span } from "../../ast/span.js";
 import type { Compiler } from "../../compiler/compile.js";
-import { WebServer, ServerClosedError, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
+import { WebServer, ServerClosedError, SlotWaiter, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
 import { exchangeOf } from "../../stdlib/web/exchange.js";
 import { FunctionScope } from "../../compiler/scope.js";
 import { frameAt } from "../../compiler/closures.js";
@@ -31,6 +32,15 @@ import { typeName } from "../../runtime/values.js";
 function endOfHandler(slot: HandlerSlot): void {
   for (const ex of slot.requests) if (ex.state === "streaming") closeStreamsOf(ex);
 }
+
+/** A plain `wait for request` (server from a plain expression, no timeout), as `main loop concurrently` runs it. */
+interface DirectWait {
+  server: (f: Frame) => Value;
+  /** Puts the request and its fields in the frame, as the wait does. */
+  bind: (f: Frame, o: WflObject) => void;
+  span: Span;
+}
+const directWaits = new WeakMap<Stmt, DirectWait>();
 
 /** The hidden variable through which `wait for request` tells its `main loop` iteration what it took. */
 const SLOT_NAME = "%handler-slot";
@@ -106,8 +116,25 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
   const inner = new BlockScope(fn, scope);
   const slotIdx = fn.allocate();
   inner.names.set(SLOT_NAME, { kind: "var", slot: slotIdx, fn, constant: false, name: SLOT_NAME });
-  const [body, outermost] = c.loopBody(s.body, inner);
+  // The wait, then the handler: compiled apart, so a plain wait (`wait for request comes in on
+  // srv as req`) can hand its request straight to the handler (see `direct` below).
+  let waitC: CStmt | null = null;
+  let direct: DirectWait | undefined;
+  let restStmts = s.body;
+  if (first && first.kind === "WaitRequest") {
+    c.loopDepth++;
+    try {
+      waitC = c.stmt(first, inner);
+    } finally {
+      c.loopDepth--;
+    }
+    direct = directWaits.get(first);
+    restStmts = s.body.slice(1);
+  }
+  const [rest, outermost] = c.loopBody(restStmts, inner);
+  const body = waitC ? sequence([waitC, rest]) : rest;
   const bf = body.fn;
+  const restFn = rest.fn;
   const rt = c.rt;
   return {
     fn: (f) => new Promise<StmtResult>((resolve, reject) => {
@@ -122,6 +149,41 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
         settle();
       };
       const idle = (): boolean => slots.every((sl) => sl.requests.length === 0);
+      /** An iteration of `slot` failed with `e`: true when the slot goes on serving. */
+      const failed = (slot: HandlerSlot, e: unknown): boolean => {
+        const err = rt.asCatchable(e);
+        if (ended) return false;
+        if (e instanceof ServerClosedError && slot.requests.length === 0) {
+          // The program closed the server: the loop ends when its handlers have finished.
+          slot.dead = true;
+          if (slots.every((sl) => sl.dead)) end(() => resolve(undefined));
+          return false;
+        }
+        if (!err || slot.requests.length === 0) {
+          end(() => reject(e));
+          return false;
+        }
+        let n = 0;
+        for (const ex of slot.requests) if (failExchange(ex)) n++;
+        slot.requests.length = 0;
+        if (handledByTry) {
+          end(() => reject(e));
+          return false;
+        }
+        if (idle()) rt.depth = baseDepth; // an error thrown out of actions leaves the count high
+        rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
+        return true;
+      };
+      /** An iteration of `slot` ended with `r`: true when the slot goes on serving. */
+      const finished = (slot: HandlerSlot, nf: Frame, r: StmtResult): boolean => {
+        if (r !== undefined && r !== Signal.Continue) {
+          endOfHandler(slot);
+          if (r === Signal.Return) f[RET] = nf[RET];
+          end(() => resolve(loopExit(r, outermost)));
+          return false;
+        }
+        return true;
+      };
       const runSlot = async (slot: HandlerSlot): Promise<void> => {
         while (!ended) {
           rt.tick();
@@ -133,41 +195,86 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
           try {
             r = await bf(nf);
           } catch (e) {
-            const err = rt.asCatchable(e);
-            if (ended) return;
-            if (e instanceof ServerClosedError && slot.requests.length === 0) {
-              // The program closed the server: the loop ends when its handlers have finished.
-              slot.dead = true;
-              if (slots.every((sl) => sl.dead)) end(() => resolve(undefined));
-              return;
-            }
-            if (!err || slot.requests.length === 0) {
-              end(() => reject(e));
-              return;
-            }
-            let n = 0;
-            for (const ex of slot.requests) if (failExchange(ex)) n++;
-            slot.requests.length = 0;
-            if (handledByTry) {
-              end(() => reject(e));
-              return;
-            }
-            if (idle()) rt.depth = baseDepth; // an error thrown out of actions leaves the count high
-            rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
-            continue;
-          }
-          if (r !== undefined && r !== Signal.Continue) {
-            endOfHandler(slot);
-            if (r === Signal.Return) f[RET] = nf[RET];
-            end(() => resolve(loopExit(r!, outermost)));
+            if (failed(slot, e)) continue;
             return;
           }
+          if (!finished(slot, nf, r)) return;
+        }
+      };
+      // A plain wait: no promise between a request's arrival and its handler. A slot takes a
+      // request that is ready, or parks on the server, which calls it back with the next one
+      // from its own request callback; a handler that finishes without waiting goes straight
+      // on to the next request. A handler that waits (a database, a call) goes on when it is done.
+      const d = direct;
+      /** Each slot's frame for its next request, and how it parks (made once per slot). */
+      const frames: Frame[] = [];
+      const parkers: SlotWaiter[] = [];
+      const drive = (slot: HandlerSlot, i: number): void => {
+        while (!ended) {
+          rt.tick();
+          endOfHandler(slot);
+          slot.requests.length = 0;
+          const nf = newFrame(fn.size, f);
+          nf[slotIdx] = slot as unknown as Value;
+          frames[i] = nf;
+          let o: WflObject | null;
+          try {
+            const srv = serverOf(d!.server(nf));
+            rt.flush();
+            o = srv.nextNow(parkers[i]!);
+          } catch (e) {
+            if (failed(slot, rt.locate(e, d!.span))) continue;
+            return;
+          }
+          if (o === null) return; // parked
+          if (!handle(slot, i, nf, o)) return;
+        }
+      };
+      /** Runs the handler on request `o`: true when it finished at once and the slot goes on. */
+      const handle = (slot: HandlerSlot, i: number, nf: Frame, o: WflObject): boolean => {
+        d!.bind(nf, o);
+        let r: StmtResult | Promise<StmtResult>;
+        try {
+          r = restFn(nf);
+        } catch (e) {
+          return failed(slot, e);
+        }
+        if (r instanceof Promise) {
+          r.then(
+            (v) => { if (finished(slot, nf, v)) safely(slot, i); },
+            (e: unknown) => { if (failed(slot, e)) safely(slot, i); },
+          );
+          return false;
+        }
+        return finished(slot, nf, r);
+      };
+      const safely = (slot: HandlerSlot, i: number): void => {
+        try {
+          drive(slot, i);
+        } catch (e) {
+          end(() => reject(e));
         }
       };
       for (let i = 0; i < count; i++) {
         const slot: HandlerSlot = { requests: [], dead: false };
         slots.push(slot);
-        runSlot(slot).catch((e: unknown) => end(() => reject(e)));
+        if (d) {
+          parkers.push(new SlotWaiter(
+            slot,
+            (o) => {
+              // A request for the parked slot, from the server's request callback.
+              try {
+                if (handle(slot, i, frames[i]!, o)) drive(slot, i);
+              } catch (e) {
+                end(() => reject(e));
+              }
+            },
+            (e) => { if (failed(slot, rt.locate(e, d.span))) safely(slot, i); },
+          ));
+          safely(slot, i);
+        } else {
+          runSlot(slot).catch((e: unknown) => end(() => reject(e)));
+        }
       }
     }),
     async: true,
@@ -247,7 +354,12 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
   const serverAsync = server.async;
   const slotOf = (f: Frame): HandlerSlot | null =>
     slotIdx >= 0 ? (frameAt(f, slotDepth)[slotIdx] as unknown as HandlerSlot | undefined) ?? null : null;
+  const bind = (f: Frame, o: WflObject): void => {
+    f[reqSlot] = o;
+    for (let i = 0; i < n; i++) f[slots[i]!] = o.get(names[i]!) ?? null;
+  };
   if (!serverAsync && !timeout) {
+    directWaits.set(s, { server: serverFn as (f: Frame) => Value, bind, span });
     // The usual `wait for request comes in on srv as req`: no async function of its own, the
     // request is handed over in the one callback of the server's promise.
     return {
@@ -261,8 +373,7 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
           return Promise.reject(rt.locate(e, span));
         }
         return p.then((o) => {
-          f[reqSlot] = o;
-          for (let i = 0; i < n; i++) f[slots[i]!] = o.get(names[i]!) ?? null;
+          bind(f, o);
           return undefined;
         }, (e: unknown) => {
           throw rt.locate(e, span);

@@ -20,7 +20,11 @@ function fromJs(v: unknown): Value {
     return v as Value[];
   }
   const o = new WflObject();
-  for (const k of Object.keys(v)) o.set(k, fromJs((v as Record<string, unknown>)[k]));
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    o.set(k, fromJs((v as Record<string, unknown>)[k]));
+  }
   return o;
 }
 
@@ -53,14 +57,43 @@ function sortedKeys(entries: Map<string, Value>): string[] {
     keys.push(k);
     prev = k;
   }
-  return sorted ? keys : keys.sort(compareText);
+  if (sorted) return keys;
+  // A handful of keys (a typical JSON object): insertion sort, no comparator calls from the
+  // built-in sort.
+  if (keys.length <= 16) {
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i]!;
+      let j = i - 1;
+      while (j >= 0 && compareText(keys[j]!, k) > 0) {
+        keys[j + 1] = keys[j]!;
+        j--;
+      }
+      keys[j + 1] = k;
+    }
+    return keys;
+  }
+  return keys.sort(compareText);
+}
+
+/**
+ * A string as JSON text. Most strings (keys, plain words) need no escapes: they are quoted
+ * directly; the rest go through JSON.stringify. Lone surrogates are escaped by JSON.stringify,
+ * so any surrogate takes that path.
+ */
+function quote(s: string): string {
+  if (s.length > 64) return JSON.stringify(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
 }
 
 /** Serialise a value; `indent` is "" for compact output, else the current indentation. */
 function write(v: Value, pretty: boolean, indent: string, depth: number): string {
   switch (typeof v) {
     case "string":
-      return JSON.stringify(v);
+      return quote(v);
     case "number":
       return jsonNumber(v);
     case "boolean":
@@ -90,8 +123,9 @@ function write(v: Value, pretty: boolean, indent: string, depth: number): string
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) out += ",";
       if (pretty) out += "\n" + inner;
-      out += JSON.stringify(keys[i]) + (pretty ? ": " : ":");
-      out += write(entries.get(keys[i]!)!, pretty, inner, depth + 1);
+      const k = keys[i]!;
+      out += quote(k) + (pretty ? ": " : ":");
+      out += write(entries.get(k)!, pretty, inner, depth + 1);
     }
     return out + (pretty ? "\n" + indent + "}" : "}");
   }

@@ -16,6 +16,7 @@ import type net from "node:net";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { middlewareFor } from "./middleware/index.js";
+import { rawHeader } from "./middleware/headers.js";
 import { WflObject, WflOpaque, type Value } from "../../runtime/values.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { formatValue } from "../../runtime/display.js";
@@ -96,6 +97,34 @@ const DEFAULT_DRAIN_MS = 10_000;
 const LINGER_MS = 1000;
 
 
+/** What a server's middleware do, worked out once per middleware list instead of on every request. */
+interface MiddlewarePlan {
+  readonly onRequest: readonly Middleware[];
+  /** Some middleware has an `onRequestAsync`. */
+  readonly waits: boolean;
+  /** Some middleware has an `onFinish`. */
+  readonly finish: boolean;
+  readonly transform: readonly Middleware[];
+  readonly onHeaders: readonly Middleware[];
+}
+
+const plans = new WeakMap<readonly Middleware[], MiddlewarePlan>();
+function planOf(mw: readonly Middleware[]): MiddlewarePlan {
+  let p = plans.get(mw);
+  if (p === undefined) {
+    p = {
+      onRequest: mw.filter((m) => m.onRequest),
+      waits: mw.some((m) => m.onRequestAsync),
+      finish: mw.some((m) => m.onFinish),
+      transform: mw.filter((m) => m.transformBody),
+      onHeaders: mw.filter((m) => m.onHeaders),
+    };
+    // A list that may still grow (not one of the servers' frozen copies) is not remembered.
+    if (Object.isFrozen(mw)) plans.set(mw, p);
+  }
+  return p;
+}
+
 /** One request of a WebServer (the contract is `Exchange`; the rest is the core's bookkeeping). */
 export class ServerExchange implements Exchange {
   readonly startedAt: number;
@@ -116,6 +145,7 @@ export class ServerExchange implements Exchange {
   form: FormResult | undefined;
   /** Its place in its server's `live` list (-1: not in it). */
   liveAt = -1;
+  readonly plan: MiddlewarePlan;
   constructor(
     readonly server: WebServer,
     readonly req: http.IncomingMessage,
@@ -125,6 +155,7 @@ export class ServerExchange implements Exchange {
     readonly middleware: readonly Middleware[],
   ) {
     this.startedAt = performance.now();
+    this.plan = planOf(middleware);
     const t = server.limits.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadline = t > 0 ? this.startedAt + t : Infinity;
   }
@@ -153,6 +184,37 @@ interface Waiter {
   take(ex: ServerExchange): boolean;
   /** The server was closed while this wait was parked. */
   fail(e: WflRuntimeError): void;
+}
+
+/**
+ * How a handler slot of `main loop concurrently` parks on a server (see `WebServer.nextNow`):
+ * made once per slot, parked again after each request (it is in a server's queue at most once).
+ */
+export class SlotWaiter implements Waiter {
+  /** The server it parked on last. */
+  server: WebServer | null = null;
+  constructor(
+    readonly slot: HandlerSlot,
+    private readonly onTake: (o: WflObject) => void,
+    private readonly onFail: (e: WflRuntimeError) => void,
+  ) {}
+
+  take(ex: ServerExchange): boolean {
+    if (this.slot.dead) return false;
+    if (ex.gone || ex.state !== "waiting") return true; // consumed: nothing to hand over
+    const server = this.server!;
+    if (isGone(ex)) {
+      server.settled(ex);
+      return true;
+    }
+    server.takeFor(ex, this.slot);
+    this.onTake(ex.request);
+    return true;
+  }
+
+  fail(e: WflRuntimeError): void {
+    if (!this.server!.owner.shuttingDown) this.onFail(e);
+  }
 }
 
 /**
@@ -347,7 +409,8 @@ export class WebServer {
       return this.answerBare(res, 503, "Server busy\n", false, { "Retry-After": "1" });
     }
     const request = new WflObject();
-    const headers = headersOf(req.rawHeaders);
+    const raw = req.rawHeaders;
+    const headers = new RequestHeaders(raw);
     request.set("method", req.method ?? "GET");
     request.set("path", target.path);
     request.set("query", target.query);
@@ -357,17 +420,12 @@ export class WebServer {
     exchanges.set(request, ex);
     this.live.add(ex);
     // `onFinish` for middleware that wants it, when the response is done or the client went away.
-    for (const m of ex.middleware) {
-      if (m.onFinish) {
-        res.once("close", () => this.closed_(ex));
-        break;
-      }
-    }
+    if (ex.plan.finish) res.once("close", () => this.closed_(ex));
     if (this.sweeper === null) this.ensureSweeper();
 
-    const length = headers.get("content-length") as string | undefined;
-    const chunked = headers.get("transfer-encoding") !== undefined;
-    const type = headers.get("content-type") as string | undefined;
+    const length = rawHeader(raw, "content-length");
+    const chunked = rawHeader(raw, "transfer-encoding") !== undefined;
+    const type = rawHeader(raw, "content-type");
     if ((length === undefined || length === "0") && !chunked) {
       if (expectsContinue) res.writeContinue();
       this.deliver(ex, EMPTY);
@@ -442,19 +500,18 @@ export class WebServer {
       o.set("body_bytes", new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     }
     ex.delivered = true;
-    let waiting = false;
-    for (const m of ex.middleware) {
-      if (m.onRequestAsync) waiting = true;
-      if (!m.onRequest) continue;
+    const plan = ex.plan;
+    const checks = plan.onRequest;
+    for (let i = 0; i < checks.length; i++) {
       try {
         // true: the middleware answered it (now, or later by itself); the program never sees it.
-        if (m.onRequest(ex) || ex.state !== "waiting") return;
+        if (checks[i]!.onRequest!(ex) || ex.state !== "waiting") return;
       } catch {
         sendRuntime(ex, 500, "Internal Server Error\n");
         return;
       }
     }
-    if (waiting) void this.deliverAfterChecks(ex);
+    if (plan.waits) void this.deliverAfterChecks(ex);
     else this.enqueue(ex);
   }
 
@@ -524,6 +581,31 @@ export class WebServer {
     });
   }
 
+  /**
+   * `next` without a promise, for the handler slots of `main loop concurrently`: a request ready
+   * now is taken and returned. Otherwise null is returned and the slot parks: `onTake` gets the
+   * next request when it arrives, called from the server's own request callback (so the handler
+   * runs at once, with no promise in between), and `onFail` the error if the server is closed
+   * meanwhile. Throws what `next` rejects with; during the run's shutdown it parks for good.
+   */
+  nextNow(waiter: SlotWaiter): WflObject | null {
+    const slot = waiter.slot;
+    if (this.redirectToPort !== null) {
+      throw new WflRuntimeError("A redirecting server answers every request itself; wait for requests on the server it redirects to", "general");
+    }
+    const ready = this.dequeue();
+    if (ready) {
+      this.take(ready, slot);
+      return ready.request;
+    }
+    if (this.owner.shuttingDown) return null; // the run ends when the drain is done
+    if (this.draining || this.closed) throw new ServerClosedError();
+    if (!this.accepting) throw new WflRuntimeError("This server has stopped accepting connections", "general");
+    waiter.server = this;
+    this.waiters.push(waiter);
+    return null;
+  }
+
   private dequeue(): ServerExchange | undefined {
     while (this.queueHead < this.queue.length) {
       const ex = this.queue[this.queueHead]!;
@@ -542,6 +624,11 @@ export class WebServer {
       this.queueHead = 0;
     }
     return undefined;
+  }
+
+  /** For `SlotWaiter`: the program takes `ex` in `slot`. */
+  takeFor(ex: ServerExchange, slot: HandlerSlot): void {
+    this.take(ex, slot);
   }
 
   private take(ex: ServerExchange, slot: HandlerSlot | null): void {
@@ -787,16 +874,82 @@ export function splitTarget(target: string): { path: string; query: string } | n
   return q < 0 ? { path: t, query: "" } : { path: t.slice(0, q), query: t.slice(q + 1) };
 }
 
-/** The request's headers as the program sees them: lower-case names, repeated ones joined with ", ". */
-function headersOf(raw: string[]): WflObject {
-  const o = new WflObject();
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!.toLowerCase();
-    const v = raw[i + 1]!;
-    const had = o.get(k);
-    o.set(k, had === undefined ? v : `${had as string}${k === "cookie" ? "; " : ", "}${v}`);
+/**
+ * The request's headers as the program sees them: lower-case names, repeated ones joined with
+ * ", " (cookies with "; "). The map is filled from Node's raw list the first time anything reads
+ * it or changes it — most handlers never look at their request's headers.
+ */
+class RequestHeaders extends WflObject {
+  private raw: readonly string[] | null;
+  constructor(raw: readonly string[]) {
+    super();
+    this.raw = raw;
   }
-  return o;
+
+  /** Fills the map (once). */
+  fill(): this {
+    const raw = this.raw;
+    if (raw === null) return this;
+    this.raw = null;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i]!.toLowerCase();
+      const v = raw[i + 1]!;
+      const had = super.get(k);
+      super.set(k, had === undefined ? v : `${had as string}${k === "cookie" ? "; " : ", "}${v}`);
+    }
+    return this;
+  }
+
+  override get(k: string): Value | undefined {
+    if (this.raw !== null) this.fill();
+    return super.get(k);
+  }
+  override has(k: string): boolean {
+    if (this.raw !== null) this.fill();
+    return super.has(k);
+  }
+  override set(k: string, v: Value): this {
+    if (this.raw !== null) this.fill();
+    return super.set(k, v);
+  }
+  override delete(k: string): boolean {
+    if (this.raw !== null) this.fill();
+    return super.delete(k);
+  }
+  override clear(): void {
+    this.raw = null;
+    super.clear();
+  }
+  override forEach(cb: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
+    if (this.raw !== null) this.fill();
+    super.forEach(cb, thisArg);
+  }
+  override keys(): MapIterator<string> {
+    if (this.raw !== null) this.fill();
+    return super.keys();
+  }
+  override values(): MapIterator<Value> {
+    if (this.raw !== null) this.fill();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, Value]> {
+    if (this.raw !== null) this.fill();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, Value]> {
+    if (this.raw !== null) this.fill();
+    return super[Symbol.iterator]();
+  }
+}
+// `size` is a property of Map in TypeScript's eyes, so its getter is replaced here.
+{
+  const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
+  Object.defineProperty(RequestHeaders.prototype, "size", {
+    get(this: RequestHeaders): number {
+      return mapSize.call(this.fill()) as number;
+    },
+    configurable: true,
+  });
 }
 
 /** The multipart form each multipart/form-data request carried (read while it arrived). */
@@ -918,18 +1071,19 @@ export function markAnswered(ex: Exchange): void {
  */
 export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body: Buffer | string): void {
   const mw = ex.middleware;
+  const sx = ex instanceof ServerExchange ? ex : null;
   if (mw.length > 0) {
-    finalHeaders(ex, mw, status, headers);
-    let transform = false;
-    for (const m of mw) if (m.transformBody) transform = true;
-    if (transform) {
+    const plan = sx !== null ? sx.plan : planOf(mw);
+    const onHeaders = plan.onHeaders;
+    for (let i = 0; i < onHeaders.length; i++) onHeaders[i]!.onHeaders!(ex, status, headers);
+    const transform = plan.transform;
+    if (transform.length > 0) {
       let b = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-      for (const m of mw) if (m.transformBody) b = m.transformBody(ex, status, headers, b);
+      for (let i = 0; i < transform.length; i++) b = transform[i]!.transformBody!(ex, status, headers, b);
       body = b;
     }
+    checkMiddlewareHeaders(headers, sx?.idIfMade); // `respond` checked the program's own
   }
-  const sx = ex instanceof ServerExchange ? ex : null;
-  if (mw.length > 0) checkMiddlewareHeaders(headers, sx?.idIfMade); // `respond` checked the program's own
   if (sx?.server.draining) headers.Connection = "close";
   ex.state = "answered";
   writeSafely(ex.res, status, headers, body, ex);
@@ -940,13 +1094,25 @@ export function sendWhole(ex: Exchange, status: number, headers: HeaderMap, body
 function writeSafely(res: http.ServerResponse, status: number, headers: HeaderMap, body: Buffer | string, ex: Exchange | null): void {
   if (res.destroyed || res.headersSent || res.socket?.destroyed === true) return;
   const noBody = status === 204 || status === 304 || status < 200;
+  // Node takes the head as a flat [name, value, …] list with less work than an object (no
+  // own-property check per name). The length is the runtime's, never a handler's or a
+  // middleware's; `headers` is left as it was sent (the access log reads its Content-Length).
+  const flat: (string | string[])[] = [];
   for (const k in headers) {
     const l = k.length === 14 || k.length === 17 ? k.toLowerCase() : "";
-    if (l === "content-length" || l === "transfer-encoding") delete headers[k];
+    if (l === "content-length" || l === "transfer-encoding") {
+      delete headers[k];
+      continue;
+    }
+    flat.push(k, headers[k]!);
   }
-  if (!noBody) headers["Content-Length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  if (!noBody) {
+    const length = String(typeof body === "string" ? Buffer.byteLength(body) : body.length);
+    headers["Content-Length"] = length;
+    flat.push("Content-Length", length);
+  }
   try {
-    res.writeHead(status, headers as http.OutgoingHttpHeaders);
+    res.writeHead(status, flat as unknown as http.OutgoingHttpHeaders);
     if (noBody) res.end();
     else res.end(body);
   } catch {
@@ -1013,7 +1179,10 @@ export function respond(request: Value, content: Value, opts: ResponseOptions): 
     "Content-Type": opts.contentType ?? (binary ? "application/octet-stream" : "text/plain; charset=utf-8"),
     "X-Content-Type-Options": "nosniff",
   };
-  if (opts.contentType !== null) checkHeader("Content-Type", opts.contentType);
+  if (opts.contentType !== null && sendable.get("Content-Type") !== opts.contentType) {
+    checkHeader("Content-Type", opts.contentType);
+    sendable.set("Content-Type", opts.contentType);
+  }
   const extra = opts.headers;
   if (extra instanceof WflObject) {
     for (const [k, v] of extra) {

@@ -2,12 +2,27 @@
 // `.wflcfg` values (a value that does not parse keeps the default, as upstream WFL does).
 import type { HeaderMap } from "../exchange.js";
 
+/**
+ * A header name in lower case. Responses use the same few spellings over and over
+ * (`Content-Type`, `X-Request-Id`), so each spelling is lower-cased once and remembered.
+ */
+const lowered = new Map<string, string>();
+export function lowerName(k: string): string {
+  let l = lowered.get(k);
+  if (l === undefined) {
+    l = k.toLowerCase();
+    if (lowered.size >= 1024) lowered.clear();
+    lowered.set(k, l);
+  }
+  return l;
+}
+
 /** The key under which `name` is stored in `headers` (any case), or undefined. */
 export function headerKey(headers: HeaderMap, name: string): string | undefined {
   if (name in headers) return name;
-  const lower = name.toLowerCase();
+  const lower = lowerName(name);
   // This runs for every response: lengths are compared before any lower-casing.
-  for (const k in headers) if (k.length === lower.length && k.toLowerCase() === lower) return k;
+  for (const k in headers) if (k.length === lower.length && lowerName(k) === lower) return k;
   return undefined;
 }
 
@@ -52,6 +67,23 @@ export function addVary(headers: HeaderMap, field: string): void {
 export function requestHeader(raw: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = raw[name.toLowerCase()];
   return Array.isArray(v) ? v.join(", ") : v;
+}
+
+/**
+ * One request header straight from Node's raw [name, value, …] list, the way the program sees it
+ * in `headers` (repeated ones joined with ", ", cookies with "; "), without building the map.
+ * `lower` is the name in lower case.
+ */
+export function rawHeader(raw: readonly string[], lower: string): string | undefined {
+  let out: string | undefined;
+  const n = lower.length;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length !== n || k.toLowerCase() !== lower) continue;
+    const v = raw[i + 1]!;
+    out = out === undefined ? v : `${out}${lower === "cookie" ? "; " : ", "}${v}`;
+  }
+  return out;
 }
 
 /** The `.wflcfg` settings, as the runtime loaded them. */

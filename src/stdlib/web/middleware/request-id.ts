@@ -4,8 +4,7 @@
 // exchange's own (a random UUID) is used.
 import { randomUUID } from "node:crypto";
 import type { Exchange, HeaderMap, Middleware } from "../exchange.js";
-import { WflObject } from "../../../runtime/values.js";
-import { type Config, cfgBool, requestHeader, setHeader } from "./headers.js";
+import { type Config, cfgBool, rawHeader, setHeader } from "./headers.js";
 
 const SANE_ID = /^[A-Za-z0-9\-_.:@+=/]{1,128}$/;
 
@@ -19,10 +18,9 @@ export function requestId(config: Config): Middleware {
     name: "request-id",
     onRequest(ex: Exchange): boolean {
       if (trustIncoming) {
-        // The request's headers as the program will see them (already made; Node's
-        // `req.headers` would be built again just for this look-up).
-        const seen = ex.request.get("headers");
-        const incoming = seen instanceof WflObject ? (seen.get("x-request-id") as string | undefined) : requestHeader(ex.req.headers, "x-request-id");
+        // The header as the program will see it, read from Node's raw list (the program's
+        // `headers` map is only made when the program reads it).
+        const incoming = rawHeader(ex.req.rawHeaders, "x-request-id");
         // `id` is read-only for everyone else: only this middleware, first in the list, replaces
         // it, before the program or any other middleware has seen the exchange.
         if (isSaneRequestId(incoming)) (ex as { id: string }).id = incoming;

@@ -3,7 +3,7 @@
 // `Referrer-Policy` and, on TLS connections only, `Strict-Transport-Security`. A header the
 // program set itself is left as it is.
 import type { Exchange, HeaderMap, Middleware } from "../exchange.js";
-import { type Config, cfgBool, cfgInt, cfgText, defaultHeader, isOff } from "./headers.js";
+import { type Config, cfgBool, cfgInt, cfgText, defaultHeader, isOff, lowerName } from "./headers.js";
 
 /** Framing as `X-Frame-Options` says it, and the CSP `frame-ancestors` that says the same. */
 const FRAMING: Record<string, string> = { DENY: "'none'", SAMEORIGIN: "'self'" };
@@ -54,31 +54,35 @@ export function securitySettings(config: Config): SecurityHeaderSettings {
 
 export function securityHeaders(config: Config): Middleware {
   const s = securitySettings(config);
-  // Made once per server: each name with its lower-case form (every response looks them up).
-  const fixed: [name: string, value: string, lower: string][] = [["X-Content-Type-Options", "nosniff", "x-content-type-options"]];
+  // Made once per server: the headers sent on every response, by their lower-case names.
+  const names: string[] = [];
+  const values: string[] = [];
+  const index = new Map<string, number>();
   const add = (name: string, value: string | null): void => {
-    if (value !== null) fixed.push([name, value, name.toLowerCase()]);
+    if (value === null) return;
+    index.set(name.toLowerCase(), names.length);
+    names.push(name);
+    values.push(value);
   };
+  add("X-Content-Type-Options", "nosniff");
   add("Content-Security-Policy", s.csp);
   add("X-Frame-Options", s.frameOptions);
   add("Referrer-Policy", s.referrerPolicy);
+  const count = names.length;
   return {
     name: "security-headers",
     onHeaders(ex: Exchange | null, _status: number, headers: HeaderMap): void {
-      for (let i = 0; i < fixed.length; i++) {
-        const [name, value, lower] = fixed[i]!;
-        if (!hasHeader(headers, name, lower)) headers[name] = value;
+      // One pass over the response's headers marks the ones it has (under any spelling); the
+      // others are added. A header the program set itself is left as it is.
+      let present = 0;
+      for (const k in headers) {
+        const i = index.get(lowerName(k));
+        if (i !== undefined) present |= 1 << i;
       }
+      for (let i = 0; i < count; i++) if ((present & (1 << i)) === 0) headers[names[i]!] = values[i]!;
       // Browsers ignore HSTS over plain HTTP; sent there it would only mislead (and pin a
       // development host to HTTPS), so it goes out on TLS connections only.
       if (s.hsts !== null && ex?.secure === true) defaultHeader(headers, "Strict-Transport-Security", s.hsts);
     },
   };
-}
-
-/** Whether the response has the header under any spelling (`lower` is `name` in lower case). */
-function hasHeader(headers: HeaderMap, name: string, lower: string): boolean {
-  if (name in headers) return true;
-  for (const k in headers) if (k.length === lower.length && k.toLowerCase() === lower) return true;
-  return false;
 }

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMailServer, SMTP_USER, SMTP_PASSWORD } from "./support/smtp.mjs";
-import { startServer, killServers } from "./support/server.mjs";
+import { startServer, killServers, browserSession as browser } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const app = path.join(root, "examples/guestbook/main.wfl");
@@ -48,26 +48,6 @@ after(async () => {
 function startApp() {
   const env = { ...process.env, NODE_EXTRA_CA_CERTS: smtp.certFile };
   return startServer(app, { cwd: dir, env, args: [path.join(dir, "settings.toml")] });
-}
-
-/** fetch with a cookie jar: keeps what Set-Cookie sets (and forgets what it expires), sends Cookie. */
-function browser(base) {
-  const jar = new Map();
-  return async (p, { method = "GET", form, headers = {} } = {}) => {
-    const h = { ...headers };
-    if (jar.size) h.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-    let body;
-    if (form) { body = new URLSearchParams(form).toString(); h["content-type"] = "application/x-www-form-urlencoded"; }
-    const res = await fetch(base + p, { method, headers: h, body, redirect: "manual" });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = c.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-      else jar.set(name, pair.slice(eq + 1).trim());
-    }
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  };
 }
 
 const tokenOf = (html) => {

@@ -30,3 +30,18 @@ test("WFLHub boots on SQLite, migrates once, answers /healthz and /metrics, and 
     fs.rmSync(data, { recursive: true, force: true });
   }
 });
+
+test("WFLHub behind a TLS proxy: with an https base URL the session cookie is Secure; X-Forwarded-For from the local proxy names the client in the access log", async () => {
+  const hub = await startHub({ env: { WFLHUB_BASE_URL: "https://hub.example.org" } });
+  try {
+    const page = await fetch(hub.base + "/login", { headers: { "x-forwarded-for": "203.0.113.77" } });
+    assert.equal(page.status, 200);
+    const cookie = page.headers.get("set-cookie") ?? "";
+    assert.match(cookie, /wfl_session=[^;]+;.*HttpOnly/);
+    assert.match(cookie, /; Secure/);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(hub.io.err, /"path":"\/login"[^\n]*"client_ip":"203\.0\.113\.77"/);
+  } finally {
+    await hub.stop();
+  }
+});

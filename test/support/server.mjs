@@ -33,3 +33,23 @@ export async function startServer(program, { cwd = root, env = process.env, args
   const exited = new Promise((resolve) => child.on("exit", resolve));
   return { port, base: `http://127.0.0.1:${port}`, io, child, exited };
 }
+
+/** fetch with a cookie jar, as a browser would: keeps what Set-Cookie sets, sends Cookie, never follows redirects. */
+export function browserSession(base) {
+  const jar = new Map();
+  return async (p, { method = "GET", form, headers = {} } = {}) => {
+    const h = { ...headers };
+    if (jar.size) h.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    let body;
+    if (form) { body = new URLSearchParams(form).toString(); h["content-type"] = "application/x-www-form-urlencoded"; }
+    const res = await fetch(base + p, { method, headers: h, body, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+      else jar.set(name, pair.slice(eq + 1).trim());
+    }
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+}

@@ -10,7 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "./server.mjs";
+import { startServer, browserSession } from "./server.mjs";
+
+export { browserSession };
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const hubProgram = path.join(root, "apps/wflhub/main.wfl");
@@ -42,24 +44,4 @@ export async function startHub({ mail, databaseUrl, dataDir, env = {} } = {}) {
     return code;
   };
   return server;
-}
-
-/** fetch with a cookie jar, for the portal: keeps what Set-Cookie sets, sends Cookie, never follows redirects. */
-export function browserSession(base) {
-  const jar = new Map();
-  return async (p, { method = "GET", form, headers = {} } = {}) => {
-    const h = { ...headers };
-    if (jar.size) h.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-    let body;
-    if (form) { body = new URLSearchParams(form).toString(); h["content-type"] = "application/x-www-form-urlencoded"; }
-    const res = await fetch(base + p, { method, headers: h, body, redirect: "manual" });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = c.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-      else jar.set(name, pair.slice(eq + 1).trim());
-    }
-    return { status: res.status, headers: res.headers, text: await res.text() };
-  };
 }

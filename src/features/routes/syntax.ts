@@ -19,12 +19,7 @@ export function routesSyntax<B extends ParserClass>(Base: B) {
       const method = this.SUBRULE(this.primary);
       this.CONSUME(K.at);
       const path = this.withArgsMode(true, () => this.SUBRULE2(this.additive));
-      this.CONSUME(K.on);
-      const server = this.SUBRULE(this.postfix);
-      this.CONSUME(K.as);
-      const handler = this.SUBRULE(this.identifier);
-      const handlerSpan = this.lastNameSpan;
-      this.eos();
+      const { server, handler, handlerSpan } = this.onServerAsHandler();
       return { kind: "RegisterRoute", method, path, server, handler, handlerSpan, span: this.spanFrom(start) };
     });
 
@@ -33,14 +28,20 @@ export function routesSyntax<B extends ParserClass>(Base: B) {
       const start = this.CONSUME(K.register);
       this.word(1, "fallback");
       this.CONSUME(K.route);
+      const { server, handler, handlerSpan } = this.onServerAsHandler();
+      return { kind: "RegisterFallback", server, handler, handlerSpan, span: this.spanFrom(start) };
+    });
+
+    /** The end both registrations share: `on S as handler` and the end of the statement. */
+    private onServerAsHandler() {
       this.CONSUME(K.on);
       const server = this.SUBRULE(this.postfix);
       this.CONSUME(K.as);
       const handler = this.SUBRULE(this.identifier);
       const handlerSpan = this.lastNameSpan;
       this.eos();
-      return { kind: "RegisterFallback", server, handler, handlerSpan, span: this.spanFrom(start) };
-    });
+      return { server, handler, handlerSpan };
+    }
 
     /** `start server` / `start <server>`. */
     startServerStmt = this.RULE("startServerStmt", (): Stmt => {

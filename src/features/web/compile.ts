@@ -184,13 +184,18 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
         }
         return true;
       };
+      /** A slot's frame for its next request, after closing what its last one left open. */
+      const nextFrame = (slot: HandlerSlot): Frame => {
+        rt.tick();
+        endOfHandler(slot);
+        slot.requests.length = 0;
+        const nf = newFrame(fn.size, f);
+        nf[slotIdx] = slot as unknown as Value;
+        return nf;
+      };
       const runSlot = async (slot: HandlerSlot): Promise<void> => {
         while (!ended) {
-          rt.tick();
-          endOfHandler(slot);
-          slot.requests.length = 0;
-          const nf = newFrame(fn.size, f);
-          nf[slotIdx] = slot as unknown as Value;
+          const nf = nextFrame(slot);
           let r: StmtResult;
           try {
             r = await bf(nf);
@@ -211,11 +216,7 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
       const parkers: SlotWaiter[] = [];
       const drive = (slot: HandlerSlot, i: number): void => {
         while (!ended) {
-          rt.tick();
-          endOfHandler(slot);
-          slot.requests.length = 0;
-          const nf = newFrame(fn.size, f);
-          nf[slotIdx] = slot as unknown as Value;
+          const nf = nextFrame(slot);
           frames[i] = nf;
           let o: WflObject | null;
           try {

@@ -10,6 +10,7 @@
 // Nothing a client sends and nothing a handler does can end the process: request targets are
 // split by hand (never `new URL`), unparseable bytes get a 400 (or the connection closed), and a
 // header the runtime cannot send is a WFL error in the handler that set it.
+import { clientAddress, trustedProxiesFrom } from "./client-address.js";
 import type http from "node:http";
 import type https from "node:https";
 import type net from "node:net";
@@ -323,6 +324,9 @@ export class WebServer {
   private drained: Promise<void> | null = null;
   private wake: (() => void) | null = null;
 
+  /** The reverse proxies whose X-Forwarded-For gives client_ip (web_server_trusted_proxies), or null. */
+  private readonly trustedProxies: ReadonlySet<string> | null;
+
   private constructor(
     private readonly server: http.Server,
     readonly limits: ServerLimits,
@@ -331,6 +335,7 @@ export class WebServer {
     readonly redirectToPort: number | null,
   ) {
     this.secure = redirectToPort === null && "setSecureContext" in server;
+    this.trustedProxies = trustedProxiesFrom(limits.config);
     this.handle = new WflOpaque("WebServer", `WebServer::${host}:${port}`, this);
   }
 
@@ -414,7 +419,7 @@ export class WebServer {
     request.set("method", req.method ?? "GET");
     request.set("path", target.path);
     request.set("query", target.query);
-    request.set("client_ip", req.socket.remoteAddress ?? "");
+    request.set("client_ip", clientAddress(req, this.trustedProxies));
     request.set("headers", headers);
     const ex = new ServerExchange(this, req, res, request, this.secure, this.middlewareNow());
     exchanges.set(request, ex);

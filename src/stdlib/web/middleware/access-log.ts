@@ -61,7 +61,7 @@ export function accessLog(config: Config, sink?: AccessLogSink): Middleware | nu
         status,
         duration_ms: Math.round((performance.now() - ex.startedAt) * 1000) / 1000,
         bytes: ex.req.method === "HEAD" || status === 204 || status === 304 ? 0 : bytes,
-        client_ip: ex.req.socket.remoteAddress ?? "",
+        client_ip: String(ex.request.get("client_ip") ?? ex.req.socket.remoteAddress ?? ""),
       };
       out.write(`${JSON.stringify(entry)}\n`);
     },

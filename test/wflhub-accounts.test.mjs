@@ -18,40 +18,20 @@ import * as path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { SignJWT } from "jose";
-import { startHub, TEST_SECRET } from "./support/wflhub.mjs";
+import { startHub, TEST_SECRET, postgresForTests } from "./support/wflhub.mjs";
 import { startMailServer } from "./support/smtp.mjs";
 import { SMTPServer } from "smtp-server";
 import { killServers } from "./support/server.mjs";
-import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 
-const skipPg = process.env.WFL_SKIP_POSTGRES === "1";
+const skipPg = process.env.WFL_SKIP_POSTGRES === "1"; // (postgresForTests skips the same way)
 const RAISED = { WFLHUB_LIMIT_LOGIN_PER_MINUTE: "100000", WFLHUB_LIMIT_REGISTER_PER_HOUR: "100000" };
 const ARGON2ID = /^\$argon2id\$v=19\$m=65536,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 const sha256 = (s) => crypto.createHash("sha256").update(s).digest("hex");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let pgServer = null;
-before(async () => {
-  if (skipPg) return;
-  pgServer = await startPostgres();
-  if (!pgServer) throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb is missing): .ci/run installs it; set WFL_SKIP_POSTGRES=1 to skip`);
-});
-after(async () => {
-  killServers();
-  if (pgServer) await pgServer.stop();
-});
-
-/** A new, empty PostgreSQL database on the test server; its URL. */
-async function freshPgDatabase(name) {
-  const client = new pg.Client({ connectionString: pgServer.url });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  return pgServer.url.replace(/\/wfl_test$/, `/${name}`);
-}
+after(() => killServers()); // registered first: the hubs stop before their PostgreSQL does
+const pgTest = postgresForTests();
+const freshPgDatabase = (name) => pgTest.freshDatabase(name);
 
 /**
  * One request to the hub, from `from` (a loopback address: 127.0.0.1 by default; the hub sees it

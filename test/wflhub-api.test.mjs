@@ -16,41 +16,24 @@ import pg from "pg";
 import { SignJWT } from "jose";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
-import { startHub, TEST_SECRET, root } from "./support/wflhub.mjs";
+import { startHub, TEST_SECRET, root, postgresForTests } from "./support/wflhub.mjs";
 import { killServers } from "./support/server.mjs";
 import { startMailServer } from "./support/smtp.mjs";
-import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 import { wflpkg, manifest, wflhash, publish } from "./support/wflpkg.mjs";
 
-const skipPg = process.env.WFL_SKIP_POSTGRES === "1";
+const skipPg = process.env.WFL_SKIP_POSTGRES === "1"; // (postgresForTests skips the same way)
 const RAISED = {
   WFLHUB_LIMIT_SEARCH_PER_MINUTE: "100000",
   WFLHUB_LIMIT_DOWNLOAD_PER_MINUTE: "100000",
   WFLHUB_LIMIT_PUBLISH_PER_HOUR: "100000",
   WFLHUB_LIMIT_LOGIN_PER_MINUTE: "100000",
 };
-let postgres = null;
 let databases = 0;
-
-before(async () => {
-  if (skipPg) return;
-  postgres = await startPostgres();
-  if (!postgres) throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb is missing); set WFL_SKIP_POSTGRES=1 to skip`);
-});
-after(async () => {
-  killServers();
-  if (postgres) await postgres.stop();
-});
+after(() => killServers()); // registered first: the hubs stop before their PostgreSQL does
+const pgTest = postgresForTests();
 
 /** A fresh PostgreSQL database on the test server; its URL. */
-async function freshPgDatabase() {
-  const name = `wflhub_api_${process.pid}_${++databases}`;
-  const admin = new pg.Client(postgres.url);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return postgres.url.replace(/\/wfl_test$/, `/${name}`);
-}
+const freshPgDatabase = () => pgTest.freshDatabase(`wflhub_api_${process.pid}_${++databases}`);
 
 /** The hub's database, opened by the test beside the hub ($1 placeholders on both engines). */
 async function openDb(engine, hub, url) {

@@ -11,26 +11,16 @@ import { createHash, randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { SignJWT } from "jose";
-import { startHub, TEST_SECRET } from "./support/wflhub.mjs";
+import { startHub, TEST_SECRET, postgresForTests } from "./support/wflhub.mjs";
 import { killServers } from "./support/server.mjs";
-import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
 import { wflpkg, manifest, publish } from "./support/wflpkg.mjs";
 
-const skipPg = process.env.WFL_SKIP_POSTGRES === "1";
+const skipPg = process.env.WFL_SKIP_POSTGRES === "1"; // (postgresForTests skips the same way)
 const RAISED = { WFLHUB_LIMIT_SEARCH_PER_MINUTE: "100000", WFLHUB_LIMIT_DOWNLOAD_PER_MINUTE: "100000", WFLHUB_LIMIT_PUBLISH_PER_HOUR: "100000" };
 // The PostgreSQL expression lib/db.wfl indexes and lib/registry_search.wfl queries.
 const PG_VECTOR = "to_tsvector('simple', regexp_replace(p.name || ' ' || p.description || ' ' || p.keywords, '[!-/:-@[-`{-~]+', ' ', 'g'))";
-let postgres = null;
-
-before(async () => {
-  if (skipPg) return;
-  postgres = await startPostgres();
-  if (!postgres) throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb is missing); set WFL_SKIP_POSTGRES=1 to skip`);
-});
-after(async () => {
-  killServers();
-  if (postgres) await postgres.stop();
-});
+after(() => killServers()); // registered first: the hubs stop before their PostgreSQL does
+const pgTest = postgresForTests();
 
 async function openDb(engine, hub, url) {
   if (engine === "sqlite") {
@@ -70,11 +60,7 @@ for (const engine of ["sqlite", "postgresql"]) {
     let hub, db, url, token;
     before(async () => {
       if (engine === "postgresql") {
-        url = postgres.url.replace(/\/wfl_test$/, `/wflhub_fts_${process.pid}`);
-        const admin = new pg.Client(postgres.url);
-        await admin.connect();
-        await admin.query(`CREATE DATABASE wflhub_fts_${process.pid}`);
-        await admin.end();
+        url = await pgTest.freshDatabase(`wflhub_fts_${process.pid}`);
       }
       hub = await startHub({ databaseUrl: url, env: RAISED });
       db = await openDb(engine, hub, url);

@@ -10,7 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { before, after } from "node:test";
+import pgModule from "pg";
 import { startServer, browserSession } from "./server.mjs";
+import { startPostgres, PG_BIN } from "../../scripts/pg-test-server.mjs";
+
+const PgClient = pgModule.Client;
 
 export { browserSession };
 
@@ -44,4 +49,36 @@ export async function startHub({ mail, databaseUrl, dataDir, env = {} } = {}) {
     return code;
   };
   return server;
+}
+
+/**
+ * A throw-away PostgreSQL 15 for this test file (scripts/pg-test-server.mjs): started before its
+ * tests, stopped after them. WFL_SKIP_POSTGRES=1 skips it (`pg.skip`); without PostgreSQL
+ * installed the file fails saying how to get it. `await pg.freshDatabase(name)` makes an empty
+ * database and gives its URL.
+ */
+export function postgresForTests() {
+  const pg = {
+    skip: process.env.WFL_SKIP_POSTGRES === "1",
+    server: null,
+    async freshDatabase(name) {
+      const client = new PgClient({ connectionString: pg.server.url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return pg.server.url.replace(/\/wfl_test$/, `/${name}`);
+    },
+  };
+  before(async () => {
+    if (pg.skip) return;
+    pg.server = await startPostgres();
+    if (!pg.server) throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb is missing): .ci/run installs it; set WFL_SKIP_POSTGRES=1 to skip`);
+  });
+  after(async () => {
+    if (pg.server) await pg.server.stop();
+  });
+  return pg;
 }

@@ -24,6 +24,9 @@ export interface CStmt {
 
 export const NOOP: CStmt = { fn: () => undefined, async: false };
 
+/** An expression that is always nothing (an optional part left out, for instance). */
+export const NOTHING: CExpr = { fn: () => null, async: false };
+
 /**
  * What a loop returns when its body ends with a signal other than `continue`: `break` (and
  * `exit loop` in the outermost loop) end the loop normally; `return`, and `exit loop` in an inner

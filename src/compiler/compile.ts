@@ -18,7 +18,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { type Resolution, resolveProgram } from "../analysis/resolve.js";
 import { limits } from "../runtime/memory.js";
 import {
-  type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, loopExit, frameAt, readBinding, sequence, evalAll, combine,
+  type R, type CExpr, type CStmt, type Ex, type StmtResult, NOOP, NOTHING, loopExit, frameAt, readBinding, sequence, evalAll, combine,
   combineMaybe, map1, numberFastPath, twoLocalsFastPath,
 } from "./closures.js";
 import { concatText, getIndex, getMember, setIndex, setMember } from "../runtime/access.js";
@@ -884,13 +884,18 @@ export class Compiler {
 
   // ── expressions ─────────────────────────────────────────────────────────
 
+  /** An optional part of a statement: its expression, or nothing when it was left out. */
+  optionalExpr(e: Expr | null | undefined, scope: BlockScope): CExpr {
+    return e ? this.expr(e, scope) : NOTHING;
+  }
+
   expr(e: Expr, scope: BlockScope): CExpr {
     switch (e.kind) {
       case "Number": case "Text": case "Boolean": {
         const v = e.value;
         return { fn: () => v, async: false };
       }
-      case "Nothing": return { fn: () => null, async: false };
+      case "Nothing": return NOTHING;
       case "EmptyList": return { fn: () => [], async: false };
       case "EmptyMap": return { fn: () => new WflObject(), async: false };
       case "ListLit": {
@@ -985,7 +990,7 @@ export class Compiler {
         ? "Variable 'count' can only be used inside count loops (or after 'store count as …')"
         : `Variable '${name}' is not defined`;
       if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", span); }, async: false };
-      return { fn: () => null, async: false }; // reported by the resolver
+      return NOTHING; // reported by the resolver
     }
     if (b.kind === "action" && b.info.overloads.some((o) => o.params.length === 0)) {
       // A bare zero-parameter action name calls it.
@@ -1105,7 +1110,7 @@ export class Compiler {
     }
     const message = `Action '${name}' is not defined`;
     if (this.tryDepth > 0) return { fn: () => { throw new WflRuntimeError(message, "general", calleeSpan); }, async: false };
-    return { fn: () => null, async: false }; // reported by the resolver
+    return NOTHING; // reported by the resolver
   }
 
   /** Calls a builtin with argument values; its errors point at the call (`calleeSpan`). */
@@ -1149,7 +1154,7 @@ export class Compiler {
     if (n < native.minArity || n > native.maxArity) {
       const want = native.minArity === native.maxArity ? `${native.minArity}` : native.maxArity === Infinity ? `at least ${native.minArity}` : `${native.minArity} to ${native.maxArity}`;
       this.error(`${native.name} expects ${want} argument${want === "1" ? "" : "s"}, got ${n}`, span);
-      return { fn: () => null, async: false };
+      return NOTHING;
     }
     const impl = native.impl;
     const ctx = rt.nativeContext;

@@ -82,7 +82,7 @@ export const databaseCompilers: StmtCompilers<DatabaseStmt> = {
 
 export const databaseExpressions: ExprCompilers<DatabaseExpr> = {
   DbQuery: (c, e, scope) => {
-    const parts = [c.expr(e.db, scope), c.expr(e.sql, scope), e.params ? c.expr(e.params, scope) : { fn: () => null, async: false }];
+    const parts = [c.expr(e.db, scope), c.expr(e.sql, scope), c.optionalExpr(e.params, scope)];
     const span = e.span;
     const exec = e.execute;
     const rt = c.rt;

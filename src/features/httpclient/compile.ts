@@ -8,14 +8,12 @@ import type { StmtCompilers } from "../../compiler/tables.js";
 import { clientLimits, fetchWhole, openStream, outboundStreamOf } from "../../stdlib/web/client.js";
 import type { HttpClientStmt } from "./nodes.js";
 
-const NONE: CExpr = { fn: () => null, async: false };
-
 export function openUrl(c: Compiler, s: Stmt & { kind: "OpenUrl" }, scope: BlockScope): CStmt {
   const parts = [
     c.expr(s.url, scope),
-    s.method ? c.expr(s.method, scope) : NONE,
-    s.headers ? c.expr(s.headers, scope) : NONE,
-    s.body ? c.expr(s.body, scope) : NONE,
+    c.optionalExpr(s.method, scope),
+    c.optionalExpr(s.headers, scope),
+    c.optionalExpr(s.body, scope),
   ];
   const rt = c.rt;
   const span = s.span;

@@ -13,7 +13,7 @@ import type { ModulesStmt } from "./nodes.js";
 
 export function executeFile(c: Compiler, s: Stmt & { kind: "ExecuteFile" }, scope: BlockScope): CStmt {
   const path = c.expr(s.path, scope);
-  const req = s.request ? c.expr(s.request, scope) : { fn: () => null, async: false };
+  const req = c.optionalExpr(s.request, scope);
   const rt = c.rt;
   const capture = s.output !== null;
   const span = s.span;

@@ -5,15 +5,13 @@ import type { Value } from "../../runtime/values.js";
 import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { BlockScope } from "../../compiler/scope.js";
-import { type CExpr, type CStmt, evalAll } from "../../compiler/closures.js";
+import { type CStmt, evalAll, combine } from "../../compiler/closures.js";
 import type { Compiler } from "../../compiler/compile.js";
 import type { StmtCompilers } from "../../compiler/tables.js";
 import * as fs from "../../stdlib/filesystem/index.js";
 import { responseStreamOf, startStreaming } from "../../stdlib/web/streaming.js";
 import { respondWithFile, serveStatic } from "../../stdlib/web/static.js";
 import type { ResponsesStmt } from "./nodes.js";
-
-const NONE: CExpr = { fn: () => null, async: false };
 
 /** `web_server_response_timeout_seconds` in milliseconds (default 300 s; 0: no limit). */
 export function writeTimeoutMs(config: ReadonlyMap<string, string>): number {
@@ -25,16 +23,13 @@ export function writeTimeoutMs(config: ReadonlyMap<string, string>): number {
 export function startStreamingStmt(c: Compiler, s: Stmt & { kind: "StartStreaming" }, scope: BlockScope): CStmt {
   const parts = [
     c.expr(s.request, scope),
-    s.status ? c.expr(s.status, scope) : NONE,
-    s.contentType ? c.expr(s.contentType, scope) : NONE,
-    s.headers ? c.expr(s.headers, scope) : NONE,
+    c.optionalExpr(s.status, scope),
+    c.optionalExpr(s.contentType, scope),
+    c.optionalExpr(s.headers, scope),
   ];
   const rt = c.rt;
   const span = s.span;
-  const run = (vals: Value[]): Value => rt.located(span, () => startStreaming(vals[0]!, { status: vals[1]!, contentType: vals[2]!, headers: vals[3]! }));
-  const value: CExpr = parts.some((p) => p.async)
-    ? { fn: async (f) => run(await evalAll(parts, f)), async: true }
-    : { fn: (f) => run(parts.map((p) => p.fn(f) as Value)), async: false };
+  const value = combine(parts, (vals) => rt.located(span, () => startStreaming(vals[0]!, { status: vals[1]!, contentType: vals[2]!, headers: vals[3]! })));
   return c.declareCompiled(s.name, s.nameSpan, value, scope);
 }
 
@@ -100,7 +95,7 @@ export function streamFlush(c: Compiler, s: Stmt & { kind: "StreamFlush" }, scop
 }
 
 export function serveStaticStmt(c: Compiler, s: Stmt & { kind: "ServeStatic" }, scope: BlockScope): CStmt {
-  const parts = [c.expr(s.dir, scope), c.expr(s.request, scope), s.prefix ? c.expr(s.prefix, scope) : NONE];
+  const parts = [c.expr(s.dir, scope), c.expr(s.request, scope), c.optionalExpr(s.prefix, scope)];
   const rt = c.rt;
   const span = s.span;
   return {
@@ -116,8 +111,8 @@ export function serveStaticStmt(c: Compiler, s: Stmt & { kind: "ServeStatic" }, 
 export function respondFile(c: Compiler, s: Stmt & { kind: "RespondFile" }, scope: BlockScope): CStmt {
   const parts = [
     c.expr(s.request, scope), c.expr(s.path, scope),
-    s.contentType ? c.expr(s.contentType, scope) : NONE,
-    s.headers ? c.expr(s.headers, scope) : NONE,
+    c.optionalExpr(s.contentType, scope),
+    c.optionalExpr(s.headers, scope),
   ];
   const rt = c.rt;
   const span = s.span;

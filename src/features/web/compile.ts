@@ -6,7 +6,7 @@ import { type Value, WflObject, WflOpaque } from "../../runtime/values.js";
 import { formatValue } from "../../runtime/display.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { BlockScope } from "../../compiler/scope.js";
-import { type CExpr, type CStmt, type StmtResult, combine, readBinding, loopExit, sequence } from "../../compiler/closures.js";
+import { type CStmt, type StmtResult, combine, readBinding, loopExit, sequence } from "../../compiler/closures.js";
 import type { Span } from "../../ast/span.js";
 import type { Compiler } from "../../compiler/compile.js";
 import { WebServer, ServerClosedError, SlotWaiter, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
@@ -403,13 +403,12 @@ export function waitRequest(c: Compiler, s: Stmt & { kind: "WaitRequest" }, scop
 }
 
 export function respond(c: Compiler, s: Stmt & { kind: "Respond" }, scope: BlockScope): CStmt {
-  const none: CExpr = { fn: () => null, async: false };
   const parts = [
     c.expr(s.request, scope), c.expr(s.content, scope),
-    s.status ? c.expr(s.status, scope) : none,
-    s.contentType ? c.expr(s.contentType, scope) : none,
-    s.headers ? c.expr(s.headers, scope) : none,
-    s.session ? c.expr(s.session, scope) : none,
+    c.optionalExpr(s.status, scope),
+    c.optionalExpr(s.contentType, scope),
+    c.optionalExpr(s.headers, scope),
+    c.optionalExpr(s.session, scope),
   ];
   const rt = c.rt;
   const span = s.span;

@@ -120,16 +120,21 @@ export function sessionsSyntax<B extends ParserClass>(Base: B) {
     /** `delete session data from storage with key K`. */
     deleteSessionDataStmt = this.RULE("deleteSessionDataStmt", (): Stmt => {
       const start = this.CONSUME(K.delete);
+      const key = this.sessionDataKey();
+      this.eos();
+      return { kind: "SessionData", op: "delete", key, data: null, span: this.spanFrom(start) };
+    });
+
+    /** `session data from storage with key K` (after `delete` or `load`): the key. */
+    private sessionDataKey(): Expr {
       this.word(1, "session");
       this.word(2, "data");
       this.CONSUME(K.from);
       this.word(3, "storage");
       this.CONSUME(K.with);
       this.word(4, "key");
-      const key = this.withArgsMode(true, () => this.SUBRULE(this.additive));
-      this.eos();
-      return { kind: "SessionData", op: "delete", key, data: null, span: this.spanFrom(start) };
-    });
+      return this.withArgsMode(true, () => this.SUBRULE(this.additive));
+    }
 
     /** `create session for R`. */
     createSession = this.RULE("createSession", (): Expr => {
@@ -207,13 +212,7 @@ export function sessionsSyntax<B extends ParserClass>(Base: B) {
     /** `load session data from storage with key K`. */
     loadSessionData = this.RULE("loadSessionData", (): Expr => {
       const start = this.CONSUME(K.load);
-      this.word(1, "session");
-      this.word(2, "data");
-      this.CONSUME(K.from);
-      this.word(3, "storage");
-      this.CONSUME(K.with);
-      this.word(4, "key");
-      const key = this.withArgsMode(true, () => this.SUBRULE(this.additive));
+      const key = this.sessionDataKey();
       return { kind: "LoadSessionData", key, span: this.spanFrom(start) };
     });
 

@@ -3,13 +3,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run, parse } from "../dist/internal.js";
+import { freePort } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seen = []; // every request the plain server received: { method, url, headers, body }
@@ -75,14 +75,6 @@ after(() => {
 async function wfl(source, config = {}) {
   const r = await run(source, { config, timeoutMs: 20000 });
   return { out: r.output ?? "", err: r.diagnostics, code: r.exitCode };
-}
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, "127.0.0.1", r));
-  const p = s.address().port;
-  await new Promise((r) => s.close(r));
-  return p;
 }
 
 test("open url … and read content as v binds the body text of a GET", async () => {

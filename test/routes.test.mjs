@@ -6,10 +6,10 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, portIsFree } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const appFile = path.join(root, "test/fixtures/routes/app.wfl");
@@ -212,24 +212,6 @@ async function waitListening(port) {
     if (!(await portIsFree(port))) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
 }
 
 test("`register fallback route on server as handler` answers what no route's path matches; 405 stays 405", async () => {

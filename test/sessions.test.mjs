@@ -8,11 +8,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
+import { freePort, portIsFree } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const app = path.join(root, "test/fixtures/sessions/app.wfl");
@@ -349,24 +349,6 @@ test("memory storage: 100,000 expired sessions leave the memory flat after the s
   assert.ok(m.full - m.before > 10 * 1048576, "the sessions took memory");
   assert.ok(m.after - m.before < 2 * 1048576, `back within 2 MB of the start (${mb(m.after - m.before)} MB)`);
 });
-
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
 
 test("a session destroyed by one request is not brought back by another request's later write", async () => {
   const { SessionManager, WflObject } = await import("../dist/internal.js");

@@ -1,6 +1,7 @@
 // Starting a WFL server program under bin/wfl for a test: resolves once the program says which
 // port it listens on (the `WebServer::127.0.0.1:PORT` line its `display` of the server prints).
 import { spawn } from "node:child_process";
+import * as net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -52,4 +53,25 @@ export function browserSession(base) {
     }
     return { status: res.status, headers: res.headers, text: await res.text() };
   };
+}
+
+/** A loopback port nothing listens on right now (for a program that needs its port on its command line). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether a loopback port is free (a fixed-port program may only run when it is). */
+export function portIsFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
 }

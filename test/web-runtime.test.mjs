@@ -43,6 +43,12 @@ function raw(port, bytes, ms = 1500, { endAfterWrite = false } = {}) {
 
 const statusOf = (response) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 
+/** SIGTERM, and the server program ends with status 0 (a graceful stop). */
+async function stopsCleanly(s) {
+  s.child.kill("SIGTERM");
+  assert.equal(await s.exited, 0);
+}
+
 function assertNoHostTrace(err) {
   assert.doesNotMatch(err, /\n\s+at [^\n]*\(/, "a host stack trace reached stderr");
   assert.doesNotMatch(err, /error\[INTERNAL\]/);
@@ -69,8 +75,7 @@ test("request target //evil.com/admin gives that path verbatim, and the query is
   assert.match(r2, /path=\/\/admin query=$/);
   const r3 = await raw(s.port, "GET http://example.com/abs?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   assert.match(r3, /path=\/abs query=q$/);
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -84,8 +89,7 @@ test("bad request targets (//, ///, //[, //x:99999/, //%zz/, http://a:b@/) never
     else assert.match(r, new RegExp(`path=${target.replace(/[[\]]/g, "\\$&")} `));
   }
   assert.equal((await fetch(`${s.url}/ok`)).status, 200);
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -124,8 +128,7 @@ end loop
   const ok = await fetch(`${s.url}/other`, { redirect: "manual" });
   assert.equal(ok.status, 302);
   assert.equal(ok.headers.get("x-ok"), "fine");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assert.match(s.io.err, /The header 'Location' cannot be sent: its value has a line break/);
   assert.match(s.io.err, /'€', which is not Latin-1/);
   assert.match(s.io.err, /'Bad Name' cannot be a header name/);
@@ -150,8 +153,7 @@ end loop
   assert.equal(await (await fetch(`${s.url}/divide`)).text(), "first");
   assert.equal(await (await fetch(`${s.url}/twice`)).text(), "first");
   assert.equal(await (await fetch(`${s.url}/after`)).text(), "first");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assert.match(s.io.err, /Division by zero \(after the response was sent; the server goes on\)/);
   assert.match(s.io.err, /This request has already been answered \(after the response was sent; the server goes on\)/);
   assertNoHostTrace(s.io.err);
@@ -172,8 +174,7 @@ end loop
 `, {}, { "pages/page.wfl": `listen on port 0 as own\ndisplay "page for " with path\n` });
   assert.equal(await (await fetch(`${s.url}/one`)).text(), "page for /one rows=1");
   assert.equal(await (await fetch(`${s.url}/two`)).text(), "page for /two rows=2");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -196,8 +197,7 @@ end loop
   await r.text();
   assert.ok(took < 2000, `504 after ${took} ms`);
   assert.equal(await (await fetch(`${s.url}/quick`)).text(), "late or quick");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -219,8 +219,7 @@ end loop
   await raw(s.port, "GET /gone HTTP/1.1\r\nHost: x\r\n\r\n", 100);
   assert.equal(await slow, "done /slow");
   assert.equal(await (await fetch(`${s.url}/after`)).text(), "done /after");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assert.match(s.io.out, /handling \/slow\nhandling \/after\n/);
   assert.doesNotMatch(s.io.out, /handling \/gone/);
 });
@@ -257,8 +256,7 @@ end loop
   const r304 = await raw(s.port, "GET /304 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   assert.equal(statusOf(r304), 304);
   assert.doesNotMatch(r304, /content-length|transfer-encoding|ignored/i);
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
 });
 
 test("Expect: 100-continue with an oversized Content-Length gets 413 without 100 Continue", async () => {
@@ -278,8 +276,7 @@ test("Expect: 100-continue with an oversized Content-Length gets 413 without 100
   sock.end("hello");
   await new Promise((res) => sock.on("close", res));
   assert.match(got, /200 OK[\s\S]*ok$/);
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
 });
 
 test("the runtime's own 500/503/413 answers have a Content-Length (not chunked) and go through the middleware's headers, and every exchange reaches onFinish", async () => {
@@ -386,8 +383,7 @@ end loop
   const huge = await fetch(`${s.url}/huge`);
   assert.equal(huge.status, 500);
   await huge.text();
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assert.match(s.io.err, /The response is 2560 bytes, more than web_server_max_response_size allows \(1024\)/);
 });
 
@@ -429,8 +425,7 @@ end loop
   assert.equal(statusOf(evil), 400);
   const post = await fetch(`http://127.0.0.1:${redirectPort}/form`, { method: "POST", body: "x", redirect: "manual" });
   assert.equal(post.status, 308);
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -529,8 +524,7 @@ end loop
   assert.ok(shed.length >= 3, JSON.stringify(burst));
   for (const [, retry] of shed) assert.equal(retry, "1");
   assert.ok(burst.filter(([st]) => st === 200).length >= 4, JSON.stringify(burst));
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -630,8 +624,7 @@ end loop
 `);
   const ms = await quickWhileBusy(s.url, "/hash");
   assert.ok(ms < 50, `plain request took ${ms} ms`);
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
 });
 
 test("main loop concurrently answers a plain request within 50 ms while another runs SELECT pg_sleep(1) on PostgreSQL", { skip: process.env.WFL_SKIP_POSTGRES === "1" }, async () => {
@@ -654,8 +647,7 @@ end loop
 `);
     const ms = await quickWhileBusy(s.url, "/sleep");
     assert.ok(ms < 50, `plain request took ${ms} ms`);
-    s.child.kill("SIGTERM");
-    assert.equal(await s.exited, 0);
+    await stopsCleanly(s);
   } finally {
     await pg.stop();
   }
@@ -739,8 +731,7 @@ test("raw-socket fuzz: malformed requests each get a 4xx or a closed connection,
   await raw(s.port, "POST / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n5\r\nhel", 200, { endAfterWrite: true });
   const ok = await fetch(`${s.url}/ok`);
   assert.equal(await ok.text(), "ok");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assertNoHostTrace(s.io.err);
 });
 
@@ -783,8 +774,7 @@ end loop
   console.log(`# RSS after 20,000 requests ${samples[0].toFixed(1)} MB, after 35,000 ${samples[1].toFixed(1)} MB, after 50,000 ${samples[2].toFixed(1)} MB; ${Math.round(rounds.reduce((n, r) => n + r.requests.average, 0) / 3)} req/s`);
   assert.ok(grew < 20, `resident memory grew ${grew.toFixed(1)} MB over 30,000 requests after warm-up`);
   assert.equal(await (await fetch(`${s.url}/ok`)).text(), "ok");
-  s.child.kill("SIGTERM");
-  assert.equal(await s.exited, 0);
+  await stopsCleanly(s);
   assert.equal((s.io.err.match(/Division by zero/g) ?? []).length, failed);
   assertNoHostTrace(s.io.err);
 });

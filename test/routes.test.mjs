@@ -9,34 +9,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, portIsFree } from "./support/server.mjs";
+import { freePort, portIsFree, startServer, killServers } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const appFile = path.join(root, "test/fixtures/routes/app.wfl");
-const children = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-routes-"));
 
 after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill();
+  killServers();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Start a WFL program; resolves once its output matches `pattern` (by default its `WebServer::127.0.0.1:PORT`). */
-function start(program, pattern = /WebServer::127\.0\.0\.1:(\d+)/) {
-  const child = spawn(path.join(root, "bin/wfl"), [program], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  const io = { out: "", err: "" };
-  child.stderr.on("data", (d) => (io.err += d));
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      io.out += d;
-      const m = pattern.exec(io.out);
-      if (m) resolve({ port: Number(m[1]), io, child, exited, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on("exit", () => reject(new Error(`server exited early: ${io.out}\n${io.err}`)));
-  });
-}
+const start = (program, pattern) => startServer(program, { pattern });
 
 async function get(url, init) {
   const res = await fetch(url, init);

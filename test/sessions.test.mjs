@@ -12,12 +12,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPostgres, PG_BIN } from "../scripts/pg-test-server.mjs";
-import { freePort, portIsFree } from "./support/server.mjs";
+import { freePort, portIsFree, startServer, killServers } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const app = path.join(root, "test/fixtures/sessions/app.wfl");
 const skipPg = process.env.WFL_SKIP_POSTGRES === "1";
-const children = [];
 let pg = null;
 let dir;
 
@@ -28,27 +27,13 @@ before(async () => {
   if (!pg) throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb is missing); set WFL_SKIP_POSTGRES=1 to skip`);
 });
 after(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill();
+  killServers();
   if (pg) await pg.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Start a WFL program with arguments; resolves once it prints its `WebServer::127.0.0.1:PORT` (or `pattern`). */
-function start(program, args = [], pattern = /WebServer::127\.0\.0\.1:(\d+)/) {
-  const child = spawn(path.join(root, "bin/wfl"), [program, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  const io = { out: "", err: "" };
-  child.stderr.on("data", (d) => (io.err += d));
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      io.out += d;
-      const m = pattern.exec(io.out);
-      if (m) resolve({ port: Number(m[1]), io, child, exited, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on("exit", () => reject(new Error(`server exited early: ${io.out}\n${io.err}`)));
-  });
-}
+const start = (program, args = [], pattern) => startServer(program, { args, pattern });
 
 /** A cookie jar: keeps what Set-Cookie sets (an expired cookie removes it), sends it back as Cookie. */
 class Jar {

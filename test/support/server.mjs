@@ -15,24 +15,25 @@ export function killServers() {
 
 /**
  * Start `program` with `args` (in `cwd`, the repository by default; `env`, this process's by
- * default); resolves with its port, `base` URL, child process, output so far and exit (a promise
- * of the code).
+ * default); resolves once its output matches `pattern` (by default its `WebServer::127.0.0.1:PORT`
+ * line; the first group is the port) with its port, `base` URL, child process, output so far and
+ * exit (a promise of the code).
  */
-export async function startServer(program, { cwd = root, env = process.env, args = [] } = {}) {
+export async function startServer(program, { cwd = root, env = process.env, args = [], pattern = /WebServer::127\.0\.0\.1:(\d+)/ } = {}) {
   const child = spawn(join(root, "bin/wfl"), [program, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
   const io = { out: "", err: "" };
   child.stderr.on("data", (d) => (io.err += d));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
   const port = await new Promise((resolve, reject) => {
     child.stdout.on("data", (d) => {
       io.out += d;
-      const m = /WebServer::127\.0\.0\.1:(\d+)/.exec(io.out);
-      if (m) resolve(Number(m[1]));
+      const m = pattern.exec(io.out);
+      if (m) resolve(m[1]);
     });
-    child.on("exit", () => reject(new Error(`server exited early: ${io.err}`)));
+    child.on("exit", () => reject(new Error(`server exited early: ${io.out}\n${io.err}`)));
   });
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return { port, base: `http://127.0.0.1:${port}`, io, child, exited };
+  return { port: Number(port), base: `http://127.0.0.1:${port}`, io, child, exited };
 }
 
 /** fetch with a cookie jar, as a browser would: keeps what Set-Cookie sets, sends Cookie, never follows redirects. */

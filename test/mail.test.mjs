@@ -7,65 +7,35 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { SMTPServer } from "smtp-server";
+import { startMailServer, makeCertificate } from "./support/smtp.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SEED = fs.readFileSync(path.join(root, "../shared/seeds/003_f58ccd719845dba9.txt"), "utf8");
 let dir;
-let key;
-let cert;
+let certificate;
 const servers = [];
 
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-mail-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
-  key = fs.readFileSync(path.join(dir, "key.pem"));
-  cert = fs.readFileSync(path.join(dir, "cert.pem"));
+  certificate = makeCertificate(dir);
 });
 after(async () => {
-  for (const s of servers) await new Promise((r) => s.close(r));
+  for (const s of servers) await s.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /**
- * A real SMTP server on 127.0.0.1, port 0. Default: STARTTLS offered and demanded before AUTH
- * (smtp-server refuses AUTH on a plain connection unless allowInsecureAuth), user "noreply@wflhub.org"
- * with password "s3cret". Records every AUTH attempt (and whether it came over TLS) and every message.
+ * A real SMTP server on 127.0.0.1, port 0 (test/support/smtp.mjs). Default: STARTTLS offered and
+ * demanded before AUTH (smtp-server refuses AUTH on a plain connection unless allowInsecureAuth),
+ * user "noreply@wflhub.org" with password "s3cret". `seen` records every AUTH attempt (and whether
+ * it came over TLS), every message and the connections.
  */
-async function smtp(opts = {}) {
-  const seen = { auths: [], messages: [], connections: 0 };
-  const server = new SMTPServer({
-    key, cert,
-    authMethods: ["PLAIN", "LOGIN"],
-    logger: false,
-    ...opts,
-    onConnect(_session, cb) { seen.connections++; cb(); },
-    onAuth(auth, session, cb) {
-      seen.auths.push({ user: auth.username, secure: session.secure });
-      if (auth.username === "noreply@wflhub.org" && auth.password === "s3cret") return cb(null, { user: auth.username });
-      const err = new Error("Invalid username or password");
-      err.responseCode = 535;
-      cb(err);
-    },
-    onData(stream, session, cb) {
-      let raw = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (d) => (raw += d));
-      stream.on("end", () => {
-        seen.messages.push({ raw, from: session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), secure: session.secure });
-        cb();
-      });
-    },
-  });
+async function smtp(options = {}) {
+  const server = await startMailServer({ user: "noreply@wflhub.org", password: "s3cret", certificate, options });
   servers.push(server);
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: server.server.address().port, seen };
+  return { port: server.port, seen: server };
 }
 
 let n = 0;
@@ -219,7 +189,7 @@ test("Connection errors produce clear WFL runtime errors", async (t) => {
   await t.test("nothing listening is an error at the connect line", async () => {
     const { port } = await smtp();
     const s = servers.pop();
-    await new Promise((r) => s.close(r));
+    await s.close();
     const r = await run([connectLine(port)]);
     failsAt(r, 1, /Cannot connect to the e-mail server at 127\.0\.0\.1:\d+/);
   });

@@ -2,7 +2,7 @@
 // certificate (trust it through NODE_EXTRA_CA_CERTS=certFile), AUTH required, every message kept.
 //
 //   const mail = await startMailServer();           // mail.url: smtp://USER:PASS@127.0.0.1:PORT
-//   … mail.messages: [{ raw, text, to: [...], secure }], mail.auths: [{ user, secure }] … await mail.next((m) => m.to.includes(a)) …
+//   … mail.messages: [{ raw, text, from, to: [...], secure }], mail.auths: [{ user, secure }], mail.connections … await mail.next((m) => m.to.includes(a)) …
 //   await mail.close();
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,25 +13,43 @@ import { SMTPServer } from "smtp-server";
 export const SMTP_USER = "mailer@wflhub.test";
 export const SMTP_PASSWORD = "t0p-secret-smtp";
 
-export async function startMailServer() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-smtp-"));
+/** A throw-away self-signed certificate for localhost/127.0.0.1 in `dir`: { keyFile, certFile }. */
+export function makeCertificate(dir) {
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
   execFileSync("openssl", [
     "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
   ], { stdio: "ignore" });
+  return { keyFile, certFile };
+}
+
+/**
+ * Options: `user`/`password` (the one login it accepts; SMTP_USER/SMTP_PASSWORD by default),
+ * `certificate` ({ keyFile, certFile } from makeCertificate, shared by several servers; by default
+ * one of its own), `options` (more smtp-server options, e.g. { secure: true } or
+ * { disabledCommands: ["STARTTLS"], allowInsecureAuth: true }).
+ */
+export async function startMailServer({ user = SMTP_USER, password = SMTP_PASSWORD, certificate, options = {} } = {}) {
+  const dir = certificate ? null : fs.mkdtempSync(path.join(os.tmpdir(), "wfl-smtp-"));
+  const { keyFile, certFile } = certificate ?? makeCertificate(dir);
   const messages = [];
   const auths = [];
   const waiters = [];
+  let connections = 0;
   const server = new SMTPServer({
     key: fs.readFileSync(keyFile),
     cert: fs.readFileSync(certFile),
     authMethods: ["PLAIN", "LOGIN"],
     logger: false,
+    ...options,
+    onConnect(_session, cb) {
+      connections++;
+      cb();
+    },
     onAuth(auth, session, cb) {
       auths.push({ user: auth.username, secure: session.secure });
-      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) return cb(null, { user: auth.username });
+      if (auth.username === user && auth.password === password) return cb(null, { user: auth.username });
       const err = new Error("Invalid username or password");
       err.responseCode = 535;
       cb(err);
@@ -41,7 +59,7 @@ export async function startMailServer() {
       stream.setEncoding("utf8");
       stream.on("data", (d) => (raw += d));
       stream.on("end", () => {
-        const m = { raw, text: decodeBody(raw), to: session.envelope.rcptTo.map((r) => r.address), secure: session.secure };
+        const m = { raw, text: decodeBody(raw), from: session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), secure: session.secure };
         messages.push(m);
         for (const w of [...waiters]) if (w.match(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
         cb();
@@ -51,12 +69,16 @@ export async function startMailServer() {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = server.server.address().port;
   return {
-    url: `smtp://${encodeURIComponent(SMTP_USER)}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${port}`,
+    url: `smtp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}`,
     port,
     certFile,
     messages,
     /** Every AUTH attempt: { user, secure } (secure: it came after STARTTLS). */
     auths,
+    /** How many connections it has taken. */
+    get connections() {
+      return connections;
+    },
     /** The first message (already received or still to come) that `match` accepts; rejects after `ms`. */
     next(match = () => true, ms = 10000) {
       const have = messages.find(match);
@@ -69,7 +91,7 @@ export async function startMailServer() {
     },
     async close() {
       await new Promise((r) => server.close(r));
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -151,12 +151,13 @@ export class ServerExchange implements Exchange {
     readonly server: WebServer,
     readonly req: http.IncomingMessage,
     readonly res: http.ServerResponse,
-    readonly request: WflObject,
+    readonly request: RequestValue,
     readonly secure: boolean,
     readonly middleware: readonly Middleware[],
+    plan: MiddlewarePlan = planOf(middleware),
   ) {
     this.startedAt = performance.now();
-    this.plan = planOf(middleware);
+    this.plan = plan;
     const t = server.limits.responseTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.deadline = t > 0 ? this.startedAt + t : Infinity;
   }
@@ -312,6 +313,8 @@ export class WebServer {
   /** The server's middleware, copied into each exchange (see `addMiddleware`). */
   middleware: Middleware[] = [];
   private mwCopy: readonly Middleware[] | null = null;
+  /** What `mwCopy`'s middleware do (`planOf`), kept with it. */
+  private mwPlan: MiddlewarePlan | null = null;
   readonly handle: WflOpaque;
   readonly secure: boolean;
   accepting = true;
@@ -399,7 +402,10 @@ export class WebServer {
   private middlewareNow(): readonly Middleware[] {
     const mw = this.middleware;
     if (mw.length === 0) return NO_MIDDLEWARE;
-    if (this.mwCopy === null || this.mwCopy.length !== mw.length) this.mwCopy = Object.freeze([...mw]);
+    if (this.mwCopy === null || this.mwCopy.length !== mw.length) {
+      this.mwCopy = Object.freeze([...mw]);
+      this.mwPlan = planOf(this.mwCopy);
+    }
     return this.mwCopy;
   }
 
@@ -413,15 +419,10 @@ export class WebServer {
     if (this.queue.length - this.queueHead >= limits.queueBound || this.live.size >= limits.queueBound + (limits.maxConcurrent ?? 1)) {
       return this.answerBare(res, 503, "Server busy\n", false, { "Retry-After": "1" });
     }
-    const request = new WflObject();
     const raw = req.rawHeaders;
-    const headers = new RequestHeaders(raw);
-    request.set("method", req.method ?? "GET");
-    request.set("path", target.path);
-    request.set("query", target.query);
-    request.set("client_ip", clientAddress(req, this.trustedProxies));
-    request.set("headers", headers);
-    const ex = new ServerExchange(this, req, res, request, this.secure, this.middlewareNow());
+    const request = new RequestValue(req.method ?? "GET", target.path, target.query, clientAddress(req, this.trustedProxies), new RequestHeaders(raw));
+    const mw = this.middlewareNow();
+    const ex = new ServerExchange(this, req, res, request, this.secure, mw, mw === this.mwCopy ? this.mwPlan! : planOf(mw));
     exchanges.set(request, ex);
     this.live.add(ex);
     // `onFinish` for middleware that wants it, when the response is done or the client went away.
@@ -497,13 +498,8 @@ export class WebServer {
   private deliver(ex: ServerExchange, bytes: Buffer): void {
     if (ex.state !== "waiting" || ex.gone) return;
     const o = ex.request;
-    if (bytes.length === 0) {
-      o.set("body", "");
-      o.set("body_bytes", NO_BYTES);
-    } else {
-      o.set("body", bytes.toString("utf8"));
-      o.set("body_bytes", new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
-    }
+    if (bytes.length === 0) o.setBody("", NO_BYTES);
+    else o.setBody(bytes.toString("utf8"), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     ex.delivered = true;
     const plan = ex.plan;
     const checks = plan.onRequest;
@@ -880,6 +876,99 @@ export function splitTarget(target: string): { path: string; query: string } | n
 }
 
 /**
+ * A request value: a map of `method`, `path`, `query`, `client_ip`, `headers`, `body` and
+ * `body_bytes`, in that order once the body has arrived. The fields start out as plain properties
+ * and `get` reads them from there; the map itself is filled only when something else (a display,
+ * a loop over it, a change) needs it. A `main loop` handler reads every field of every request
+ * with `get`, and filling a map of seven entries per request cost more than the rest of the request
+ * value's work.
+ */
+export class RequestValue extends WflObject {
+  private lazy = true;
+  private body: string | null = null;
+  private bodyBytes: Uint8Array | null = null;
+  constructor(
+    private readonly method: string,
+    private readonly path: string,
+    private readonly query: string,
+    private readonly clientIp: string,
+    private readonly headers: RequestHeaders,
+  ) {
+    super();
+  }
+
+  /** The body has arrived (before the program or any middleware sees the request). */
+  setBody(text: string, bytes: Uint8Array): void {
+    if (!this.lazy) {
+      super.set("body", text);
+      super.set("body_bytes", bytes);
+      return;
+    }
+    this.body = text;
+    this.bodyBytes = bytes;
+  }
+
+  /** Fills the map (once) and returns it. */
+  fill(): this {
+    if (!this.lazy) return this;
+    this.lazy = false;
+    super.set("method", this.method);
+    super.set("path", this.path);
+    super.set("query", this.query);
+    super.set("client_ip", this.clientIp);
+    super.set("headers", this.headers);
+    if (this.body !== null) {
+      super.set("body", this.body);
+      super.set("body_bytes", this.bodyBytes!);
+    }
+    return this;
+  }
+
+  override get(k: string): Value | undefined {
+    if (!this.lazy) return super.get(k);
+    switch (k) {
+      case "method": return this.method;
+      case "path": return this.path;
+      case "query": return this.query;
+      case "client_ip": return this.clientIp;
+      case "headers": return this.headers;
+      case "body": return this.body ?? undefined;
+      case "body_bytes": return this.bodyBytes ?? undefined;
+      default: return undefined;
+    }
+  }
+  override has(k: string): boolean {
+    return this.lazy ? this.get(k) !== undefined : super.has(k);
+  }
+  override set(k: string, v: Value): this {
+    return this.fill(), super.set(k, v);
+  }
+  override delete(k: string): boolean {
+    return this.fill(), super.delete(k);
+  }
+  override clear(): void {
+    this.lazy = false;
+    super.clear();
+  }
+  override forEach(cb: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(cb, thisArg);
+  }
+  override keys(): MapIterator<string> {
+    return this.fill(), super.keys();
+  }
+  override values(): MapIterator<Value> {
+    return this.fill(), super.values();
+  }
+  override entries(): MapIterator<[string, Value]> {
+    return this.fill(), super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, Value]> {
+    return this.fill(), super[Symbol.iterator]();
+  }
+}
+
+/**
  * The request's headers as the program sees them: lower-case names, repeated ones joined with
  * ", " (cookies with "; "). The map is filled from Node's raw list the first time anything reads
  * it or changes it — most handlers never look at their request's headers.
@@ -949,12 +1038,14 @@ class RequestHeaders extends WflObject {
 // `size` is a property of Map in TypeScript's eyes, so its getter is replaced here.
 {
   const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
-  Object.defineProperty(RequestHeaders.prototype, "size", {
-    get(this: RequestHeaders): number {
-      return mapSize.call(this.fill()) as number;
-    },
-    configurable: true,
-  });
+  for (const lazy of [RequestHeaders, RequestValue]) {
+    Object.defineProperty(lazy.prototype, "size", {
+      get(this: RequestHeaders | RequestValue): number {
+        return mapSize.call(this.fill()) as number;
+      },
+      configurable: true,
+    });
+  }
 }
 
 /** The multipart form each multipart/form-data request carried (read while it arrived). */

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Web throughput: a hello-world and a JSON-echo server in WFL (bench/web/*.wfl) and the same two
-// in bare node:http (bench/web/*.mjs), driven alternately with autocannon on loopback.
+// in bare node:http (bench/web/*.mjs), driven alternately with autocannon on loopback. The node
+// twins also run a second time sending the headers the WFL server sends beyond node's own (its
+// security headers, request id and nosniff: read from its answer), for an equal-work comparison.
 //
 //   node bench/web.mjs [--duration S] [--rounds N] [--connections C] [--warmup S] [--no-middleware]
 //
 // --no-middleware runs the WFL servers with a `.wflcfg` that turns off the middleware that is on by
 // default (security headers, request id), to see what they cost.
 // Every server runs as its own process; for each round and each bench the WFL server and its
-// node:http twin are measured one after the other (the order alternating by round), each with a
+// node:http twins are measured one after the other (the order reversing by round), each with a
 // warm-up that is not counted. Prints requests/second and p99 latency (mean of the rounds) and the
 // WFL/node ratios, and writes reports/bench-web.json. Timings never fail anything; the exit code is
 // 1 only when a server does not start or answers with errors.
@@ -52,9 +54,9 @@ function parseArgs(argv) {
 }
 
 /** Starts a server process; resolves with its port and a stop function once it prints its address. */
-function startProcess(cmd, args) {
+function startProcess(cmd, args, env = process.env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: WEB_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: WEB_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => {
@@ -97,6 +99,10 @@ function cpuOf(pid) {
   }
 }
 
+/** Headers node:http writes itself, or that both servers send: not "extra". */
+const OWN_HEADERS = new Set(["date", "connection", "keep-alive", "content-length", "content-type", "transfer-encoding"]);
+
+/** Checks the answer; returns its headers beyond node's own, as [name, value] pairs. */
 async function check(port, bench) {
   const r = bench.request;
   const res = await fetch(`http://127.0.0.1:${port}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
@@ -104,6 +110,17 @@ async function check(port, bench) {
   // JSON is compared as values (WFL writes an object's keys in its own order).
   const same = bench.name === "json-echo" ? isDeepStrictEqual(JSON.parse(text), JSON.parse(bench.expect)) : text === bench.expect;
   if (res.status !== 200 || !same) throw new Error(`answered ${res.status} ${JSON.stringify(text.slice(0, 80))}`);
+  return [...res.headers].filter(([name]) => !OWN_HEADERS.has(name));
+}
+
+/** The WFL server's extra headers (see `check`), from one answer of a server started for it. */
+async function wflHeaders(bench, opts) {
+  const server = await startProcess(wflCommand()[0], [...wflCommand().slice(1), wflProgram(bench.file ?? bench.name, opts.noMiddleware)]);
+  try {
+    return await check(server.port, bench);
+  } finally {
+    await server.stop();
+  }
 }
 
 function drive(port, bench, seconds, connections) {
@@ -118,12 +135,16 @@ function drive(port, bench, seconds, connections) {
   });
 }
 
-async function measure(kind, bench, opts) {
+/** kind: "wfl", "node" (bare) or "same" (node:http sending `extra` too). */
+async function measure(kind, bench, opts, extra) {
   const file = bench.file ?? bench.name;
   const server = kind === "wfl"
     ? await startProcess(wflCommand()[0], [...wflCommand().slice(1), wflProgram(file, opts.noMiddleware)])
     // The same V8 heap setting bin/wfl gives WFL programs (a larger young generation).
-    : await startProcess(process.execPath, ["--max-semi-space-size=32", path.join(WEB_DIR, `${file}.mjs`)]);
+    : await startProcess(process.execPath, ["--max-semi-space-size=32", path.join(WEB_DIR, `${file}.mjs`)], {
+      ...process.env,
+      WFL_BENCH_SAME_HEADERS: kind === "same" ? JSON.stringify(extra) : "",
+    });
   try {
     await check(server.port, bench);
     if (opts.warmup > 0) await drive(server.port, bench, opts.warmup, opts.connections);
@@ -140,21 +161,31 @@ async function measure(kind, bench, opts) {
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export async function runWebBench(opts = parseArgs([])) {
-  console.log(`web bench: ${WEB_BENCHES.length} servers × (WFL, node:http), ${opts.rounds} round(s) of ${opts.duration} s each (after ${opts.warmup} s warm-up), ${opts.connections} connections, autocannon on loopback`);
+  console.log(`web bench: ${WEB_BENCHES.length} servers × (WFL, node:http, node:http with WFL's headers), ${opts.rounds} round(s) of ${opts.duration} s each (after ${opts.warmup} s warm-up), ${opts.connections} connections, autocannon on loopback`);
   if (opts.noMiddleware) console.log("WFL servers without the default middleware (security headers and request id off)");
   const results = [];
   let failed = false;
-  for (const bench of WEB_BENCHES) results.push({ name: bench.name, what: bench.what, wfl: [], node: [], error: null });
+  for (const bench of WEB_BENCHES) {
+    const entry = { name: bench.name, what: bench.what, extraHeaders: [], wfl: [], node: [], same: [], error: null };
+    try {
+      entry.extraHeaders = await wflHeaders(bench, opts);
+    } catch (e) {
+      entry.error = `wfl: ${e.message}`;
+      failed = true;
+    }
+    results.push(entry);
+  }
+  for (const r of results) if (!r.error) console.log(`${r.name}: WFL's headers beyond node's own: ${r.extraHeaders.map(([k]) => k).join(", ") || "none"}`);
   for (let round = 0; round < opts.rounds; round++) {
     for (const [i, bench] of WEB_BENCHES.entries()) {
       const entry = results[i];
       if (entry.error) continue;
-      // Alternate which goes first, so a drift in machine load hits both alike.
-      const order = round % 2 === 0 ? ["wfl", "node"] : ["node", "wfl"];
+      // Reverse the order every round, so a drift in machine load hits all alike.
+      const order = round % 2 === 0 ? ["wfl", "node", "same"] : ["same", "node", "wfl"];
       for (const kind of order) {
         if (process.stdout.isTTY) process.stdout.write(`round ${round + 1}: ${bench.name} ${kind}…`);
         try {
-          const m = await measure(kind, bench, opts);
+          const m = await measure(kind, bench, opts, entry.extraHeaders);
           if (m.errors > 0) throw new Error(`${m.errors} requests failed (errors, timeouts or non-2xx)`);
           entry[kind].push(m);
         } catch (e) {
@@ -173,16 +204,24 @@ export async function runWebBench(opts = parseArgs([])) {
     const nP99 = mean(r.node.map((m) => m.p99));
     const wCpu = mean(r.wfl.map((m) => m.cpuUs));
     const nCpu = mean(r.node.map((m) => m.cpuUs));
-    r.summary = { wflRps: wRps, nodeRps: nRps, wflP99Ms: wP99, nodeP99Ms: nP99, rpsRatio: wRps && nRps ? wRps / nRps : null, p99Ratio: wP99 && nP99 ? wP99 / nP99 : null, wflCpuUsPerRequest: wCpu, nodeCpuUsPerRequest: nCpu };
+    const sRps = mean(r.same.map((m) => m.rps));
+    const sCpu = mean(r.same.map((m) => m.cpuUs));
+    r.summary = {
+      wflRps: wRps, nodeRps: nRps, wflP99Ms: wP99, nodeP99Ms: nP99, rpsRatio: wRps && nRps ? wRps / nRps : null, p99Ratio: wP99 && nP99 ? wP99 / nP99 : null, wflCpuUsPerRequest: wCpu, nodeCpuUsPerRequest: nCpu,
+      sameHeadersRps: sRps, sameHeadersRpsRatio: wRps && sRps ? wRps / sRps : null, sameHeadersCpuUsPerRequest: sCpu,
+    };
     const f = (x, d = 0) => (x === null || Number.isNaN(x) ? "—" : x.toFixed(d));
-    return [r.name, f(wRps), f(nRps), r.summary.rpsRatio === null ? "—" : `${(r.summary.rpsRatio * 100).toFixed(0)}%`, `${f(wP99, 1)} ms`, `${f(nP99, 1)} ms`, r.summary.p99Ratio === null ? "—" : `${r.summary.p99Ratio.toFixed(2)}×`, `${f(wCpu, 1)} µs`, `${f(nCpu, 1)} µs`];
+    const pct = (x) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);
+    return [r.name, f(wRps), f(nRps), pct(r.summary.rpsRatio), f(sRps), pct(r.summary.sameHeadersRpsRatio), `${f(wP99, 1)} ms`, `${f(nP99, 1)} ms`, r.summary.p99Ratio === null ? "—" : `${r.summary.p99Ratio.toFixed(2)}×`, `${f(wCpu, 1)} µs`, `${f(nCpu, 1)} µs`, `${f(sCpu, 1)} µs`];
   });
-  const header = ["server", "WFL req/s", "node req/s", "WFL/node", "WFL p99", "node p99", "p99 WFL/node", "WFL CPU/req", "node CPU/req"];
+  // "node+h": node:http sending the same headers as the WFL server (equal work).
+  const header = ["server", "WFL req/s", "node req/s", "WFL/node", "node+h req/s", "WFL/node+h", "WFL p99", "node p99", "p99 WFL/node", "WFL CPU/req", "node CPU/req", "node+h CPU/req"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
+  console.log("node+h: the node:http twin sending the WFL server's extra headers too (equal work)");
   for (const r of results) if (r.error) console.log(`${r.name}: ${r.error}`);
 
   const reportPath = path.join(REPO_ROOT, "reports", "bench-web.json");

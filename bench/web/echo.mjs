@@ -1,5 +1,7 @@
 // JSON echo in bare node:http (the twin of echo.wfl): parse the body, send it back as JSON.
 import http from "node:http";
+import { withSameHeaders } from "./same-headers.mjs";
+
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
@@ -11,7 +13,7 @@ const server = http.createServer((req, res) => {
       res.writeHead(400).end();
       return;
     }
-    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(body.length) });
+    res.writeHead(200, withSameHeaders(["Content-Type", "application/json", "Content-Length", String(body.length)]));
     res.end(body);
   });
 });

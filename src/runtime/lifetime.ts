@@ -17,11 +17,53 @@ export class RunStopped {
   constructor(readonly kind: "TIMEOUT" | "ABORTED" | "INTERRUPTED", readonly message: string) {}
 }
 
+/**
+ * A set that fills and empties all the time: a run's requests in flight, most often one or none,
+ * at most a few hundred. A JavaScript Set reallocates its table as it churns (every time it
+ * becomes empty, and as deleted entries pile up), which came to a few hundred bytes of garbage
+ * per request; a list searched from its end (where the newest, most often the next to go, is)
+ * makes none. Each item is added at most once.
+ */
+export class ChurnSet<T> {
+  private readonly items: T[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  has(x: T): boolean {
+    return this.items.lastIndexOf(x) >= 0;
+  }
+
+  add(x: T): this {
+    this.items.push(x);
+    return this;
+  }
+
+  delete(x: T): boolean {
+    const items = this.items;
+    const i = items.lastIndexOf(x);
+    if (i < 0) return false;
+    const last = items.pop()!;
+    if (i < items.length) items[i] = last;
+    return true;
+  }
+
+  clear(): void {
+    this.items.length = 0;
+  }
+
+  /** Over a copy: the loop may delete as it goes. */
+  [Symbol.iterator](): Iterator<T> {
+    return this.items.slice()[Symbol.iterator]();
+  }
+}
+
 /** The resources of one run. Each is added when opened and removed when the program closes it. */
 export class RunResources {
   private readonly open = new Set<Closable>();
   /** Requests this run has received and not yet answered (see `failInFlight`). */
-  readonly inFlight = new Set<object>();
+  readonly inFlight = new ChurnSet<object>();
   /** How many requests this run's programs have taken (`wait for request`). */
   received = 0;
   /** A shutdown (SIGINT/SIGTERM) has begun: servers drain, waits for requests park. */

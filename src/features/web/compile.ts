@@ -9,7 +9,7 @@ import { BlockScope } from "../../compiler/scope.js";
 import { type CStmt, type StmtResult, combine, readBinding, loopExit, sequence } from "../../compiler/closures.js";
 import type { Span } from "../../ast/span.js";
 import type { Compiler } from "../../compiler/compile.js";
-import { WebServer, ServerClosedError, SlotWaiter, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
+import { WebServer, ServerClosedError, SlotWaiter, emptyArray, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
 import { exchangeOf } from "../../stdlib/web/exchange.js";
 import { FunctionScope } from "../../compiler/scope.js";
 import { frameAt } from "../../compiler/closures.js";
@@ -80,7 +80,7 @@ function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockSco
         const depth = rt.depth;
         const before = rt.resources.received;
         endOfHandler(slot);
-        slot.requests.length = 0;
+        emptyArray(slot.requests);
         let r: StmtResult;
         try {
           r = await bf(f);
@@ -165,7 +165,7 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
         }
         let n = 0;
         for (const ex of slot.requests) if (failExchange(ex)) n++;
-        slot.requests.length = 0;
+        emptyArray(slot.requests);
         if (handledByTry) {
           end(() => reject(e));
           return false;
@@ -188,7 +188,7 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
       const nextFrame = (slot: HandlerSlot): Frame => {
         rt.tick();
         endOfHandler(slot);
-        slot.requests.length = 0;
+        emptyArray(slot.requests);
         const nf = newFrame(fn.size, f);
         nf[slotIdx] = slot as unknown as Value;
         return nf;

@@ -298,7 +298,7 @@ class WaiterQueue {
   }
 
   private reset(): void {
-    this.items.length = 0;
+    emptyArray(this.items);
     this.head = 0;
   }
 }
@@ -621,7 +621,7 @@ export class WebServer {
       }
     }
     if (this.queueHead > 0) {
-      this.queue.length = 0;
+      emptyArray(this.queue);
       this.queueHead = 0;
     }
     return undefined;
@@ -633,8 +633,8 @@ export class WebServer {
   }
 
   private take(ex: ServerExchange, slot: HandlerSlot | null): void {
+    if (!ex.taken) this.owner.inFlight.add(ex); // once: a ChurnSet does not look for duplicates
     ex.taken = true;
-    this.owner.inFlight.add(ex);
     this.owner.received++;
     if (slot) slot.requests.push(ex);
   }
@@ -823,6 +823,14 @@ export class WebServer {
 }
 
 /** The client of a request that has not been answered has gone away. */
+/**
+ * Empties an array that is filled again at once (per request): `length = 0` gives up its storage,
+ * so the next push allocates anew; popping keeps it.
+ */
+export function emptyArray(a: unknown[]): void {
+  while (a.length > 0) a.pop();
+}
+
 function isGone(ex: ServerExchange): boolean {
   const socket = ex.req.socket as net.Socket | null;
   return socket === null || socket.destroyed;

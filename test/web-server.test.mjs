@@ -33,3 +33,16 @@ test("a failing request handler answers 500 and the server keeps serving", async
   assert.doesNotMatch(io.err, /\n\s+at /);
   assert.match(io.out, /done after 3\n$/);
 });
+
+test("a request value reads, changes and displays as a map, its fields in their order", async () => {
+  const { port, io, exited } = await startServer("test/fixtures/request_value_map.wfl");
+  const first = await fetch(`http://127.0.0.1:${port}/one?a=1`, { method: "POST", body: "hi", headers: { "x-test": "yes" } });
+  assert.equal(await first.text(), "first");
+  const second = await fetch(`http://127.0.0.1:${port}/two`);
+  assert.equal(await second.text(), "second");
+  assert.equal(await exited, 0, io.err);
+  const lines = io.out.split("\n");
+  assert.deepEqual(lines.slice(1, 5), ["/one", "a=1", "Object", "added"]);
+  assert.match(lines[5], /^\{method: POST, path: \/one, query: a=1, client_ip: 127\.0\.0\.1, headers: \{.*x-test: yes.*\}, body: hi, body_bytes: \[Binary: 2 bytes\], note: added\}$/);
+  assert.match(lines[6], /^\{method: GET, path: \/two, query: , client_ip: 127\.0\.0\.1, headers: \{.*\}, body: , body_bytes: \[Binary: 0 bytes\]\}$/);
+});

@@ -161,7 +161,7 @@ test("Malformed multipart data produces a clear runtime error", async () => {
   assert.equal(ok.status, 200);
   void partial;
   assert.equal(await srv.stop(), 0, srv.io.err);
-  assert.match(srv.io.err, /error\[RUNTIME\]: The multipart form could not be read: unexpected end of form \(the request was answered with 500; the server goes on\)/);
+  assert.match(srv.io.err, /error\[RUNTIME\]: The multipart form could not be read: unexpected end of form \(the request POST \/ was answered with 500, request id [0-9a-f-]{36}; the server goes on\)/);
   assert.match(srv.io.err, /The multipart form could not be read: boundary not found/);
   assert.match(srv.io.err, /The request is not a multipart form \(its Content-Type is application\/x-www-form-urlencoded\)/);
   assert.match(srv.io.err, /server\.wfl:\d+:\d+/);

@@ -317,6 +317,20 @@ test("access log: one JSON line per request on stderr with its id, method, path,
   assert.equal(byId.get(health.headers["x-request-id"]).path, "/healthz", "answers given by middleware are logged too");
 });
 
+test("a failing handler's error report gives the request id its log line has, with the X-Request-Id header off", async () => {
+  const s = await serve({ web_server_access_log: "true", web_server_request_id: "false" });
+  const boom = await raw(s.port, "/boom?token=secret");
+  assert.equal(boom.status, 500);
+  assert.equal(boom.headers["x-request-id"], undefined);
+  await new Promise((r) => setTimeout(r, 200));
+  const line = s.io.err.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((l) => l.path === "/boom");
+  assert.ok(line, s.io.err);
+  assert.equal(line.status, 500);
+  assert.match(line.id, UUID);
+  assert.ok(s.io.err.includes(`(the request GET /boom was answered with 500, request id ${line.id}; the server goes on)`), s.io.err);
+  assert.doesNotMatch(s.io.err, /secret/);
+});
+
 test("access log to a file: the lines are appended there, not to stderr", async () => {
   const dir = mkdtempSync(join(tmpdir(), "wfl-mw-log-"));
   const file = join(dir, "access.log");

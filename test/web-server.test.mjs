@@ -21,14 +21,19 @@ test("a failing request handler answers 500 and the server keeps serving", async
   const { port, io, exited } = await startServer("test/fixtures/failing_handler.wfl");
   const first = await fetch(`http://127.0.0.1:${port}/a`);
   assert.equal(await first.text(), "ok 1");
-  const boom = await fetch(`http://127.0.0.1:${port}/boom`);
+  const boom = await fetch(`http://127.0.0.1:${port}/boom?token=secret`);
   assert.equal(boom.status, 500);
   await boom.text();
+  const id = boom.headers.get("x-request-id");
+  assert.match(id ?? "", /^[0-9a-f-]{36}$/);
   const after = await fetch(`http://127.0.0.1:${port}/b`);
   assert.equal(after.status, 200);
   assert.equal(await after.text(), "ok 3");
   assert.equal(await exited, 0, io.err);
-  assert.match(io.err, /Division by zero/);
+  // The report names the request (its path, never its query) and the id its 500 carried, so the
+  // answer a user saw leads to the error without an access log.
+  assert.ok(io.err.includes(`Division by zero (the request GET /boom was answered with 500, request id ${id}; the server goes on)`), io.err);
+  assert.doesNotMatch(io.err, /secret/);
   assert.match(io.err, /failing_handler\.wfl:10:/);
   assert.doesNotMatch(io.err, /\n\s+at /);
   assert.match(io.out, /done after 3\n$/);

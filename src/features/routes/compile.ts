@@ -9,7 +9,7 @@ import type { StmtCompilers, ExprCompilers } from "../../compiler/tables.js";
 import type { Compiler } from "../../compiler/compile.js";
 import type { BlockScope } from "../../compiler/scope.js";
 import type { Span } from "../../ast/span.js";
-import { serverOf } from "../../stdlib/web/server.js";
+import { answeredNote, serverOf } from "../../stdlib/web/server.js";
 import { requestParameter, routeParameter, routeTableOf, serve } from "../../stdlib/web/routes.js";
 import type { RoutesExpr, RoutesStmt } from "./nodes.js";
 
@@ -75,10 +75,10 @@ export const routesCompilers: StmtCompilers<RoutesStmt> = {
               rt.flush();
             }
           },
-          report: (e) => {
+          report: (e, answered) => {
             const err = rt.asCatchable(e);
             if (!err) return false;
-            rt.reportError(err, "the request was answered with 500; the server goes on");
+            rt.reportError(err, answeredNote(answered));
             return true;
           },
         });

@@ -9,8 +9,8 @@ import { BlockScope } from "../../compiler/scope.js";
 import { type CStmt, type StmtResult, combine, readBinding, loopExit, sequence } from "../../compiler/closures.js";
 import type { Span } from "../../ast/span.js";
 import type { Compiler } from "../../compiler/compile.js";
-import { WebServer, ServerClosedError, SlotWaiter, emptyArray, serverOf, respond as respondTo, failInFlight, failExchange, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
-import { exchangeOf } from "../../stdlib/web/exchange.js";
+import { WebServer, ServerClosedError, SlotWaiter, emptyArray, serverOf, respond as respondTo, failInFlight, failExchange, answeredNote, type HandlerSlot, type ListenOptions } from "../../stdlib/web/server.js";
+import { type Exchange, exchangeOf } from "../../stdlib/web/exchange.js";
 import { FunctionScope } from "../../compiler/scope.js";
 import { frameAt } from "../../compiler/closures.js";
 import { newFrame, RET } from "../../runtime/frame.js";
@@ -87,12 +87,12 @@ function serialLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: BlockSco
         } catch (e) {
           const err = rt.asCatchable(e);
           if (!err || rt.resources.received === before) throw e;
-          let n = 0;
-          for (const ex of slot.requests) if (failExchange(ex)) n++;
-          n += failInFlight(rt.resources); // serial: a request taken inside an action is this one's too
+          const answered: Exchange[] = [];
+          for (const ex of slot.requests) if (failExchange(ex)) answered.push(ex);
+          failInFlight(rt.resources, answered); // serial: a request taken inside an action is this one's too
           if (handledByTry) throw e;
           rt.depth = depth;
-          rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
+          rt.reportError(err, answeredNote(answered));
           continue;
         }
         if (r !== undefined && r !== Signal.Continue) {
@@ -163,15 +163,15 @@ function concurrentLoop(c: Compiler, s: Stmt & { kind: "MainLoop" }, scope: Bloc
           end(() => reject(e));
           return false;
         }
-        let n = 0;
-        for (const ex of slot.requests) if (failExchange(ex)) n++;
+        const answered: Exchange[] = [];
+        for (const ex of slot.requests) if (failExchange(ex)) answered.push(ex);
         emptyArray(slot.requests);
         if (handledByTry) {
           end(() => reject(e));
           return false;
         }
         if (idle()) rt.depth = baseDepth; // an error thrown out of actions leaves the count high
-        rt.reportError(err, n > 0 ? "the request was answered with 500; the server goes on" : "after the response was sent; the server goes on");
+        rt.reportError(err, answeredNote(answered));
         return true;
       };
       /** An iteration of `slot` ended with `r`: true when the slot goes on serving. */

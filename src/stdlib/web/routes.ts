@@ -119,8 +119,11 @@ export function routeTableOf(srv: WebServer): RouteTable {
 export interface Dispatcher {
   /** Runs the handler with the request; resolves when it has finished. */
   call(handler: Value, request: WflObject): Promise<void>;
-  /** A handler failed with a WFL error (the request was answered with 500). */
-  report(err: unknown): boolean;
+  /**
+   * A handler failed: true when `err` is a WFL error, reported (`answered`: the request, when the
+   * failure answered it with 500; empty when its response had been sent already).
+   */
+  report(err: unknown, answered: readonly Exchange[]): boolean;
 }
 
 /**
@@ -156,12 +159,13 @@ export function serve(srv: WebServer, d: Dispatcher): Promise<void> {
         await d.call(handler, request);
         if (ex.state === "waiting") {
           answer(srv, ex, 500, "Internal Server Error\n", {});
-          d.report(new WflRuntimeError(`The handler of ${label} finished without responding to the request`, "general"));
+          d.report(new WflRuntimeError(`The handler of ${label} finished without responding to the request`, "general"), [ex]);
         }
       } catch (e) {
-        if (ex.state === "waiting") answer(srv, ex, 500, "Internal Server Error\n", {});
+        const waiting = ex.state === "waiting";
+        if (waiting) answer(srv, ex, 500, "Internal Server Error\n", {});
         else srv.owner.inFlight.delete(ex);
-        if (!d.report(e) && !failed) {
+        if (!d.report(e, waiting ? [ex] : []) && !failed) {
           failed = true;
           reject(e);
         }

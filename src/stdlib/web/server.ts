@@ -1070,11 +1070,42 @@ export function multipartOf(request: Value): MultipartForm {
  * A request handler failed: answer every request of this run still waiting for its response with
  * 500, so no client hangs (other runs' requests are theirs to answer). Returns how many were answered.
  */
-export function failInFlight(owner: RunResources): number {
+export function failInFlight(owner: RunResources, answered?: Exchange[]): number {
   let n = 0;
-  for (const ex of [...owner.inFlight]) if (failExchange(ex as ServerExchange)) n++;
+  for (const ex of [...owner.inFlight]) {
+    if (!failExchange(ex as ServerExchange)) continue;
+    n++;
+    answered?.push(ex as ServerExchange);
+  }
   owner.inFlight.clear();
   return n;
+}
+
+/** A request's path as an error report shows it: never its query (which may carry a token), and not at any length. */
+function pathForReport(request: WflObject): string {
+  const path = String(request.get("path") ?? "/");
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/**
+ * What a failed handler's error report says about its requests: the method and path of each one
+ * its failure answered with 500, and the request id that answer carried, so the answer a user saw
+ * leads to the error without an access log. The id is the one the request-id middleware sent, or
+ * the one the access log will write.
+ */
+export function answeredNote(answered: readonly Exchange[]): string {
+  if (answered.length === 0) return "after the response was sent; the server goes on";
+  const described = answered.map((ex) => {
+    const what = `${String(ex.request.get("method") ?? "GET")} ${pathForReport(ex.request)}`;
+    const id = ex instanceof ServerExchange ? ex.idIfMade ?? (ex.middleware.some((m) => m.name === "access-log") ? ex.id : undefined) : undefined;
+    return { what, id };
+  });
+  if (described.length === 1) {
+    const { what, id } = described[0]!;
+    return `the request ${what} was answered with 500${id === undefined ? "" : `, request id ${id}`}; the server goes on`;
+  }
+  const list = described.map(({ what, id }) => (id === undefined ? what : `${what} (request id ${id})`)).join(", ");
+  return `${described.length} requests were answered with 500: ${list}; the server goes on`;
 }
 
 /** Answer one taken request with 500 if nothing answered it yet; true if it was answered now. */

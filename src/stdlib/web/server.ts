@@ -822,7 +822,6 @@ export class WebServer {
   }
 }
 
-/** The client of a request that has not been answered has gone away. */
 /**
  * Empties an array that is filled again at once (per request): `length = 0` gives up its storage,
  * so the next push allocates anew; popping keeps it.
@@ -831,6 +830,7 @@ export function emptyArray(a: unknown[]): void {
   while (a.length > 0) a.pop();
 }
 
+/** The client of a request that has not been answered has gone away. */
 function isGone(ex: ServerExchange): boolean {
   const socket = ex.req.socket as net.Socket | null;
   return socket === null || socket.destroyed;
@@ -885,11 +885,10 @@ export function splitTarget(target: string): { path: string; query: string } | n
 
 /**
  * A request value: a map of `method`, `path`, `query`, `client_ip`, `headers`, `body` and
- * `body_bytes`, in that order once the body has arrived. The fields start out as plain properties
- * and `get` reads them from there; the map itself is filled only when something else (a display,
- * a loop over it, a change) needs it. A `main loop` handler reads every field of every request
- * with `get`, and filling a map of seven entries per request cost more than the rest of the request
- * value's work.
+ * `body_bytes`, in that order once the body has arrived. The fields start out as plain properties,
+ * which `get` and `has` read; the map itself is filled only when something else (a display, a loop
+ * over it, a change) needs it. `wait for request` reads every field of every request, and most
+ * handlers never need the map: filling it cost several times what the rest of the value does.
  */
 export class RequestValue extends WflObject {
   private lazy = true;
@@ -949,10 +948,12 @@ export class RequestValue extends WflObject {
     return this.lazy ? this.get(k) !== undefined : super.has(k);
   }
   override set(k: string, v: Value): this {
-    return this.fill(), super.set(k, v);
+    this.fill();
+    return super.set(k, v);
   }
   override delete(k: string): boolean {
-    return this.fill(), super.delete(k);
+    this.fill();
+    return super.delete(k);
   }
   override clear(): void {
     this.lazy = false;
@@ -963,16 +964,20 @@ export class RequestValue extends WflObject {
     super.forEach(cb, thisArg);
   }
   override keys(): MapIterator<string> {
-    return this.fill(), super.keys();
+    this.fill();
+    return super.keys();
   }
   override values(): MapIterator<Value> {
-    return this.fill(), super.values();
+    this.fill();
+    return super.values();
   }
   override entries(): MapIterator<[string, Value]> {
-    return this.fill(), super.entries();
+    this.fill();
+    return super.entries();
   }
   override [Symbol.iterator](): MapIterator<[string, Value]> {
-    return this.fill(), super[Symbol.iterator]();
+    this.fill();
+    return super[Symbol.iterator]();
   }
 }
 

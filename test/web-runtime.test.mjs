@@ -279,6 +279,33 @@ test("Expect: 100-continue with an oversized Content-Length gets 413 without 100
   await stopsCleanly(s);
 });
 
+test("a client still sending a body over the limit reads its 413: the connection is half-closed and drained, not reset", async () => {
+  const s = await serve(ECHO, { web_server_max_body_size: 1000 });
+  // Twenty clients each declare 4 MB and send it in 64 KB pieces as fast as the socket takes them,
+  // reading only at the end. Closing the connection at once after the 413 (with their bytes still
+  // unread on the server) resets it, and a reset throws away the 413 the client has not read.
+  const piece = Buffer.alloc(64 * 1024, 120);
+  const one = () => new Promise((resolve) => {
+    const sock = net.connect(s.port, "127.0.0.1");
+    let got = "";
+    sock.on("data", (d) => { got += d; });
+    sock.on("error", () => {});
+    sock.on("close", () => resolve(got));
+    sock.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${64 * piece.length}\r\n\r\n`);
+    let sent = 0;
+    const more = () => {
+      while (sent < 64 && !sock.destroyed) {
+        sent++;
+        if (!sock.write(piece)) return void sock.once("drain", more);
+      }
+    };
+    more();
+  });
+  const answers = await Promise.all(Array.from({ length: 20 }, one));
+  for (const a of answers) assert.equal(statusOf(a), 413, JSON.stringify(a.slice(0, 80)));
+  await stopsCleanly(s);
+});
+
 test("the runtime's own 500/503/413 answers have a Content-Length (not chunked) and go through the middleware's headers, and every exchange reaches onFinish", async () => {
   const finished = [];
   const setup = (server) => {

@@ -450,6 +450,7 @@ export class WebServer {
         req.destroy();
         return;
       }
+      lingerOnClose(req.socket);
       sendRuntime(ex, 413, "Request body too large\n", { Connection: "close" });
       req.removeAllListeners("data");
       req.on("data", () => {});
@@ -828,6 +829,23 @@ export class WebServer {
  */
 export function emptyArray(a: unknown[]): void {
   while (a.length > 0) a.pop();
+}
+
+/**
+ * For an answer that closes the connection while the client may still be sending (a 413 for a
+ * body still arriving): once the answer is written, Node ends the connection with
+ * `socket.destroySoon()`, which closes it as soon as the answer has gone out, and closing a socket
+ * with unread bytes makes the kernel reset the connection, which can make the client lose the
+ * answer it has not read yet. Here `destroySoon` only half-closes the connection (end of the
+ * answer); what still arrives is read and dropped, and the connection is closed LINGER_MS later,
+ * or when the client closes it (a "lingering close", as nginx calls it).
+ */
+function lingerOnClose(socket: net.Socket | null): void {
+  if (socket === null) return;
+  (socket as net.Socket & { destroySoon(): void }).destroySoon = function (this: net.Socket): void {
+    if (this.writable) this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
 }
 
 /** The client of a request that has not been answered has gone away. */

@@ -428,6 +428,24 @@ describe("WFLHub accounts", { concurrency: 2 }, () => {
         assert.equal(audit.length, 1);
       });
 
+      test("API logins keep at most 10 live login tokens: each later login revokes the oldest; tokens a user made and named (even 'login') stay", async () => {
+        const user = await registered("logins");
+        const first = await login(user);
+        const named = await api(hub, "POST", "/api/v1/tokens", { token: first, body: { name: "login", scope: "read-only" } });
+        assert.equal(named.status, 201, named.text);
+        const later = [];
+        for (let i = 0; i < 11; i++) later.push(await login(user));
+        const status = async (token) => (await api(hub, "GET", "/api/v1/me", { token })).status;
+        assert.equal(await status(first), 401, "the oldest login token is revoked");
+        assert.equal(await status(later[0]), 401, "so is the next oldest: 12 logins, 10 live");
+        for (const token of later.slice(1)) assert.equal(await status(token), 200);
+        assert.equal(await status(named.json.token), 200, "a token the user made is never retired by logins");
+        const list = (await api(hub, "GET", "/api/v1/tokens", { token: later.at(-1) })).json.tokens;
+        assert.equal(list.length, 13);
+        assert.equal(list.filter((t) => t.revoked_at !== null).length, 2);
+        assert.equal(list.filter((t) => t.name === "login" && t.revoked_at === null).length, 11); // 10 from logins, and the named one
+      });
+
       test("a revoked token is refused (401) at once; revoking an unknown or another user's token answers 404", async () => {
         const user = await registered("revoke");
         const full = await login(user);

@@ -419,6 +419,7 @@ export class WebServer {
     if (this.queue.length - this.queueHead >= limits.queueBound || this.live.size >= limits.queueBound + (limits.maxConcurrent ?? 1)) {
       return this.answerBare(res, 503, "Server busy\n", false, { "Retry-After": "1" });
     }
+    (req.socket as SocketWithAnswer)[ANSWER] = res;
     const raw = req.rawHeaders;
     const request = new RequestValue(req.method ?? "GET", target.path, target.query, clientAddress(req, this.trustedProxies), new RequestHeaders(raw));
     const mw = this.middlewareNow();
@@ -815,10 +816,24 @@ export class WebServer {
         sendRuntime(ex, 503, "Server is shutting down\n", { Connection: "close" });
       }
     }
-    // Connections end once what was written has been sent; ones that linger are cut.
-    for (const s of this.sockets) s.end();
-    const left = [...this.sockets];
-    if (left.length > 0) setTimeout(() => { for (const s of left) s.destroy(); }, 1000).unref();
+    // Connections end once what was written has been sent. One still sending an answer (a file
+    // streaming from disk: its request is settled, but its bytes are still going out) ends when
+    // that answer is done, within the drain time. A connection whose client does not close its
+    // side is cut a second after it was ended.
+    const graceMs = this.limits.drainMs ?? DEFAULT_DRAIN_MS;
+    const end = (s: net.Socket): void => {
+      s.end();
+      setTimeout(() => s.destroy(), 1000).unref();
+    };
+    for (const s of this.sockets) {
+      const res = (s as SocketWithAnswer)[ANSWER];
+      if (res === undefined || res.writableFinished || res.destroyed) {
+        end(s);
+        continue;
+      }
+      res.once("close", () => end(s));
+      setTimeout(() => s.destroy(), graceMs).unref();
+    }
     this.owner.delete(this);
   }
 }
@@ -853,6 +868,10 @@ function isGone(ex: ServerExchange): boolean {
   const socket = ex.req.socket as net.Socket | null;
   return socket === null || socket.destroyed;
 }
+
+/** On each connection, the answer to its latest request (see `WebServer.close`). */
+const ANSWER: unique symbol = Symbol("wfl.answer");
+type SocketWithAnswer = net.Socket & { [ANSWER]?: http.ServerResponse };
 
 const NO_MIDDLEWARE: readonly Middleware[] = Object.freeze([]) as readonly Middleware[];
 const EMPTY = Buffer.alloc(0);

@@ -1,6 +1,10 @@
 // A real WFL server on loopback, answered by a real HTTP client.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { startServer } from "./support/server.mjs";
 
 
@@ -50,4 +54,39 @@ test("a request value reads, changes and displays as a map, its fields in their 
   assert.deepEqual(lines.slice(1, 5), ["/one", "a=1", "Object", "added"]);
   assert.match(lines[5], /^\{method: POST, path: \/one, query: a=1, client_ip: 127\.0\.0\.1, headers: \{.*x-test: yes.*\}, body: hi, body_bytes: \[Binary: 2 bytes\], note: added\}$/);
   assert.match(lines[6], /^\{method: GET, path: \/two, query: , client_ip: 127\.0\.0\.1, headers: \{.*\}, body: , body_bytes: \[Binary: 0 bytes\]\}$/);
+});
+
+test("response_status of req is nothing before the answer, then the status sent: 200, 404, 304 or 206 for a file", async () => {
+  const { port, io, exited } = await startServer("test/fixtures/response_status.wfl");
+  const base = `http://127.0.0.1:${port}`;
+  const first = await fetch(`${base}/file`);
+  assert.equal(first.status, 200);
+  await first.text();
+  assert.equal((await fetch(`${base}/missing`)).status, 404);
+  assert.equal((await fetch(`${base}/cached`, { headers: { "if-none-match": first.headers.get("etag") } })).status, 304);
+  const part = await fetch(`${base}/last`, { headers: { range: "bytes=3-" } });
+  assert.equal(part.status, 206);
+  await part.text();
+  assert.equal(await exited, 0, io.err);
+  assert.deepEqual(io.out.split("\n").slice(1, 9), ["before: nothing", "/file: 200", "before: nothing", "/missing: 404", "before: nothing", "/cached: 304", "before: nothing", "/last: 206"]);
+});
+
+test("a file answer still being sent when the program ends is sent whole, then the program exits", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wfl-file-end-"));
+  const big = crypto.randomBytes(8 * 1024 * 1024);
+  fs.writeFileSync(path.join(dir, "big.bin"), big);
+  fs.writeFileSync(path.join(dir, "main.wfl"), `listen on port 0 as srv
+display srv
+wait for request comes in on srv as req
+respond to req with file at "${path.join(dir, "big.bin")}"
+display "answered"
+`);
+  const { port, io, exited } = await startServer(path.join(dir, "main.wfl"));
+  const res = await fetch(`http://127.0.0.1:${port}/big.bin`);
+  assert.equal(res.status, 200);
+  const body = Buffer.from(await res.arrayBuffer());
+  assert.equal(body.length, big.length);
+  assert.ok(body.equals(big), "the whole file, unchanged");
+  assert.equal(await exited, 0, io.err);
+  assert.match(io.out, /answered\n$/);
 });

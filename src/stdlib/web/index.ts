@@ -17,6 +17,7 @@ import { type Value, WflObject } from "../../runtime/values.js";
 import { text } from "../args.js";
 import { WflRuntimeError } from "../../runtime/errors.js";
 import { parseMultipartBody } from "./multipart.js";
+import { exchangeOf } from "./exchange.js";
 
 const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
@@ -176,6 +177,17 @@ export function register(r: Registry): void {
     typeof b === "string" ? encoder.encode(b) : (b as Uint8Array), text("parse_multipart", ct!),
   ));
   r.fn("parse_cookies", { arity: 1 }, ([v]) => parseCookies(queryText("parse_cookies", v!)));
+  r.fn("response_status", { params: ["map"] }, ([v]) => responseStatus(v!));
+}
+
+/**
+ * The status a request was answered with, once the answer's head has been sent (a file answer may
+ * have become 304, 206 or 416), or nothing before that.
+ */
+export function responseStatus(request: Value): Value {
+  const ex = exchangeOf(request);
+  if (!ex) throw new WflRuntimeError("response_status needs a request (from 'wait for request … as name', or a route handler's parameter)", "type");
+  return ex.res.headersSent ? ex.res.statusCode : null;
 }
 
 /** Text to parse; `nothing` (an absent header or query) parses as empty. Binary bodies are decoded. */

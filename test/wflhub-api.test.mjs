@@ -201,7 +201,7 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         assertError(await getJson(hub.base + "/api/v1/packages/http-client/9.9.9", { method: "DELETE", headers: { authorization: `Bearer ${t.alice}` } }), 404, "not_found");
       });
 
-      test("download sends the stored bytes with Content-Type, Content-Digest and Content-Disposition, and counts (a HEAD does not)", async () => {
+      test("download sends the stored bytes with Content-Type, Content-Digest and Content-Disposition, and counts (a HEAD, a 304 or a range from the middle does not)", async () => {
         const before = (await getJson(hub.base + "/api/v1/packages/http-client")).body.downloads;
         const res = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download");
         assert.equal(res.status, 200);
@@ -218,14 +218,26 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         assert.equal(head.status, 200);
         assert.equal(Number(head.headers.get("content-length")), stored.length);
         assert.ok(head.headers.get("content-digest"));
+        // Not downloads either: a revalidation the client's copy passes (304), and a range from the
+        // middle (a resumed download, counted when it began). A range from the start is one.
+        const etag = res.headers.get("etag");
+        assert.ok(etag);
+        const cached = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download", { headers: { "if-none-match": etag } });
+        assert.equal(cached.status, 304);
+        const rest = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download", { headers: { range: "bytes=10-" } });
+        assert.equal(rest.status, 206);
+        assert.ok(Buffer.from(await rest.arrayBuffer()).equals(stored.subarray(10)));
+        const start = await fetch(hub.base + "/api/v1/packages/http-client/26.1.3/download", { headers: { range: "bytes=0-9" } });
+        assert.equal(start.status, 206);
+        await start.arrayBuffer();
         const after = (await getJson(hub.base + "/api/v1/packages/http-client")).body.downloads;
-        assert.equal(after, before + 2);
+        assert.equal(after, before + 3);
         const rows = await db.all("SELECT v.downloads FROM versions v JOIN packages p ON p.id = v.package_id WHERE p.name = 'http-client' AND v.version_string = '26.1.3'");
-        assert.equal(Number(rows[0].downloads), 2);
+        assert.equal(Number(rows[0].downloads), 3);
         const days = await db.all("SELECT d.day, d.downloads FROM download_days d JOIN packages p ON p.id = d.package_id WHERE p.name = 'http-client'");
         assert.equal(days.length, 1);
         assert.equal(days[0].day, new Date().toISOString().slice(0, 10));
-        assert.equal(Number(days[0].downloads), 2);
+        assert.equal(Number(days[0].downloads), 3);
       });
 
       test("publish needs a token with the publish scope: none is 401, a read-only one 403", async () => {

@@ -56,8 +56,8 @@ test("a request value reads, changes and displays as a map, its fields in their 
   assert.match(lines[6], /^\{method: GET, path: \/two, query: , client_ip: 127\.0\.0\.1, headers: \{.*\}, body: , body_bytes: \[Binary: 0 bytes\]\}$/);
 });
 
-test("response_status of req is nothing before the answer, then the status sent: 200, 404, 304 or 206 for a file", async () => {
-  const { port, io, exited } = await startServer("test/fixtures/response_status.wfl");
+test("sent_status of req is nothing before the answer, then the status sent: 200, 404, 304 or 206 for a file", async () => {
+  const { port, io, exited } = await startServer("test/fixtures/sent_status.wfl");
   const base = `http://127.0.0.1:${port}`;
   const first = await fetch(`${base}/file`);
   assert.equal(first.status, 200);

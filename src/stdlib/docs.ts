@@ -166,7 +166,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, BuiltinDoc>> = {
   // web
   parse_url: d("web", "The parts of a URL as an object: scheme, username, password, host, port, path, query (an object) and fragment.", "parse_url of \"smtp://mail.example.org:587\""),
   mime_type: d("web", "The MIME type of a file name by its extension.", "mime_type of \"index.html\""),
-  response_status: d("web", "The status a request was answered with (200, 404, or for a file 304, 206 or 416) once its answer has been sent, or nothing before that.", "response_status of req"),
+  sent_status: d("web", "The status a request was answered with (200, 404, or for a file 304, 206 or 416) once its answer has been sent, or nothing before that.", "sent_status of req"),
   path_params: d("web", "The parameters a route pattern (\"/users/:id\") takes from a path, as an object.", "path_params of \"/users/:id\" and path"),
   path_matches: d("web", "Yes when a path matches a route pattern.", "path_matches of \"/users/:id\" and path"),
   parse_query_string: d("web", "The fields of a query string, as an object.", "parse_query_string of \"a=1&b=2\""),

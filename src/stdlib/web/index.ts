@@ -177,16 +177,16 @@ export function register(r: Registry): void {
     typeof b === "string" ? encoder.encode(b) : (b as Uint8Array), text("parse_multipart", ct!),
   ));
   r.fn("parse_cookies", { arity: 1 }, ([v]) => parseCookies(queryText("parse_cookies", v!)));
-  r.fn("response_status", { params: ["map"] }, ([v]) => responseStatus(v!));
+  r.fn("sent_status", { params: ["map"] }, ([v]) => sentStatus(v!));
 }
 
 /**
  * The status a request was answered with, once the answer's head has been sent (a file answer may
  * have become 304, 206 or 416), or nothing before that.
  */
-export function responseStatus(request: Value): Value {
+export function sentStatus(request: Value): Value {
   const ex = exchangeOf(request);
-  if (!ex) throw new WflRuntimeError("response_status needs a request (from 'wait for request … as name', or a route handler's parameter)", "type");
+  if (!ex) throw new WflRuntimeError("sent_status needs a request (from 'wait for request … as name', or a route handler's parameter)", "type");
   return ex.res.headersSent ? ex.res.statusCode : null;
 }
 

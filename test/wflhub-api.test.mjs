@@ -10,13 +10,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as net from "node:net";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
-import pg from "pg";
-import { SignJWT } from "jose";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
-import { startHub, TEST_SECRET, root, postgresForTests } from "./support/wflhub.mjs";
+import { startHub, TEST_SECRET, root, postgresForTests, openHubDb, makeUser, makeToken } from "./support/wflhub.mjs";
 import { killServers } from "./support/server.mjs";
 import { startMailServer } from "./support/smtp.mjs";
 import { wflpkg, manifest, wflhash, publish } from "./support/wflpkg.mjs";
@@ -34,46 +32,6 @@ const pgTest = postgresForTests();
 
 /** A fresh PostgreSQL database on the test server; its URL. */
 const freshPgDatabase = () => pgTest.freshDatabase(`wflhub_api_${process.pid}_${++databases}`);
-
-/** The hub's database, opened by the test beside the hub ($1 placeholders on both engines). */
-async function openDb(engine, hub, url) {
-  if (engine === "sqlite") {
-    const d = new Database(path.join(hub.dataDir, "wflhub.db"));
-    d.pragma("busy_timeout = 5000");
-    const q = (sql) => d.prepare(sql.replace(/\$(\d+)/g, "@p$1"));
-    const named = (params) => Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
-    return {
-      run: async (sql, params = []) => q(sql).run(named(params)),
-      all: async (sql, params = []) => q(sql).all(named(params)),
-      close: async () => d.close(),
-    };
-  }
-  const c = new pg.Client(url);
-  await c.connect();
-  return {
-    run: async (sql, params = []) => c.query(sql, params),
-    all: async (sql, params = []) => (await c.query(sql, params)).rows,
-    close: async () => c.end(),
-  };
-}
-
-/** A user row (verified unless told) and an API token of a scope, as lib/auth.wfl makes them. */
-async function makeUser(db, username, { verified = true, admin = false } = {}) {
-  const id = randomUUID();
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  await db.run("INSERT INTO users (id, username, email, password_hash, email_verified, is_admin, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    [id, username, `${username}@example.test`, "unused", verified ? 1 : 0, admin ? 1 : 0, now]);
-  return { id, username };
-}
-async function makeToken(db, user, scope) {
-  const jti = randomUUID();
-  const exp = Math.floor(Date.now() / 1000) + 86400;
-  const token = await new SignJWT({ sub: user.id, jti, scope, exp }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(TEST_SECRET));
-  const expires = new Date(exp * 1000).toISOString().replace(/\.\d+Z$/, "Z");
-  await db.run("INSERT INTO api_tokens (id, user_id, token_hash, name, scope, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    [jti, user.id, createHash("sha256").update(token).digest("hex"), "test", scope, expires, "2026-01-01T00:00:00Z"]);
-  return token;
-}
 
 /** A user made as a person makes one: register, the e-mail's link (unless verify is false), login. */
 async function apiUser(hub, mail, username, { verify = true } = {}) {
@@ -129,7 +87,7 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
         url = engine === "postgresql" ? await freshPgDatabase() : undefined;
         mail = await startMailServer();
         hub = await startHub({ mail, databaseUrl: url, env: RAISED });
-        db = await openDb(engine, hub, url);
+        db = await openHubDb(engine, hub, url);
         [u.alice, u.bob, u.carol, u.root] = await Promise.all([apiUser(hub, mail, "alice"), apiUser(hub, mail, "bob"), apiUser(hub, mail, "carol", { verify: false }), apiUser(hub, mail, "root")]);
         await db.run("UPDATE users SET is_admin = 1 WHERE id = $1", [u.root.id]);
         [t.alice, t.aliceRead, t.bob] = await Promise.all([apiToken(hub, u.alice, "publish"), apiToken(hub, u.alice, "read-only"), apiToken(hub, u.bob, "publish")]);
@@ -569,7 +527,7 @@ describe("WFLHub registry API", { concurrency: 2 }, () => {
       before(async () => {
         url = engine === "postgresql" ? await freshPgDatabase() : undefined;
         hub = await startHub({ databaseUrl: url });
-        db = await openDb(engine, hub, url);
+        db = await openHubDb(engine, hub, url);
       });
       after(async () => {
         await db?.close();
@@ -669,7 +627,7 @@ describe("WFLHub search over 10,000 packages on SQLite", () => {
   });
 
   test("a 10 MB archive publishes in under a second (measured; the assertion allows a loaded machine) and downloads intact", async (t) => {
-    const handle = await openDb("sqlite", hub);
+    const handle = await openHubDb("sqlite", hub);
     const user = await makeUser(handle, "big-publisher");
     const token = await makeToken(handle, user, "publish");
     await handle.close();

@@ -6,12 +6,7 @@
 // Real app, real HTTP, real SQLite and PostgreSQL 15 (WFL_SKIP_POSTGRES=1 skips the latter).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import { createHash, randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
-import pg from "pg";
-import { SignJWT } from "jose";
-import { startHub, TEST_SECRET, postgresForTests } from "./support/wflhub.mjs";
+import { startHub, postgresForTests, openHubDb, makeUser, makeToken } from "./support/wflhub.mjs";
 import { killServers } from "./support/server.mjs";
 import { wflpkg, manifest, publish } from "./support/wflpkg.mjs";
 
@@ -21,31 +16,6 @@ const RAISED = { WFLHUB_LIMIT_SEARCH_PER_MINUTE: "100000", WFLHUB_LIMIT_DOWNLOAD
 const PG_VECTOR = "to_tsvector('simple', regexp_replace(p.name || ' ' || p.description || ' ' || p.keywords, '[!-/:-@[-`{-~]+', ' ', 'g'))";
 after(() => killServers()); // registered first: the hubs stop before their PostgreSQL does
 const pgTest = postgresForTests();
-
-async function openDb(engine, hub, url) {
-  if (engine === "sqlite") {
-    const d = new Database(path.join(hub.dataDir, "wflhub.db"));
-    d.pragma("busy_timeout = 5000");
-    const q = (sql) => d.prepare(sql.replace(/\$(\d+)/g, "@p$1"));
-    const named = (params) => Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
-    return { run: async (sql, params = []) => q(sql).run(named(params)), all: async (sql, params = []) => q(sql).all(named(params)), close: async () => d.close() };
-  }
-  const c = new pg.Client(url);
-  await c.connect();
-  return { run: async (sql, params = []) => c.query(sql, params), all: async (sql, params = []) => (await c.query(sql, params)).rows, close: async () => c.end() };
-}
-
-async function publisher(db) {
-  const id = randomUUID();
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  await db.run("INSERT INTO users (id, username, email, password_hash, email_verified, is_admin, created_at, updated_at) VALUES ($1, 'fts-user', 'fts@example.test', 'unused', 1, 0, $2, $2)", [id, now]);
-  const jti = randomUUID();
-  const exp = Math.floor(Date.now() / 1000) + 86400;
-  const token = await new SignJWT({ sub: id, jti, scope: "full", exp }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(TEST_SECRET));
-  await db.run("INSERT INTO api_tokens (id, user_id, token_hash, name, scope, expires_at, created_at) VALUES ($1, $2, $3, 'test', 'full', $4, $5)",
-    [jti, id, createHash("sha256").update(token).digest("hex"), new Date(exp * 1000).toISOString().replace(/\.\d+Z$/, "Z"), now]);
-  return token;
-}
 
 const pkg = (name, version, opts = {}) => wflpkg({ "project.wfl": manifest({ name, version, ...opts }), "src/main.wfl": `display "${name}"\n` });
 const names = async (base, q) => {
@@ -63,8 +33,8 @@ for (const engine of ["sqlite", "postgresql"]) {
         url = await pgTest.freshDatabase(`wflhub_fts_${process.pid}`);
       }
       hub = await startHub({ databaseUrl: url, env: RAISED });
-      db = await openDb(engine, hub, url);
-      token = await publisher(db);
+      db = await openHubDb(engine, hub, url);
+      token = await makeToken(db, await makeUser(db, "fts-user"), "full");
       const list = [
         ["json-stream", { description: "Streams JSON documents", keywords: ["json", "stream"] }],
         ["cpp-bridge", { description: "Calls C++ (beta): 'quoted' NEAR* text-mode a-b", keywords: ["ffi"] }],

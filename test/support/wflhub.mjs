@@ -12,6 +12,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, after } from "node:test";
 import pgModule from "pg";
+import Database from "better-sqlite3";
+import { createHash, randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
 import { startServer, browserSession } from "./server.mjs";
 import { startPostgres, PG_BIN } from "../../scripts/pg-test-server.mjs";
 
@@ -81,4 +84,45 @@ export function postgresForTests() {
     if (pg.server) await pg.server.stop();
   });
   return pg;
+}
+
+/** The hub's database, opened by the test beside the hub ($1 placeholders on both engines). */
+export async function openHubDb(engine, hub, url) {
+  if (engine === "sqlite") {
+    const d = new Database(path.join(hub.dataDir, "wflhub.db"));
+    d.pragma("busy_timeout = 5000");
+    const q = (sql) => d.prepare(sql.replace(/\$(\d+)/g, "@p$1"));
+    const named = (params) => Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
+    return {
+      run: async (sql, params = []) => q(sql).run(named(params)),
+      all: async (sql, params = []) => q(sql).all(named(params)),
+      close: async () => d.close(),
+    };
+  }
+  const c = new PgClient(url);
+  await c.connect();
+  return {
+    run: async (sql, params = []) => c.query(sql, params),
+    all: async (sql, params = []) => (await c.query(sql, params)).rows,
+    close: async () => c.end(),
+  };
+}
+
+/** A user row as lib/accounts.wfl writes one (verified unless told); {id, username}. */
+export async function makeUser(db, username, { verified = true, admin = false } = {}) {
+  const id = randomUUID();
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  await db.run("INSERT INTO users (id, username, email, password_hash, email_verified, is_admin, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    [id, username, `${username}@example.test`, "unused", verified ? 1 : 0, admin ? 1 : 0, now]);
+  return { id, username };
+}
+/** An API token of `scope` for `user`, signed with TEST_SECRET and recorded as lib/auth.wfl records one. */
+export async function makeToken(db, user, scope) {
+  const jti = randomUUID();
+  const exp = Math.floor(Date.now() / 1000) + 86400;
+  const token = await new SignJWT({ sub: user.id, jti, scope, exp }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(TEST_SECRET));
+  const expires = new Date(exp * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  await db.run("INSERT INTO api_tokens (id, user_id, token_hash, name, scope, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [jti, user.id, createHash("sha256").update(token).digest("hex"), "test", scope, expires, "2026-01-01T00:00:00Z"]);
+  return token;
 }

@@ -921,14 +921,90 @@ export function splitTarget(target: string): { path: string; query: string } | n
 }
 
 /**
+ * A map filled on first use: every read and change fills it first (subclasses add fast paths for
+ * reads that need no map). The request value and its headers are both made for every request,
+ * and most handlers never need either map.
+ */
+abstract class LazyObject extends WflObject {
+  private pending = true;
+
+  /** Puts the entries in (once, through `super.set`). */
+  protected abstract load(): void;
+
+  /** The map has not been filled yet. */
+  protected get unfilled(): boolean {
+    return this.pending;
+  }
+
+  /** Fills the map (once) and returns it. */
+  fill(): this {
+    if (this.pending) {
+      this.pending = false;
+      this.load();
+    }
+    return this;
+  }
+
+  override get(k: string): Value | undefined {
+    this.fill();
+    return super.get(k);
+  }
+  override has(k: string): boolean {
+    this.fill();
+    return super.has(k);
+  }
+  override set(k: string, v: Value): this {
+    this.fill();
+    return super.set(k, v);
+  }
+  override delete(k: string): boolean {
+    this.fill();
+    return super.delete(k);
+  }
+  override clear(): void {
+    this.pending = false;
+    super.clear();
+  }
+  override forEach(cb: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(cb, thisArg);
+  }
+  override keys(): MapIterator<string> {
+    this.fill();
+    return super.keys();
+  }
+  override values(): MapIterator<Value> {
+    this.fill();
+    return super.values();
+  }
+  override entries(): MapIterator<[string, Value]> {
+    this.fill();
+    return super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, Value]> {
+    this.fill();
+    return super[Symbol.iterator]();
+  }
+}
+// `size` is a property of Map in TypeScript's eyes, so its getter is replaced here.
+{
+  const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
+  Object.defineProperty(LazyObject.prototype, "size", {
+    get(this: LazyObject): number {
+      return mapSize.call(this.fill()) as number;
+    },
+    configurable: true,
+  });
+}
+
+/**
  * A request value: a map of `method`, `path`, `query`, `client_ip`, `headers`, `body` and
  * `body_bytes`, in that order once the body has arrived. The fields start out as plain properties,
  * which `get` and `has` read; the map itself is filled only when something else (a display, a loop
  * over it, a change) needs it. `wait for request` reads every field of every request, and most
  * handlers never need the map: filling it cost several times what the rest of the value does.
  */
-export class RequestValue extends WflObject {
-  private lazy = true;
+export class RequestValue extends LazyObject {
   private body: string | null = null;
   private bodyBytes: Uint8Array | null = null;
   constructor(
@@ -943,19 +1019,16 @@ export class RequestValue extends WflObject {
 
   /** The body has arrived (before the program or any middleware sees the request). */
   setBody(text: string, bytes: Uint8Array): void {
-    if (!this.lazy) {
-      super.set("body", text);
-      super.set("body_bytes", bytes);
+    if (!this.unfilled) {
+      this.set("body", text);
+      this.set("body_bytes", bytes);
       return;
     }
     this.body = text;
     this.bodyBytes = bytes;
   }
 
-  /** Fills the map (once) and returns it. */
-  fill(): this {
-    if (!this.lazy) return this;
-    this.lazy = false;
+  protected load(): void {
     super.set("method", this.method);
     super.set("path", this.path);
     super.set("query", this.query);
@@ -965,11 +1038,10 @@ export class RequestValue extends WflObject {
       super.set("body", this.body);
       super.set("body_bytes", this.bodyBytes!);
     }
-    return this;
   }
 
   override get(k: string): Value | undefined {
-    if (!this.lazy) return super.get(k);
+    if (!this.unfilled) return super.get(k);
     switch (k) {
       case "method": return this.method;
       case "path": return this.path;
@@ -982,39 +1054,7 @@ export class RequestValue extends WflObject {
     }
   }
   override has(k: string): boolean {
-    return this.lazy ? this.get(k) !== undefined : super.has(k);
-  }
-  override set(k: string, v: Value): this {
-    this.fill();
-    return super.set(k, v);
-  }
-  override delete(k: string): boolean {
-    this.fill();
-    return super.delete(k);
-  }
-  override clear(): void {
-    this.lazy = false;
-    super.clear();
-  }
-  override forEach(cb: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
-    this.fill();
-    super.forEach(cb, thisArg);
-  }
-  override keys(): MapIterator<string> {
-    this.fill();
-    return super.keys();
-  }
-  override values(): MapIterator<Value> {
-    this.fill();
-    return super.values();
-  }
-  override entries(): MapIterator<[string, Value]> {
-    this.fill();
-    return super.entries();
-  }
-  override [Symbol.iterator](): MapIterator<[string, Value]> {
-    this.fill();
-    return super[Symbol.iterator]();
+    return this.unfilled ? this.get(k) !== undefined : super.has(k);
   }
 }
 
@@ -1023,78 +1063,19 @@ export class RequestValue extends WflObject {
  * ", " (cookies with "; "). The map is filled from Node's raw list the first time anything reads
  * it or changes it — most handlers never look at their request's headers.
  */
-class RequestHeaders extends WflObject {
-  private raw: readonly string[] | null;
-  constructor(raw: readonly string[]) {
+class RequestHeaders extends LazyObject {
+  constructor(private readonly raw: readonly string[]) {
     super();
-    this.raw = raw;
   }
 
-  /** Fills the map (once). */
-  fill(): this {
+  protected load(): void {
     const raw = this.raw;
-    if (raw === null) return this;
-    this.raw = null;
     for (let i = 0; i < raw.length; i += 2) {
       const k = raw[i]!.toLowerCase();
       const v = raw[i + 1]!;
       const had = super.get(k);
       super.set(k, had === undefined ? v : `${had as string}${k === "cookie" ? "; " : ", "}${v}`);
     }
-    return this;
-  }
-
-  override get(k: string): Value | undefined {
-    if (this.raw !== null) this.fill();
-    return super.get(k);
-  }
-  override has(k: string): boolean {
-    if (this.raw !== null) this.fill();
-    return super.has(k);
-  }
-  override set(k: string, v: Value): this {
-    if (this.raw !== null) this.fill();
-    return super.set(k, v);
-  }
-  override delete(k: string): boolean {
-    if (this.raw !== null) this.fill();
-    return super.delete(k);
-  }
-  override clear(): void {
-    this.raw = null;
-    super.clear();
-  }
-  override forEach(cb: (value: Value, key: string, map: Map<string, Value>) => void, thisArg?: unknown): void {
-    if (this.raw !== null) this.fill();
-    super.forEach(cb, thisArg);
-  }
-  override keys(): MapIterator<string> {
-    if (this.raw !== null) this.fill();
-    return super.keys();
-  }
-  override values(): MapIterator<Value> {
-    if (this.raw !== null) this.fill();
-    return super.values();
-  }
-  override entries(): MapIterator<[string, Value]> {
-    if (this.raw !== null) this.fill();
-    return super.entries();
-  }
-  override [Symbol.iterator](): MapIterator<[string, Value]> {
-    if (this.raw !== null) this.fill();
-    return super[Symbol.iterator]();
-  }
-}
-// `size` is a property of Map in TypeScript's eyes, so its getter is replaced here.
-{
-  const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
-  for (const lazy of [RequestHeaders, RequestValue]) {
-    Object.defineProperty(lazy.prototype, "size", {
-      get(this: RequestHeaders | RequestValue): number {
-        return mapSize.call(this.fill()) as number;
-      },
-      configurable: true,
-    });
   }
 }
 
